@@ -1,0 +1,298 @@
+//! Properties with their entrances and access groups, as imported from Seam.
+
+use chrono::{DateTime, Utc};
+use doorway_domain::PropertyId;
+use uuid::Uuid;
+
+use super::TenantTx;
+
+#[derive(Debug, Clone)]
+pub struct PropertyRow {
+    pub property_id: Uuid,
+    pub name: String,
+    pub provider: String,
+    pub seam_acs_system_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EntranceRow {
+    pub entrance_id: Uuid,
+    pub property_id: Uuid,
+    pub name: String,
+    pub seam_acs_entrance_id: Option<String>,
+    pub seam_device_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccessGroupRow {
+    pub access_group_id: Uuid,
+    pub property_id: Uuid,
+    pub name: String,
+    pub seam_acs_access_group_id: String,
+}
+
+pub async fn find(db: &mut TenantTx, id: PropertyId) -> Result<Option<PropertyRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        PropertyRow,
+        r#"select property_id, name, provider, seam_acs_system_id, created_at
+           from properties where tenant_id = $1 and property_id = $2"#,
+        tenant,
+        id.as_uuid()
+    )
+    .fetch_optional(db.conn())
+    .await
+}
+
+pub async fn find_many(db: &mut TenantTx, ids: &[Uuid]) -> Result<Vec<PropertyRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        PropertyRow,
+        r#"select property_id, name, provider, seam_acs_system_id, created_at
+           from properties where tenant_id = $1 and property_id = any($2)"#,
+        tenant,
+        ids
+    )
+    .fetch_all(db.conn())
+    .await
+}
+
+pub async fn find_by_acs_system(
+    db: &mut TenantTx,
+    seam_acs_system_id: &str,
+) -> Result<Option<PropertyRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        PropertyRow,
+        r#"select property_id, name, provider, seam_acs_system_id, created_at
+           from properties where tenant_id = $1 and seam_acs_system_id = $2"#,
+        tenant,
+        seam_acs_system_id
+    )
+    .fetch_optional(db.conn())
+    .await
+}
+
+/// Creates the property for an ACS system, or renames the existing one; returns its id either
+/// way so that re-import keeps ids.
+pub async fn upsert_for_acs_system(
+    db: &mut TenantTx,
+    name: &str,
+    provider: &str,
+    seam_acs_system_id: &str,
+) -> Result<Uuid, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"insert into properties (property_id, tenant_id, name, provider, seam_acs_system_id)
+           values ($1, $2, $3, $4, $5)
+           on conflict (tenant_id, seam_acs_system_id)
+           do update set name = excluded.name, provider = excluded.provider, updated_at = now()
+           returning property_id"#,
+        PropertyId::new().as_uuid(),
+        tenant,
+        name,
+        provider,
+        seam_acs_system_id
+    )
+    .fetch_one(db.conn())
+    .await
+}
+
+/// Records an ACS entrance of a property, keeping its id when it was imported before.
+pub async fn upsert_acs_entrance(
+    db: &mut TenantTx,
+    property_id: Uuid,
+    name: &str,
+    seam_acs_entrance_id: &str,
+) -> Result<Uuid, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"insert into entrances (entrance_id, tenant_id, property_id, name, seam_acs_entrance_id)
+           values ($1, $2, $3, $4, $5)
+           on conflict (property_id, seam_acs_entrance_id)
+           do update set name = excluded.name, updated_at = now()
+           returning entrance_id"#,
+        Uuid::now_v7(),
+        tenant,
+        property_id,
+        name,
+        seam_acs_entrance_id
+    )
+    .fetch_one(db.conn())
+    .await
+}
+
+/// Records an access group of a property, keeping its id, and replaces its entrance list.
+pub async fn upsert_access_group(
+    db: &mut TenantTx,
+    property_id: Uuid,
+    name: &str,
+    seam_acs_access_group_id: &str,
+    entrance_ids: &[Uuid],
+) -> Result<Uuid, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let group_id = sqlx::query_scalar!(
+        r#"insert into access_groups (access_group_id, tenant_id, property_id, name, seam_acs_access_group_id)
+           values ($1, $2, $3, $4, $5)
+           on conflict (property_id, seam_acs_access_group_id)
+           do update set name = excluded.name, updated_at = now()
+           returning access_group_id"#,
+        Uuid::now_v7(),
+        tenant,
+        property_id,
+        name,
+        seam_acs_access_group_id
+    )
+    .fetch_one(db.conn())
+    .await?;
+    sqlx::query!(
+        "delete from access_group_entrances where tenant_id = $1 and access_group_id = $2",
+        tenant,
+        group_id
+    )
+    .execute(db.conn())
+    .await?;
+    sqlx::query!(
+        r#"insert into access_group_entrances (access_group_id, entrance_id, tenant_id)
+           select $1, e, $2 from unnest($3::uuid[]) as e"#,
+        group_id,
+        tenant,
+        entrance_ids
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(group_id)
+}
+
+/// A page of properties, oldest first, optionally limited to `allowed` ids.
+pub async fn list(
+    db: &mut TenantTx,
+    allowed: Option<&[Uuid]>,
+    limit: i64,
+    after: Option<(DateTime<Utc>, Uuid)>,
+) -> Result<Vec<PropertyRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let (after_at, after_id) = after.unzip();
+    sqlx::query_as!(
+        PropertyRow,
+        r#"select property_id, name, provider, seam_acs_system_id, created_at
+           from properties
+           where tenant_id = $1
+             and ($2::uuid[] is null or property_id = any($2))
+             and ($3::timestamptz is null or (created_at, property_id) > ($3, $4))
+           order by created_at, property_id
+           limit $5"#,
+        tenant,
+        allowed,
+        after_at,
+        after_id,
+        limit
+    )
+    .fetch_all(db.conn())
+    .await
+}
+
+pub async fn count(db: &mut TenantTx, allowed: Option<&[Uuid]>) -> Result<i64, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from properties
+           where tenant_id = $1 and ($2::uuid[] is null or property_id = any($2))"#,
+        tenant,
+        allowed
+    )
+    .fetch_one(db.conn())
+    .await
+}
+
+pub async fn entrances_of(
+    db: &mut TenantTx,
+    property_ids: &[Uuid],
+) -> Result<Vec<EntranceRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        EntranceRow,
+        r#"select entrance_id, property_id, name, seam_acs_entrance_id, seam_device_id
+           from entrances where tenant_id = $1 and property_id = any($2)
+           order by name, entrance_id"#,
+        tenant,
+        property_ids
+    )
+    .fetch_all(db.conn())
+    .await
+}
+
+pub async fn access_groups_of(
+    db: &mut TenantTx,
+    property_ids: &[Uuid],
+) -> Result<Vec<AccessGroupRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        AccessGroupRow,
+        r#"select access_group_id, property_id, name, seam_acs_access_group_id
+           from access_groups where tenant_id = $1 and property_id = any($2)
+           order by name, access_group_id"#,
+        tenant,
+        property_ids
+    )
+    .fetch_all(db.conn())
+    .await
+}
+
+/// The entrances of each access group, as (access group id, entrance).
+pub async fn access_group_entrances(
+    db: &mut TenantTx,
+    group_ids: &[Uuid],
+) -> Result<Vec<(Uuid, EntranceRow)>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let rows = sqlx::query!(
+        r#"select age.access_group_id, e.entrance_id, e.property_id, e.name, e.seam_acs_entrance_id,
+                  e.seam_device_id
+           from access_group_entrances age join entrances e using (entrance_id)
+           where age.tenant_id = $1 and age.access_group_id = any($2)
+           order by e.name, e.entrance_id"#,
+        tenant,
+        group_ids
+    )
+    .fetch_all(db.conn())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.access_group_id,
+                EntranceRow {
+                    entrance_id: r.entrance_id,
+                    property_id: r.property_id,
+                    name: r.name,
+                    seam_acs_entrance_id: r.seam_acs_entrance_id,
+                    seam_device_id: r.seam_device_id,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Seam ids of the ACS systems already imported as properties.
+pub async fn imported_acs_system_ids(db: &mut TenantTx) -> Result<Vec<String>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"select seam_acs_system_id as "id!" from properties
+           where tenant_id = $1 and seam_acs_system_id is not null"#,
+        tenant
+    )
+    .fetch_all(db.conn())
+    .await
+}
+
+/// Seam ids of the devices already imported as entrances of smart-lock properties.
+pub async fn imported_device_ids(db: &mut TenantTx) -> Result<Vec<String>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"select seam_device_id as "id!" from entrances
+           where tenant_id = $1 and seam_device_id is not null"#,
+        tenant
+    )
+    .fetch_all(db.conn())
+    .await
+}

@@ -1,0 +1,215 @@
+//! Residents, and the Seam identities Doorway keeps for each.
+
+use chrono::{DateTime, Utc};
+use doorway_domain::{NewResident, ResidentId};
+use uuid::Uuid;
+
+use super::TenantTx;
+
+#[derive(Debug, Clone)]
+pub struct ResidentRow {
+    pub resident_id: Uuid,
+    pub full_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub external_id: String,
+    pub status: String,
+    pub seam_user_identity_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts a resident; `Ok(false)` when the tenant already has one with this external id.
+pub async fn insert(
+    db: &mut TenantTx,
+    id: ResidentId,
+    new: &NewResident,
+) -> Result<bool, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let done = sqlx::query!(
+        r#"insert into residents (resident_id, tenant_id, full_name, email, phone, external_id)
+           values ($1, $2, $3, $4, $5, $6)
+           on conflict (tenant_id, external_id) do nothing"#,
+        id.as_uuid(),
+        tenant,
+        new.full_name.as_str(),
+        new.email.as_str(),
+        new.phone.as_ref().map(|p| p.as_str()),
+        new.external_id.as_str(),
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn find(db: &mut TenantTx, id: ResidentId) -> Result<Option<ResidentRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        ResidentRow,
+        r#"select resident_id, full_name, email, phone, external_id, status, seam_user_identity_id,
+                  created_at
+           from residents where tenant_id = $1 and resident_id = $2"#,
+        tenant,
+        id.as_uuid()
+    )
+    .fetch_optional(db.conn())
+    .await
+}
+
+pub async fn find_by_external_id(
+    db: &mut TenantTx,
+    external_id: &str,
+) -> Result<Option<ResidentRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        ResidentRow,
+        r#"select resident_id, full_name, email, phone, external_id, status, seam_user_identity_id,
+                  created_at
+           from residents where tenant_id = $1 and external_id = $2"#,
+        tenant,
+        external_id
+    )
+    .fetch_optional(db.conn())
+    .await
+}
+
+/// A page of residents, oldest first, optionally matching `search` in name, email or external id.
+pub async fn list(
+    db: &mut TenantTx,
+    search: Option<&str>,
+    limit: i64,
+    after: Option<(DateTime<Utc>, Uuid)>,
+) -> Result<Vec<ResidentRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let (after_at, after_id) = after.unzip();
+    sqlx::query_as!(
+        ResidentRow,
+        r#"select resident_id, full_name, email, phone, external_id, status, seam_user_identity_id,
+                  created_at
+           from residents
+           where tenant_id = $1
+             and ($2::text is null or full_name ilike '%' || $2 || '%' or email ilike '%' || $2 || '%'
+                  or external_id = $2)
+             and ($3::timestamptz is null or (created_at, resident_id) > ($3, $4))
+           order by created_at, resident_id
+           limit $5"#,
+        tenant,
+        search,
+        after_at,
+        after_id,
+        limit
+    )
+    .fetch_all(db.conn())
+    .await
+}
+
+pub async fn count(db: &mut TenantTx, search: Option<&str>) -> Result<i64, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from residents
+           where tenant_id = $1
+             and ($2::text is null or full_name ilike '%' || $2 || '%' or email ilike '%' || $2 || '%'
+                  or external_id = $2)"#,
+        tenant,
+        search
+    )
+    .fetch_one(db.conn())
+    .await
+}
+
+pub async fn set_user_identity(
+    db: &mut TenantTx,
+    id: ResidentId,
+    seam_user_identity_id: &str,
+) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update residents set seam_user_identity_id = $3, updated_at = now()
+           where tenant_id = $1 and resident_id = $2"#,
+        tenant,
+        id.as_uuid(),
+        seam_user_identity_id
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}
+
+/// The resident's ACS user on an ACS system, if Doorway has recorded one.
+pub async fn acs_user(
+    db: &mut TenantTx,
+    id: ResidentId,
+    seam_acs_system_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"select seam_acs_user_id from resident_acs_users
+           where tenant_id = $1 and resident_id = $2 and seam_acs_system_id = $3"#,
+        tenant,
+        id.as_uuid(),
+        seam_acs_system_id
+    )
+    .fetch_optional(db.conn())
+    .await
+}
+
+pub async fn record_acs_user(
+    db: &mut TenantTx,
+    id: ResidentId,
+    seam_acs_system_id: &str,
+    seam_acs_user_id: &str,
+) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"insert into resident_acs_users (resident_id, seam_acs_system_id, tenant_id, seam_acs_user_id)
+           values ($1, $2, $3, $4)
+           on conflict (resident_id, seam_acs_system_id)
+           do update set seam_acs_user_id = excluded.seam_acs_user_id, updated_at = now()"#,
+        id.as_uuid(),
+        seam_acs_system_id,
+        tenant,
+        seam_acs_user_id
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}
+
+/// The resident's cached Seam client session, sealed.
+pub async fn client_session(
+    db: &mut TenantTx,
+    id: ResidentId,
+) -> Result<Option<(Vec<u8>, DateTime<Utc>)>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let row = sqlx::query!(
+        r#"select token_ciphertext, expires_at from resident_client_sessions
+           where tenant_id = $1 and resident_id = $2"#,
+        tenant,
+        id.as_uuid()
+    )
+    .fetch_optional(db.conn())
+    .await?;
+    Ok(row.map(|r| (r.token_ciphertext, r.expires_at)))
+}
+
+pub async fn store_client_session(
+    db: &mut TenantTx,
+    id: ResidentId,
+    token_ciphertext: &[u8],
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"insert into resident_client_sessions (resident_id, tenant_id, token_ciphertext, expires_at)
+           values ($1, $2, $3, $4)
+           on conflict (resident_id)
+           do update set token_ciphertext = excluded.token_ciphertext,
+                         expires_at = excluded.expires_at, updated_at = now()"#,
+        id.as_uuid(),
+        tenant,
+        token_ciphertext,
+        expires_at
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! DataLoaders: every list a response nests (entrances of credentials, credentials of grants,
+//! properties of grants ...) is fetched in one query per level, whatever the page size.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use doorway_domain::TenantId;
+use uuid::Uuid;
+
+use crate::db::{self, credentials::CredentialRow, properties, runs};
+use crate::error::ApiError;
+use crate::services::Services;
+
+/// Loads rows of one tenant; one per request.
+pub struct TenantLoader {
+    pub services: Services,
+    pub tenant: TenantId,
+}
+
+pub type LoadError = Arc<ApiError>;
+
+macro_rules! key {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name(pub Uuid);
+    };
+}
+
+key!(/// A property by id.
+    PropertyKey);
+key!(/// The entrances of a property.
+    PropertyEntrances);
+key!(/// The access groups of a property.
+    PropertyAccessGroups);
+key!(/// The entrances of an access group.
+    AccessGroupEntrances);
+key!(/// The credentials of a grant.
+    GrantCredentials);
+key!(/// The entrances of a grant.
+    GrantEntrances);
+key!(/// The entrances of a credential.
+    CredentialEntrances);
+key!(/// The latest provisioning run of a grant, with its steps.
+    GrantRun);
+
+fn ids<K: Copy>(keys: &[K], f: impl Fn(K) -> Uuid) -> Vec<Uuid> {
+    keys.iter().copied().map(f).collect()
+}
+
+fn group<K: std::hash::Hash + Eq, V>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> HashMap<K, Vec<V>> {
+    let mut map: HashMap<K, Vec<V>> = HashMap::new();
+    for (k, v) in pairs {
+        map.entry(k).or_default().push(v);
+    }
+    map
+}
+
+impl TenantLoader {
+    async fn tx(&self) -> Result<db::TenantTx, LoadError> {
+        db::begin_tenant(&self.services.pool, self.tenant)
+            .await
+            .map_err(|e| Arc::new(e.into()))
+    }
+}
+
+fn db_err(err: sqlx::Error) -> LoadError {
+    Arc::new(err.into())
+}
+
+impl Loader<PropertyKey> for TenantLoader {
+    type Value = properties::PropertyRow;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[PropertyKey],
+    ) -> Result<HashMap<PropertyKey, Self::Value>, Self::Error> {
+        let mut tx = self.tx().await?;
+        let rows = db::properties::find_many(&mut tx, &ids(keys, |k| k.0))
+            .await
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (PropertyKey(r.property_id), r))
+            .collect())
+    }
+}
+
+impl Loader<PropertyEntrances> for TenantLoader {
+    type Value = Vec<properties::EntranceRow>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[PropertyEntrances],
+    ) -> Result<HashMap<PropertyEntrances, Self::Value>, Self::Error> {
+        let mut tx = self.tx().await?;
+        let rows = db::properties::entrances_of(&mut tx, &ids(keys, |k| k.0))
+            .await
+            .map_err(db_err)?;
+        Ok(group(
+            rows.into_iter()
+                .map(|r| (PropertyEntrances(r.property_id), r)),
+        ))
+    }
+}
+
+impl Loader<PropertyAccessGroups> for TenantLoader {
+    type Value = Vec<properties::AccessGroupRow>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[PropertyAccessGroups],
+    ) -> Result<HashMap<PropertyAccessGroups, Self::Value>, Self::Error> {
+        let mut tx = self.tx().await?;
+        let rows = db::properties::access_groups_of(&mut tx, &ids(keys, |k| k.0))
+            .await
+            .map_err(db_err)?;
+        Ok(group(
+            rows.into_iter()
+                .map(|r| (PropertyAccessGroups(r.property_id), r)),
+        ))
+    }
+}
+
+impl Loader<AccessGroupEntrances> for TenantLoader {
+    type Value = Vec<properties::EntranceRow>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[AccessGroupEntrances],
+    ) -> Result<HashMap<AccessGroupEntrances, Self::Value>, Self::Error> {
+        let mut tx = self.tx().await?;
+        let rows = db::properties::access_group_entrances(&mut tx, &ids(keys, |k| k.0))
+            .await
+            .map_err(db_err)?;
+        Ok(group(
+            rows.into_iter().map(|(g, e)| (AccessGroupEntrances(g), e)),
+        ))
+    }
+}
+
+impl Loader<GrantCredentials> for TenantLoader {
+    type Value = Vec<CredentialRow>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[GrantCredentials],
+    ) -> Result<HashMap<GrantCredentials, Self::Value>, Self::Error> {
+        let mut tx = self.tx().await?;
+        let rows = db::credentials::of_grants(&mut tx, &ids(keys, |k| k.0))
+            .await
+            .map_err(db_err)?;
+        Ok(group(
+            rows.into_iter().map(|r| (GrantCredentials(r.grant_id), r)),
+        ))
+    }
+}
+
+impl Loader<GrantEntrances> for TenantLoader {
+    type Value = Vec<properties::EntranceRow>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[GrantEntrances],
+    ) -> Result<HashMap<GrantEntrances, Self::Value>, Self::Error> {
+        let mut tx = self.tx().await?;
+        let rows = db::grants::entrances_of(&mut tx, &ids(keys, |k| k.0))
+            .await
+            .map_err(db_err)?;
+        Ok(group(rows.into_iter().map(|(g, e)| (GrantEntrances(g), e))))
+    }
+}
+
+impl Loader<CredentialEntrances> for TenantLoader {
+    type Value = Vec<properties::EntranceRow>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[CredentialEntrances],
+    ) -> Result<HashMap<CredentialEntrances, Self::Value>, Self::Error> {
+        let mut tx = self.tx().await?;
+        let rows = db::credentials::entrances_of(&mut tx, &ids(keys, |k| k.0))
+            .await
+            .map_err(db_err)?;
+        Ok(group(
+            rows.into_iter().map(|(c, e)| (CredentialEntrances(c), e)),
+        ))
+    }
+}
+
+impl Loader<GrantRun> for TenantLoader {
+    type Value = (runs::RunRow, Vec<runs::StepRow>);
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[GrantRun]) -> Result<HashMap<GrantRun, Self::Value>, Self::Error> {
+        let mut tx = self.tx().await?;
+        let latest = db::runs::latest_of_grants(&mut tx, &ids(keys, |k| k.0))
+            .await
+            .map_err(db_err)?;
+        let run_ids: Vec<Uuid> = latest.iter().map(|r| r.run_id).collect();
+        let mut steps = group(
+            db::runs::steps_of(&mut tx, &run_ids)
+                .await
+                .map_err(db_err)?
+                .into_iter()
+                .map(|s| (s.run_id, s)),
+        );
+        Ok(latest
+            .into_iter()
+            .map(|run| {
+                let run_steps = steps.remove(&run.run_id).unwrap_or_default();
+                (GrantRun(run.grant_id), (run, run_steps))
+            })
+            .collect())
+    }
+}

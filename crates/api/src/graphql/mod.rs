@@ -1,0 +1,60 @@
+//! The GraphQL API, merged from one query and one mutation object per domain module.
+//!
+//! `schema.graphql` at the repository root is generated from this code ([`sdl`]) and committed;
+//! a test fails when the two differ.
+
+mod context;
+mod grants;
+pub mod loaders;
+mod pagination;
+mod properties;
+mod residents;
+mod tenants;
+mod types;
+mod viewer;
+
+use async_graphql::extensions::Tracing;
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use crate::services::Services;
+
+#[derive(MergedObject, Default)]
+pub struct Query(
+    viewer::ViewerQuery,
+    tenants::TenantQuery,
+    properties::PropertyQuery,
+    residents::ResidentQuery,
+    grants::GrantQuery,
+);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    viewer::ViewerMutation,
+    tenants::TenantMutation,
+    properties::PropertyMutation,
+    residents::ResidentMutation,
+    grants::GrantMutation,
+);
+
+pub type DoorwaySchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Limits that keep one request from costing the database much: nesting depth and total
+/// complexity (each field 1, lists counted once).
+const MAX_DEPTH: usize = 12;
+const MAX_COMPLEXITY: usize = 1_000;
+
+fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .extension(Tracing)
+}
+
+pub fn build_schema(services: Services) -> DoorwaySchema {
+    builder().data(services).finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}

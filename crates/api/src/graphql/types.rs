@@ -1,0 +1,437 @@
+//! The object types the operations return, resolved from Doorway's own records.
+
+use async_graphql::connection::Connection;
+use async_graphql::{ComplexObject, Context, Enum, ErrorExtensions, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use doorway_domain::{supported_access_methods, Provider as DomainProvider};
+
+use super::context::{auth, load_err, loader, services};
+use super::loaders::{
+    AccessGroupEntrances, CredentialEntrances, GrantCredentials, GrantEntrances, GrantRun,
+    PropertyAccessGroups, PropertyEntrances, PropertyKey,
+};
+use super::pagination::{connection, page_args, Cursor, Totals};
+use crate::db;
+use crate::db::credentials::CredentialRow;
+use crate::db::grants::GrantRow;
+use crate::db::properties::{AccessGroupRow, EntranceRow, PropertyRow};
+use crate::db::residents::ResidentRow;
+use crate::db::runs::{RunRow, StepRow};
+use crate::db::tenants::TenantRow;
+use crate::error::{ApiError, GqlResult, IntoGql};
+
+macro_rules! mirror_enum {
+    ($(#[$doc:meta])* $name:ident from $domain:ty { $($variant:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+        pub enum $name { $($variant),+ }
+
+        impl From<$domain> for $name {
+            fn from(value: $domain) -> Self {
+                match value { $(<$domain>::$variant => Self::$variant),+ }
+            }
+        }
+
+        impl From<$name> for $domain {
+            fn from(value: $name) -> Self {
+                match value { $($name::$variant => Self::$variant),+ }
+            }
+        }
+
+        impl $name {
+            /// From the text stored in the database.
+            pub fn from_db(text: &str) -> GqlResult<Self> {
+                <$domain>::parse(text).map(Self::from).ok_or_else(|| {
+                    async_graphql::ErrorExtensions::extend(&ApiError::internal(anyhow::anyhow!(
+                        "unknown {} {text:?} in the database", stringify!($name)
+                    )))
+                })
+            }
+        }
+    };
+}
+
+mirror_enum!(/// Which kind of access-control system a property is.
+    Provider from DomainProvider { Latch, SaltoKs, SmartLocks, OtherAcs });
+mirror_enum!(/// How a resident opens a door.
+    AccessMethod from doorway_domain::AccessMethod { MobileKey, PinCode });
+mirror_enum!(/// Where a grant stands.
+    GrantStatus from doorway_domain::GrantStatus { Provisioning, Active, Failed, Revoking, Revoked, Expired });
+mirror_enum!(/// Where a credential stands.
+    CredentialStatus from doorway_domain::CredentialStatus { Pending, Issuing, Scheduled, Active, Failed, Revoking, Revoked, Expired });
+mirror_enum!(/// Whether a resident still lives at the tenant's properties.
+    ResidentStatus from doorway_domain::ResidentStatus { Active, MovedOut });
+mirror_enum!(/// Where a provisioning run stands.
+    RunStatus from doorway_domain::RunStatus { Pending, Running, Succeeded, Failed });
+mirror_enum!(/// What a provisioning run does.
+    RunKind from doorway_domain::RunKind { Provision, Revoke });
+mirror_enum!(/// Where one step of a run stands.
+    StepStatus from doorway_domain::StepStatus { Pending, Running, Succeeded, Retrying, Failed, Skipped });
+
+/// A property-management company.
+pub struct Tenant(pub TenantRow);
+
+#[Object]
+impl Tenant {
+    async fn id(&self) -> ID {
+        ID(self.0.tenant_id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn seam_workspace_id(&self) -> &str {
+        &self.0.seam_workspace_id
+    }
+    /// Whether Seam sends this tenant's events to Doorway's webhook.
+    async fn webhook_registered(&self) -> bool {
+        self.0.webhook_registered
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A building or site imported from Seam.
+pub struct Property(pub PropertyRow);
+
+#[Object]
+impl Property {
+    async fn id(&self) -> ID {
+        ID(self.0.property_id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn provider(&self) -> GqlResult<Provider> {
+        Provider::from_db(&self.0.provider)
+    }
+    /// The access methods Doorway can provision here.
+    async fn supported_access_methods(&self) -> Vec<AccessMethod> {
+        DomainProvider::parse(&self.0.provider)
+            .map(|p| {
+                supported_access_methods(p)
+                    .iter()
+                    .copied()
+                    .map(AccessMethod::from)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    async fn seam_acs_system_id(&self) -> Option<&str> {
+        self.0.seam_acs_system_id.as_deref()
+    }
+    async fn entrances(&self, ctx: &Context<'_>) -> GqlResult<Vec<Entrance>> {
+        let rows = loader(ctx)?
+            .load_one(PropertyEntrances(self.0.property_id))
+            .await
+            .map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Entrance).collect())
+    }
+    async fn access_groups(&self, ctx: &Context<'_>) -> GqlResult<Vec<AccessGroup>> {
+        let rows = loader(ctx)?
+            .load_one(PropertyAccessGroups(self.0.property_id))
+            .await
+            .map_err(load_err)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(AccessGroup)
+            .collect())
+    }
+}
+
+/// An ACS entrance, or a smart lock of a smart-lock property.
+pub struct Entrance(pub EntranceRow);
+
+#[Object]
+impl Entrance {
+    async fn id(&self) -> ID {
+        ID(self.0.entrance_id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn seam_acs_entrance_id(&self) -> Option<&str> {
+        self.0.seam_acs_entrance_id.as_deref()
+    }
+    async fn seam_device_id(&self) -> Option<&str> {
+        self.0.seam_device_id.as_deref()
+    }
+}
+
+/// An ACS access group.
+pub struct AccessGroup(pub AccessGroupRow);
+
+#[Object]
+impl AccessGroup {
+    async fn id(&self) -> ID {
+        ID(self.0.access_group_id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn entrances(&self, ctx: &Context<'_>) -> GqlResult<Vec<Entrance>> {
+        let rows = loader(ctx)?
+            .load_one(AccessGroupEntrances(self.0.access_group_id))
+            .await
+            .map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Entrance).collect())
+    }
+}
+
+async fn property_of(ctx: &Context<'_>, id: uuid::Uuid) -> GqlResult<Property> {
+    loader(ctx)?
+        .load_one(PropertyKey(id))
+        .await
+        .map_err(load_err)?
+        .map(Property)
+        .ok_or_else(|| ApiError::NotFound("property").extend())
+}
+
+/// What a resident holds: a mobile key or a PIN.
+pub struct Credential(pub CredentialRow);
+
+#[Object]
+impl Credential {
+    async fn id(&self) -> ID {
+        ID(self.0.credential_id.to_string())
+    }
+    async fn access_method(&self) -> GqlResult<AccessMethod> {
+        AccessMethod::from_db(&self.0.access_method)
+    }
+    async fn status(&self) -> GqlResult<CredentialStatus> {
+        CredentialStatus::from_db(&self.0.status)
+    }
+    /// Why the credential is in its status, in words a portal can show.
+    async fn status_reason(&self) -> Option<&str> {
+        self.0.status_reason.as_deref()
+    }
+    /// The PIN itself; null for mobile keys, and until the provider has generated it.
+    async fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
+    }
+    async fn starts_at(&self) -> Option<DateTime<Utc>> {
+        self.0.starts_at
+    }
+    async fn ends_at(&self) -> Option<DateTime<Utc>> {
+        self.0.ends_at
+    }
+    async fn issued_at(&self) -> Option<DateTime<Utc>> {
+        self.0.issued_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn grant_id(&self) -> ID {
+        ID(self.0.grant_id.to_string())
+    }
+    async fn property(&self, ctx: &Context<'_>) -> GqlResult<Property> {
+        property_of(ctx, self.0.property_id).await
+    }
+    async fn entrances(&self, ctx: &Context<'_>) -> GqlResult<Vec<Entrance>> {
+        let rows = loader(ctx)?
+            .load_one(CredentialEntrances(self.0.credential_id))
+            .await
+            .map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Entrance).collect())
+    }
+}
+
+/// "This resident may open these doors, this way, in this window."
+pub struct Grant(pub GrantRow);
+
+#[Object]
+impl Grant {
+    async fn id(&self) -> ID {
+        ID(self.0.grant_id.to_string())
+    }
+    async fn status(&self) -> GqlResult<GrantStatus> {
+        GrantStatus::from_db(&self.0.status)
+    }
+    async fn status_reason(&self) -> Option<&str> {
+        self.0.status_reason.as_deref()
+    }
+    async fn access_method(&self) -> GqlResult<AccessMethod> {
+        AccessMethod::from_db(&self.0.access_method)
+    }
+    async fn starts_at(&self) -> Option<DateTime<Utc>> {
+        self.0.starts_at
+    }
+    async fn ends_at(&self) -> Option<DateTime<Utc>> {
+        self.0.ends_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn resident_id(&self) -> ID {
+        ID(self.0.resident_id.to_string())
+    }
+    async fn property(&self, ctx: &Context<'_>) -> GqlResult<Property> {
+        property_of(ctx, self.0.property_id).await
+    }
+    async fn entrances(&self, ctx: &Context<'_>) -> GqlResult<Vec<Entrance>> {
+        let rows = loader(ctx)?
+            .load_one(GrantEntrances(self.0.grant_id))
+            .await
+            .map_err(load_err)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Entrance).collect())
+    }
+    async fn credentials(&self, ctx: &Context<'_>) -> GqlResult<Vec<Credential>> {
+        let rows = loader(ctx)?
+            .load_one(GrantCredentials(self.0.grant_id))
+            .await
+            .map_err(load_err)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Credential)
+            .collect())
+    }
+    /// The latest provisioning (or revocation) run of this grant.
+    async fn provisioning(&self, ctx: &Context<'_>) -> GqlResult<Option<ProvisioningRun>> {
+        let run = loader(ctx)?
+            .load_one(GrantRun(self.0.grant_id))
+            .await
+            .map_err(load_err)?;
+        Ok(run.map(|(run, steps)| ProvisioningRun { run, steps }))
+    }
+}
+
+/// The durable record of the steps that turn a grant into credentials, or revoke them.
+pub struct ProvisioningRun {
+    run: RunRow,
+    steps: Vec<StepRow>,
+}
+
+#[Object]
+impl ProvisioningRun {
+    async fn id(&self) -> ID {
+        ID(self.run.run_id.to_string())
+    }
+    async fn kind(&self) -> GqlResult<RunKind> {
+        RunKind::from_db(&self.run.kind)
+    }
+    async fn status(&self) -> GqlResult<RunStatus> {
+        RunStatus::from_db(&self.run.status)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.run.created_at
+    }
+    async fn steps(&self) -> Vec<ProvisioningStep> {
+        self.steps.iter().cloned().map(ProvisioningStep).collect()
+    }
+}
+
+/// One step of a provisioning run.
+pub struct ProvisioningStep(StepRow);
+
+#[Object]
+impl ProvisioningStep {
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn status(&self) -> GqlResult<StepStatus> {
+        StepStatus::from_db(&self.0.status)
+    }
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+    async fn last_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
+    }
+    /// The Seam ids the step produced (and, for a skipped step, why it was skipped).
+    async fn seam_ids(&self) -> async_graphql::Json<serde_json::Value> {
+        async_graphql::Json(self.0.seam_ids.clone())
+    }
+    async fn credential_id(&self) -> Option<ID> {
+        self.0.credential_id.map(|id| ID(id.to_string()))
+    }
+}
+
+/// A person with an app account.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Resident {
+    #[graphql(skip)]
+    pub row: ResidentRow,
+    pub id: ID,
+    pub full_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub external_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<ResidentRow> for Resident {
+    fn from(row: ResidentRow) -> Self {
+        Self {
+            id: ID(row.resident_id.to_string()),
+            full_name: row.full_name.clone(),
+            email: row.email.clone(),
+            phone: row.phone.clone(),
+            external_id: row.external_id.clone(),
+            created_at: row.created_at,
+            row,
+        }
+    }
+}
+
+pub type CredentialConnection = Connection<Cursor, Credential, Totals>;
+
+#[ComplexObject]
+impl Resident {
+    async fn status(&self) -> GqlResult<ResidentStatus> {
+        ResidentStatus::from_db(&self.row.status)
+    }
+
+    /// The resident's grants, newest first (limited to the caller's properties).
+    async fn grants(&self, ctx: &Context<'_>) -> GqlResult<Vec<Grant>> {
+        let caller = auth(ctx)?;
+        let Some(tenant) = caller.tenant() else {
+            return Ok(vec![]);
+        };
+        let services = services(ctx)?;
+        let rows = async {
+            let mut db = db::begin_tenant(&services.pool, tenant).await?;
+            let rows =
+                db::grants::of_residents(&mut db, &[self.row.resident_id], caller.property_limit())
+                    .await?;
+            db.commit().await?;
+            Ok::<_, ApiError>(rows)
+        }
+        .await
+        .gql()?;
+        Ok(rows.into_iter().map(Grant).collect())
+    }
+
+    /// Every credential the resident holds, newest first, from Doorway's own records.
+    async fn credentials(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<CredentialConnection> {
+        let caller = auth(ctx)?;
+        let Some(tenant) = caller.tenant() else {
+            return Err(ApiError::NotFound("resident").extend());
+        };
+        let (limit, after) = page_args(first, after, 20).gql()?;
+        let (rows, total) = services(ctx)?
+            .resident_credentials(
+                tenant,
+                self.row.resident_id.into(),
+                limit,
+                after.map(Cursor::key),
+            )
+            .await
+            .gql()?;
+        Ok(connection(
+            rows,
+            limit,
+            after,
+            total,
+            |r| Cursor::new(r.created_at, r.credential_id),
+            Credential,
+        ))
+    }
+}

@@ -1,0 +1,77 @@
+//! The caller's own view: who am I, my tenant, and (for residents) my credentials.
+
+use async_graphql::{Context, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret;
+
+use super::context::{auth, services};
+use super::types::{Resident, Tenant};
+use crate::auth::Role;
+use crate::error::{GqlResult, IntoGql};
+
+#[derive(Default)]
+pub struct ViewerQuery;
+
+#[Object]
+impl ViewerQuery {
+    /// The caller: its role, its tenant, and its resident record when it is a resident.
+    async fn viewer(&self) -> Viewer {
+        Viewer
+    }
+}
+
+pub struct Viewer;
+
+#[Object]
+impl Viewer {
+    async fn role(&self, ctx: &Context<'_>) -> GqlResult<Role> {
+        Ok(auth(ctx)?.role)
+    }
+
+    async fn tenant(&self, ctx: &Context<'_>) -> GqlResult<Option<Tenant>> {
+        let Some(tenant) = auth(ctx)?.tenant() else {
+            return Ok(None);
+        };
+        Ok(Some(Tenant(services(ctx)?.tenant(tenant).await.gql()?)))
+    }
+
+    /// The resident whose `externalId` is the token's subject; null for other roles.
+    async fn resident(&self, ctx: &Context<'_>) -> GqlResult<Option<Resident>> {
+        let caller = auth(ctx)?;
+        let (Role::Resident, Some(tenant)) = (caller.role, caller.tenant()) else {
+            return Ok(None);
+        };
+        let row = services(ctx)?
+            .resident_by_subject(tenant, &caller.subject)
+            .await
+            .gql()?;
+        Ok(row.map(Resident::from))
+    }
+}
+
+/// A token for Seam's mobile SDK.
+#[derive(SimpleObject)]
+pub struct MobileKeySession {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Default)]
+pub struct ViewerMutation;
+
+#[Object]
+impl ViewerMutation {
+    /// A Seam client session token for the resident's user identity, for Seam's mobile SDK.
+    /// Repeated calls return a token that is still valid rather than minting a new one.
+    async fn create_mobile_key_session(&self, ctx: &Context<'_>) -> GqlResult<MobileKeySession> {
+        let (tenant, subject) = auth(ctx)?.require_resident().gql()?;
+        let session = services(ctx)?
+            .mobile_key_session(tenant, subject)
+            .await
+            .gql()?;
+        Ok(MobileKeySession {
+            token: session.token.expose_secret().to_owned(),
+            expires_at: session.expires_at,
+        })
+    }
+}

@@ -1,0 +1,96 @@
+//! The resident app's two operations: "my keys" (served from Doorway's own records, never from
+//! Seam) and a client session for Seam's mobile SDK.
+
+use chrono::{DateTime, Duration, Utc};
+use doorway_domain::{ResidentId, TenantId};
+use secrecy::SecretString;
+use uuid::Uuid;
+
+use super::Services;
+use crate::db::{self, credentials::CredentialRow, residents::ResidentRow};
+use crate::error::ApiError;
+
+/// A cached client session is handed out again while it has at least this long to live.
+const SESSION_MIN_REMAINING: Duration = Duration::minutes(10);
+
+pub struct MobileKeySession {
+    pub token: SecretString,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Services {
+    /// The resident whose `externalId` is the token's subject.
+    pub async fn resident_by_subject(
+        &self,
+        tenant: TenantId,
+        subject: &str,
+    ) -> Result<Option<ResidentRow>, ApiError> {
+        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let row = db::residents::find_by_external_id(&mut db, subject).await?;
+        db.commit().await?;
+        Ok(row)
+    }
+
+    /// A page of a resident's credentials, newest first, and how many there are in all.
+    pub async fn resident_credentials(
+        &self,
+        tenant: TenantId,
+        resident: ResidentId,
+        limit: i64,
+        before: Option<(DateTime<Utc>, Uuid)>,
+    ) -> Result<(Vec<CredentialRow>, i64), ApiError> {
+        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let rows = db::credentials::page_of_resident(&mut db, resident, limit, before).await?;
+        let total = db::credentials::count_of_resident(&mut db, resident).await?;
+        db.commit().await?;
+        Ok((rows, total))
+    }
+
+    /// A Seam client session for the resident's user identity: the cached one while it is still
+    /// good, otherwise Seam's `get_or_create` (which itself returns a live session if any).
+    pub async fn mobile_key_session(
+        &self,
+        tenant: TenantId,
+        subject: &str,
+    ) -> Result<MobileKeySession, ApiError> {
+        let resident = self
+            .resident_by_subject(tenant, subject)
+            .await?
+            .ok_or(ApiError::NotFound("resident"))?;
+        let resident_id: ResidentId = resident.resident_id.into();
+        let Some(identity) = resident.seam_user_identity_id else {
+            return Err(ApiError::Conflict(
+                "no mobile key has been provisioned for this resident yet".into(),
+            ));
+        };
+        let context = session_context(resident_id);
+        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let cached = db::residents::client_session(&mut db, resident_id).await?;
+        db.commit().await?;
+        if let Some((sealed, expires_at)) = cached {
+            if expires_at - Utc::now() > SESSION_MIN_REMAINING {
+                if let Ok(token) = self.cipher.open_string(&sealed, &context) {
+                    return Ok(MobileKeySession {
+                        token: SecretString::from(token),
+                        expires_at,
+                    });
+                }
+            }
+        }
+        let seam = self.seam_for(tenant).await?;
+        let session = seam.get_or_create_client_session(&identity).await?;
+        let sealed = self.cipher.seal(session.token.as_bytes(), &context);
+        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        db::residents::store_client_session(&mut db, resident_id, &sealed, session.expires_at)
+            .await?;
+        db.commit().await?;
+        Ok(MobileKeySession {
+            token: SecretString::from(session.token),
+            expires_at: session.expires_at,
+        })
+    }
+}
+
+fn session_context(resident: ResidentId) -> Vec<u8> {
+    format!("{resident}/client_session").into_bytes()
+}

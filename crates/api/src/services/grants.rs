@@ -1,0 +1,168 @@
+//! Giving a resident access: the grant is compiled by the credential policy, recorded with its
+//! provisioning run in one transaction, and handed to the engine. Nothing here calls Seam.
+
+use chrono::{DateTime, Utc};
+use doorway_domain::{
+    compile_grant, AccessGroupId, AccessMethod, CredentialId, EntranceId, GrantId, GrantRequest,
+    PropertyFacts, PropertyId, Provider, ResidentId, ResidentStatus, RunId, RunKind, TenantId,
+};
+use uuid::Uuid;
+
+use super::{idempotency_key, request_hash, Services};
+use crate::auth::AuthContext;
+use crate::db::{self, idempotency::Recorded, runs::NewStep};
+use crate::error::ApiError;
+
+pub struct GrantAccess {
+    pub resident_id: ResidentId,
+    pub property_id: PropertyId,
+    pub access_method: AccessMethod,
+    pub entrance_ids: Vec<EntranceId>,
+    pub access_group_ids: Vec<AccessGroupId>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub code: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+impl Services {
+    /// Records the grant and its provisioning run; returns at once (status `PROVISIONING`).
+    pub async fn grant_access(
+        &self,
+        caller: &AuthContext,
+        tenant: TenantId,
+        input: GrantAccess,
+    ) -> Result<GrantId, ApiError> {
+        let idem = idempotency_key(input.idempotency_key.as_deref())?;
+        if !caller.may_see_property(input.property_id) {
+            return Err(ApiError::NotFound("property"));
+        }
+        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let resident = db::residents::find(&mut db, input.resident_id)
+            .await?
+            .ok_or(ApiError::NotFound("resident"))?;
+        if ResidentStatus::parse(&resident.status) != Some(ResidentStatus::Active) {
+            return Err(ApiError::bad_input(
+                "residentId",
+                "residentId: the resident has moved out",
+            ));
+        }
+        let property = db::properties::find(&mut db, input.property_id)
+            .await?
+            .ok_or(ApiError::NotFound("property"))?;
+        let facts = PropertyFacts {
+            provider: Provider::parse(&property.provider).unwrap_or(Provider::OtherAcs),
+            entrance_ids: db::properties::entrances_of(&mut db, &[property.property_id])
+                .await?
+                .into_iter()
+                .map(|e| e.entrance_id.into())
+                .collect(),
+            access_group_ids: db::properties::access_groups_of(&mut db, &[property.property_id])
+                .await?
+                .into_iter()
+                .map(|g| g.access_group_id.into())
+                .collect(),
+        };
+        let request = GrantRequest {
+            access_method: input.access_method,
+            entrance_ids: input.entrance_ids.clone(),
+            access_group_ids: input.access_group_ids.clone(),
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+            code: input.code.clone(),
+        };
+        let plan = compile_grant(&facts, &request, Utc::now())?;
+
+        let grant_id = GrantId::new();
+        if let Some(key) = idem {
+            match db::idempotency::reserve(
+                &mut db,
+                "grantAccess",
+                key,
+                &grant_hash(&input),
+                grant_id.as_uuid(),
+            )
+            .await?
+            {
+                Recorded::New => {}
+                Recorded::Replay(first) => {
+                    db.commit().await?;
+                    return Ok(first.into());
+                }
+                Recorded::Conflict => {
+                    return Err(ApiError::Conflict(
+                        "idempotencyKey was already used with a different input".into(),
+                    ))
+                }
+            }
+        }
+        let entrance_ids: Vec<Uuid> = plan.entrance_ids.iter().map(EntranceId::as_uuid).collect();
+        db::grants::insert(
+            &mut db,
+            &db::grants::NewGrant {
+                grant_id,
+                resident_id: input.resident_id,
+                property_id: input.property_id,
+                access_method: input.access_method,
+                starts_at: plan.window.starts_at(),
+                ends_at: plan.window.ends_at(),
+                entrance_ids: &entrance_ids,
+            },
+        )
+        .await?;
+        let mut credential_ids = Vec::with_capacity(plan.credentials.len());
+        for (slot, credential) in (0i32..).zip(&plan.credentials) {
+            let id = CredentialId::new();
+            let entrances: Vec<Uuid> = credential
+                .entrance_ids
+                .iter()
+                .map(EntranceId::as_uuid)
+                .collect();
+            db::credentials::insert_planned(
+                &mut db,
+                id,
+                grant_id,
+                slot,
+                credential.access_method,
+                &entrances,
+            )
+            .await?;
+            credential_ids.push(id.as_uuid());
+        }
+        let steps: Vec<NewStep> = plan
+            .steps
+            .iter()
+            .map(|s| NewStep {
+                name: s.kind.as_str(),
+                credential_id: s
+                    .credential_slot
+                    .and_then(|slot| credential_ids.get(slot).copied()),
+            })
+            .collect();
+        db::runs::insert(&mut db, RunId::new(), grant_id, RunKind::Provision, &steps).await?;
+        db.commit().await?;
+        self.engine.wake();
+        tracing::info!(%grant_id, resident_id = %input.resident_id, property_id = %input.property_id, "grant recorded");
+        Ok(grant_id)
+    }
+}
+
+fn grant_hash(input: &GrantAccess) -> Vec<u8> {
+    let list = |ids: Vec<String>| ids.join(",");
+    request_hash(&[
+        &input.resident_id.to_string(),
+        &input.property_id.to_string(),
+        input.access_method.as_str(),
+        &list(input.entrance_ids.iter().map(ToString::to_string).collect()),
+        &list(
+            input
+                .access_group_ids
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        ),
+        &input.starts_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        &input.ends_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        input.code.as_deref().unwrap_or_default(),
+    ])
+}

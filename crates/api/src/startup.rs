@@ -1,0 +1,163 @@
+//! Building and running the application: the builder binds its own listener and reports its
+//! port, so tests start it on port 0.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use seam_gateway::{SeamClient, SeamClientConfig};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::TokenVerifier;
+use crate::config::Config;
+use crate::crypto::Cipher;
+use crate::db;
+use crate::engine::Engine;
+use crate::graphql::build_schema;
+use crate::http::{router, AppState};
+use crate::services::Services;
+
+/// How long shutdown waits for workers to finish the step in hand.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("Seam client: {0}")]
+    Seam(#[from] seam_gateway::SeamError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    engine: Engine,
+    shutdown: CancellationToken,
+}
+
+impl Application {
+    /// Migrates the database at `database`, connects, and binds `config.listen`.
+    pub async fn build(config: &Config, database: &PgConnectOptions) -> Result<Self, StartupError> {
+        db::migrate(database).await?;
+        let max_connections = u32::try_from(config.worker.concurrency)
+            .unwrap_or(8)
+            .saturating_add(10);
+        let pool = db::connect(database, max_connections).await?;
+        Self::build_with_pool(config, pool).await
+    }
+
+    pub async fn build_with_pool(config: &Config, pool: PgPool) -> Result<Self, StartupError> {
+        let seam = SeamClient::new(SeamClientConfig::new(config.seam_endpoint.clone()))?;
+        let cipher = Cipher::new(&config.secret_key);
+        let engine = Engine::new(
+            pool.clone(),
+            seam.clone(),
+            cipher.clone(),
+            config.worker.clone(),
+        );
+        let services = Services {
+            pool,
+            seam,
+            cipher,
+            engine: engine.clone(),
+            public_url: config.public_url.clone().map(Arc::new),
+        };
+        let state = AppState {
+            schema: build_schema(services.clone()),
+            services,
+            verifier: Arc::new(TokenVerifier::new(&config.jwt)),
+        };
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| StartupError::Listen {
+                    addr: config.listen,
+                    source,
+                })?;
+        Ok(Self {
+            listener,
+            state,
+            engine,
+            shutdown: CancellationToken::new(),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    pub fn services(&self) -> &Services {
+        &self.state.services
+    }
+
+    /// Cancel this to stop: the server stops accepting, in-flight requests finish, workers
+    /// finish their step and hand their runs back to the queue.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let mut workers = self.engine.spawn(self.shutdown.clone());
+        let shutdown = self.shutdown.clone();
+        let served = axum::serve(self.listener, router(self.state))
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await;
+        self.shutdown.cancel();
+        let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
+            while workers.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!(
+                "workers did not stop in time; their runs resume when their leases expire"
+            );
+        }
+        tracing::info!("stopped");
+        served
+    }
+}
+
+/// Resolves when the process is asked to stop (SIGINT or SIGTERM).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutdown requested");
+}

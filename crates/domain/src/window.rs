@@ -1,0 +1,78 @@
+//! The time window of a grant.
+
+use chrono::{DateTime, Utc};
+
+use crate::DomainError;
+
+/// When a grant's access begins and ends. Both ends are optional: no start means "from now",
+/// no end means "until revoked".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AccessWindow {
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+}
+
+impl AccessWindow {
+    /// A window that ends after it starts and has not already ended at `now`.
+    pub fn new(
+        starts_at: Option<DateTime<Utc>>,
+        ends_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, DomainError> {
+        if let Some(end) = ends_at {
+            if let Some(start) = starts_at {
+                if end <= start {
+                    return Err(DomainError::invalid(
+                        "endsAt",
+                        "endsAt must be after startsAt",
+                    ));
+                }
+            }
+            if end <= now {
+                return Err(DomainError::invalid("endsAt", "endsAt is in the past"));
+            }
+        }
+        Ok(Self { starts_at, ends_at })
+    }
+
+    pub fn starts_at(&self) -> Option<DateTime<Utc>> {
+        self.starts_at
+    }
+
+    pub fn ends_at(&self) -> Option<DateTime<Utc>> {
+        self.ends_at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_window_must_end_after_it_starts() {
+        let now = Utc::now();
+        let err = AccessWindow::new(
+            Some(now + Duration::days(2)),
+            Some(now + Duration::days(1)),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(err.field(), "endsAt");
+    }
+
+    #[test]
+    fn a_window_that_already_ended_is_refused() {
+        let now = Utc::now();
+        let err = AccessWindow::new(None, Some(now - Duration::minutes(1)), now).unwrap_err();
+        assert_eq!(err, DomainError::invalid("endsAt", "endsAt is in the past"));
+    }
+
+    #[test]
+    fn open_ended_windows_are_fine() {
+        let now = Utc::now();
+        let window = AccessWindow::new(Some(now - Duration::days(1)), None, now).unwrap();
+        assert_eq!(window.ends_at(), None);
+    }
+}

@@ -1,0 +1,108 @@
+//! How to reach Seam and how patient to be with it.
+
+use std::time::Duration;
+
+use url::Url;
+
+use crate::error::SeamError;
+
+/// Where Seam lives and the limits every call runs under.
+///
+/// The endpoint is injected so that tests and demos point the same client at the simulator.
+#[derive(Debug, Clone)]
+pub struct SeamClientConfig {
+    /// Base URL, `https://connect.getseam.com` in production. A path prefix is kept.
+    pub endpoint: Url,
+    /// Limit on one attempt, from connecting until the whole response body has arrived.
+    pub timeout: Duration,
+    /// Extra attempts for reads and deletes after a transient failure; creates get none.
+    pub max_retries: u32,
+    /// First backoff step; doubled per attempt, then fully jittered.
+    pub backoff_base: Duration,
+    /// Cap on one backoff, and the longest `Retry-After` we are willing to wait inside a call.
+    pub backoff_max: Duration,
+}
+
+impl SeamClientConfig {
+    /// The production endpoint is not assumed: callers say where Seam is.
+    pub fn new(endpoint: Url) -> Self {
+        Self {
+            endpoint,
+            timeout: Duration::from_secs(10),
+            max_retries: 2,
+            backoff_base: Duration::from_millis(200),
+            backoff_max: Duration::from_secs(5),
+        }
+    }
+
+    /// Checks the values and returns the endpoint with a trailing slash, so that joining
+    /// `acs/users/list` keeps any path prefix instead of replacing its last segment.
+    pub(crate) fn validated_endpoint(&self) -> Result<Url, SeamError> {
+        let mut endpoint = self.endpoint.clone();
+        if !matches!(endpoint.scheme(), "http" | "https") || endpoint.cannot_be_a_base() {
+            return Err(SeamError::Config(format!(
+                "Seam endpoint must be an http(s) base URL, got scheme {:?}",
+                endpoint.scheme()
+            )));
+        }
+        if endpoint.query().is_some() || endpoint.fragment().is_some() {
+            return Err(SeamError::Config(
+                "Seam endpoint must not carry a query or fragment".to_owned(),
+            ));
+        }
+        if self.timeout.is_zero() {
+            return Err(SeamError::Config("timeout must be positive".to_owned()));
+        }
+        if self.backoff_base > self.backoff_max {
+            return Err(SeamError::Config(
+                "backoff_base must not exceed backoff_max".to_owned(),
+            ));
+        }
+        if !endpoint.path().ends_with('/') {
+            let path = format!("{}/", endpoint.path());
+            endpoint.set_path(&path);
+        }
+        Ok(endpoint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn defaults_match_the_documented_values() {
+        let config = SeamClientConfig::new(url("https://connect.getseam.com"));
+        assert_eq!(config.timeout, Duration::from_secs(10));
+        assert_eq!(config.max_retries, 2);
+        assert_eq!(config.backoff_base, Duration::from_millis(200));
+        assert_eq!(config.backoff_max, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_path_prefix_survives_joining() {
+        let config = SeamClientConfig::new(url("http://127.0.0.1:9/seam"));
+        let endpoint = config.validated_endpoint().unwrap();
+        assert_eq!(
+            endpoint.join("acs/users/list").unwrap().as_str(),
+            "http://127.0.0.1:9/seam/acs/users/list"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_config_errors() {
+        assert!(SeamClientConfig::new(url("ftp://example.com"))
+            .validated_endpoint()
+            .is_err());
+        let mut config = SeamClientConfig::new(url("https://example.com"));
+        config.timeout = Duration::ZERO;
+        assert!(matches!(
+            config.validated_endpoint(),
+            Err(SeamError::Config(_))
+        ));
+    }
+}

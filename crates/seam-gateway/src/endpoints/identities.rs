@@ -1,0 +1,93 @@
+//! The workspace, user identities, enrollment automations and client sessions.
+
+use serde_json::json;
+
+use crate::client::WorkspaceClient;
+use crate::error::{NotFoundAsNone, SeamError};
+use crate::models::{ClientSession, EnrollmentAutomation, UserIdentity, Workspace};
+use crate::requests::{CreateUserIdentity, LaunchEnrollmentAutomation};
+use crate::transport::Endpoint;
+
+pub(super) static GET_WORKSPACE: Endpoint = Endpoint::read("/workspaces/get", "workspace");
+pub(super) static CREATE_USER_IDENTITY: Endpoint =
+    Endpoint::create("/user_identities/create", "user_identity");
+pub(super) static GET_USER_IDENTITY: Endpoint =
+    Endpoint::read("/user_identities/get", "user_identity");
+pub(super) static DELETE_USER_IDENTITY: Endpoint = Endpoint::delete("/user_identities/delete");
+pub(super) static LAUNCH_ENROLLMENT_AUTOMATION: Endpoint = Endpoint::create(
+    "/user_identities/enrollment_automations/launch",
+    "enrollment_automation",
+);
+pub(super) static LIST_ENROLLMENT_AUTOMATIONS: Endpoint = Endpoint::read(
+    "/user_identities/enrollment_automations/list",
+    "enrollment_automations",
+);
+// Converges on one session per user identity, so repeating it is as safe as a read.
+pub(super) static GET_OR_CREATE_CLIENT_SESSION: Endpoint =
+    Endpoint::read("/client_sessions/get_or_create", "client_session");
+
+impl WorkspaceClient {
+    /// The workspace this API key belongs to; a cheap way to check a key.
+    pub async fn get_workspace(&self) -> Result<Workspace, SeamError> {
+        self.call(&GET_WORKSPACE, &json!({})).await
+    }
+
+    /// Never retried. After an ambiguous failure, look the identity up by its key.
+    pub async fn create_user_identity(
+        &self,
+        request: &CreateUserIdentity,
+    ) -> Result<UserIdentity, SeamError> {
+        self.call(&CREATE_USER_IDENTITY, request).await
+    }
+
+    pub async fn get_user_identity(
+        &self,
+        user_identity_id: &str,
+    ) -> Result<Option<UserIdentity>, SeamError> {
+        let body = json!({ "user_identity_id": user_identity_id });
+        self.call(&GET_USER_IDENTITY, &body).await.or_not_found()
+    }
+
+    /// Looks an identity up by our own key, the way to settle an ambiguous create.
+    pub async fn get_user_identity_by_key(
+        &self,
+        user_identity_key: &str,
+    ) -> Result<Option<UserIdentity>, SeamError> {
+        let body = json!({ "user_identity_key": user_identity_key });
+        self.call(&GET_USER_IDENTITY, &body).await.or_not_found()
+    }
+
+    /// Deletes the identity; one that is already gone counts as deleted.
+    pub async fn delete_user_identity(&self, user_identity_id: &str) -> Result<(), SeamError> {
+        let body = json!({ "user_identity_id": user_identity_id });
+        self.call::<()>(&DELETE_USER_IDENTITY, &body)
+            .await
+            .or_not_found()
+            .map(drop)
+    }
+
+    /// Never retried. After an ambiguous failure, see `list_enrollment_automations`.
+    pub async fn launch_enrollment_automation(
+        &self,
+        request: &LaunchEnrollmentAutomation,
+    ) -> Result<EnrollmentAutomation, SeamError> {
+        self.call(&LAUNCH_ENROLLMENT_AUTOMATION, request).await
+    }
+
+    pub async fn list_enrollment_automations(
+        &self,
+        user_identity_id: &str,
+    ) -> Result<Vec<EnrollmentAutomation>, SeamError> {
+        let body = json!({ "user_identity_id": user_identity_id });
+        self.call(&LIST_ENROLLMENT_AUTOMATIONS, &body).await
+    }
+
+    /// The session token a resident's phone hands to Seam's mobile SDK.
+    pub async fn get_or_create_client_session(
+        &self,
+        user_identity_id: &str,
+    ) -> Result<ClientSession, SeamError> {
+        let body = json!({ "user_identity_id": user_identity_id });
+        self.call(&GET_OR_CREATE_CLIENT_SESSION, &body).await
+    }
+}

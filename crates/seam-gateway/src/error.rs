@@ -1,0 +1,248 @@
+//! What can go wrong talking to Seam, sorted by what the caller should do about it.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// One error type for the whole gateway.
+///
+/// The variants answer the caller's real question: may I try again? `Rejected` never (Seam
+/// said no), `Unavailable` later (nothing happened), `Ambiguous` only after checking what Seam
+/// did (a create may or may not have taken effect), `Decode` and `Config` are bugs somewhere.
+/// No variant ever carries the API key: texts that came from the wire are scrubbed of it.
+#[derive(Debug, thiserror::Error)]
+pub enum SeamError {
+    /// A definitive 4xx (not 408 or 429): retrying the same request will not help.
+    #[error("Seam rejected {endpoint} ({status} {kind}): {message}{}", rid(.request_id))]
+    Rejected {
+        endpoint: &'static str,
+        status: u16,
+        /// Seam's `error.type`, such as `acs_user_not_found`; empty when the body had none.
+        kind: String,
+        message: String,
+        request_id: Option<String>,
+        /// Field path (dotted for nested fields) to Seam's complaints about it.
+        validation_errors: BTreeMap<String, Vec<String>>,
+    },
+    /// Seam could not be reached or asked us to back off, after any retries. Nothing was done.
+    #[error("Seam unavailable for {endpoint} ({}): {detail}{}", status_text(*.status), rid(.request_id))]
+    Unavailable {
+        endpoint: &'static str,
+        status: Option<u16>,
+        request_id: Option<String>,
+        /// How long Seam asked us to wait, when it said.
+        retry_after: Option<Duration>,
+        detail: String,
+    },
+    /// A create was sent and we cannot tell whether Seam carried it out. Look before retrying:
+    /// Seam has no idempotency keys, so list and match on what was sent.
+    #[error("outcome of {endpoint} unknown ({}): {detail}{}", status_text(*.status), rid(.request_id))]
+    Ambiguous {
+        endpoint: &'static str,
+        status: Option<u16>,
+        request_id: Option<String>,
+        detail: String,
+    },
+    /// Seam answered success, but the body is not what its OpenAPI description says. On a
+    /// create this means the create happened.
+    #[error("unexpected response from Seam for {endpoint}: {detail}{}", rid(.request_id))]
+    Decode {
+        endpoint: &'static str,
+        request_id: Option<String>,
+        detail: String,
+    },
+    /// The client was set up wrongly; no request was sent.
+    #[error("Seam client misconfigured: {0}")]
+    Config(String),
+}
+
+fn rid(request_id: &Option<String>) -> String {
+    request_id
+        .as_deref()
+        .map(|id| format!(" [seam-request-id {id}]"))
+        .unwrap_or_default()
+}
+
+fn status_text(status: Option<u16>) -> String {
+    status.map_or_else(|| "no response".to_owned(), |s| format!("HTTP {s}"))
+}
+
+impl SeamError {
+    /// Trying again later may succeed and is safe: nothing was done this time.
+    /// `Ambiguous` is deliberately not transient: a blind retry could create a duplicate.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unavailable { .. })
+    }
+
+    /// A create may or may not have taken effect.
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(self, Self::Ambiguous { .. })
+    }
+
+    /// The `seam-request-id` of the last response, for support tickets with Seam.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Rejected { request_id, .. }
+            | Self::Unavailable { request_id, .. }
+            | Self::Ambiguous { request_id, .. }
+            | Self::Decode { request_id, .. } => request_id.as_deref(),
+            Self::Config(_) => None,
+        }
+    }
+
+    /// HTTP status of the last response, if one arrived and was an error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Rejected { status, .. } => Some(*status),
+            Self::Unavailable { status, .. } | Self::Ambiguous { status, .. } => *status,
+            Self::Decode { .. } | Self::Config(_) => None,
+        }
+    }
+
+    /// Seam's `error.type` for a rejection, such as `invalid_input`.
+    pub fn kind(&self) -> Option<&str> {
+        match self {
+            Self::Rejected { kind, .. } if !kind.is_empty() => Some(kind),
+            _ => None,
+        }
+    }
+
+    /// Seam no longer has this route (404 or 410 that is not about a resource): a deploy
+    /// problem or an API removal, not a missing object.
+    pub fn is_endpoint_missing(&self) -> bool {
+        match self {
+            Self::Rejected {
+                status: 404 | 410,
+                kind,
+                ..
+            } => {
+                matches!(kind.as_str(), "" | "endpoint_not_found" | "not_found")
+            }
+            _ => false,
+        }
+    }
+
+    /// The object asked about does not exist (404 with a `<thing>_not_found` type).
+    pub fn is_resource_not_found(&self) -> bool {
+        match self {
+            Self::Rejected {
+                status: 404, kind, ..
+            } => kind.ends_with("_not_found") && !self.is_endpoint_missing(),
+            _ => false,
+        }
+    }
+}
+
+impl SeamError {
+    /// The span's `outcome` field.
+    pub(crate) fn outcome(&self) -> &'static str {
+        match self {
+            Self::Rejected { .. } => "rejected",
+            Self::Unavailable { .. } => "unavailable",
+            Self::Ambiguous { .. } => "ambiguous",
+            Self::Decode { .. } => "decode",
+            Self::Config(_) => "config",
+        }
+    }
+
+    /// Removes `secret` from every text that came off the wire, in case something upstream
+    /// echoed the key back in a message.
+    pub(crate) fn scrubbed(mut self, secret: &str) -> Self {
+        if secret.is_empty() {
+            return self;
+        }
+        let scrub = |text: &mut String| {
+            if text.contains(secret) {
+                *text = text.replace(secret, "[redacted]");
+            }
+        };
+        match &mut self {
+            Self::Rejected {
+                message,
+                validation_errors,
+                ..
+            } => {
+                scrub(message);
+                validation_errors.values_mut().flatten().for_each(scrub);
+            }
+            Self::Unavailable { detail, .. }
+            | Self::Ambiguous { detail, .. }
+            | Self::Decode { detail, .. }
+            | Self::Config(detail) => scrub(detail),
+        }
+        self
+    }
+}
+
+/// Turns "that object does not exist" into `Ok(None)` for gets (and `Ok(())` for deletes),
+/// leaving every other failure, including a missing route, an error.
+pub(crate) trait NotFoundAsNone<T> {
+    fn or_not_found(self) -> Result<Option<T>, SeamError>;
+}
+
+impl<T> NotFoundAsNone<T> for Result<T, SeamError> {
+    fn or_not_found(self) -> Result<Option<T>, SeamError> {
+        match self {
+            Ok(value) => Ok(Some(value)),
+            Err(err) if err.is_resource_not_found() => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejected(status: u16, kind: &str) -> SeamError {
+        SeamError::Rejected {
+            endpoint: "/acs/users/get",
+            status,
+            kind: kind.to_owned(),
+            message: "nope".to_owned(),
+            request_id: Some("req_1".to_owned()),
+            validation_errors: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn not_found_is_told_apart_from_a_missing_route() {
+        assert!(rejected(404, "acs_user_not_found").is_resource_not_found());
+        assert!(!rejected(404, "acs_user_not_found").is_endpoint_missing());
+        for kind in ["endpoint_not_found", "not_found", ""] {
+            assert!(rejected(404, kind).is_endpoint_missing(), "{kind}");
+            assert!(!rejected(404, kind).is_resource_not_found(), "{kind}");
+        }
+        assert!(rejected(410, "").is_endpoint_missing());
+        assert!(!rejected(400, "invalid_input").is_endpoint_missing());
+    }
+
+    #[test]
+    fn display_names_the_endpoint_kind_and_request_id() {
+        let text = rejected(400, "invalid_input").to_string();
+        assert!(text.contains("/acs/users/get"), "{text}");
+        assert!(text.contains("invalid_input"), "{text}");
+        assert!(text.contains("req_1"), "{text}");
+        assert_eq!(rejected(400, "invalid_input").kind(), Some("invalid_input"));
+        assert_eq!(rejected(400, "").kind(), None);
+    }
+
+    #[test]
+    fn only_unavailable_is_transient() {
+        let unavailable = SeamError::Unavailable {
+            endpoint: "/acs/users/list",
+            status: Some(503),
+            request_id: None,
+            retry_after: None,
+            detail: "x".to_owned(),
+        };
+        let ambiguous = SeamError::Ambiguous {
+            endpoint: "/acs/users/create",
+            status: None,
+            request_id: None,
+            detail: "x".to_owned(),
+        };
+        assert!(unavailable.is_transient() && !unavailable.is_ambiguous());
+        assert!(ambiguous.is_ambiguous() && !ambiguous.is_transient());
+        assert!(!rejected(500, "").is_transient());
+    }
+}

@@ -1,0 +1,45 @@
+//! Typed client for the Seam access-control API (<https://connect.getseam.com>).
+//!
+//! Doorway talks to Seam only through this crate. It owns everything that makes a call to
+//! Seam safe to make from a request handler: the workspace's API key on every request and
+//! nowhere else, a timeout on every attempt, retries only where repeating cannot do harm
+//! (reads and deletes, never creates, since Seam has no idempotency keys), Seam's error
+//! envelope turned into a [`SeamError`] that says whether to retry, give up, or check what
+//! happened, cursor pagination walked to the end, and one `seam.call` tracing span per call.
+//! It knows nothing of HTTP servers or of Doorway's own data.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use seam_gateway::{SeamClient, SeamClientConfig};
+//!
+//! let endpoint = url::Url::parse("https://connect.getseam.com")?;
+//! let seam = SeamClient::new(SeamClientConfig::new(endpoint))?;
+//! let workspace = seam.workspace("seam_test_key".to_owned().into());
+//! for system in workspace.list_acs_systems().await? {
+//!     println!("{} is Latch: {}", system.name, system.is_latch());
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+mod client;
+mod config;
+mod endpoints;
+mod error;
+pub mod models;
+mod pagination;
+mod requests;
+#[cfg(test)]
+mod spec_check;
+#[cfg(test)]
+mod test_server;
+mod transport;
+
+pub use client::{SeamClient, WorkspaceClient};
+pub use config::SeamClientConfig;
+pub use error::SeamError;
+pub use models::*;
+pub use requests::{
+    AcsCredentialFilter, AcsUserFilter, CreateAcsCredential, CreateAcsUser, CreateUserIdentity,
+    DeviceFilter, LaunchEnrollmentAutomation,
+};

@@ -1,0 +1,251 @@
+//! Checks this crate's names against Seam's OpenAPI description (`../shared/seam-api` beside
+//! the project): every path and response key, every field we send, every field we read.
+//! Skipped, loudly, where that file is not present.
+
+use std::collections::BTreeSet;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::models::*;
+use crate::requests::*;
+use crate::test_server::{Canned, TestServer};
+
+fn spec() -> Option<Value> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/seam-api/openapi.json"
+    );
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(serde_json::from_str(&text).unwrap()),
+        Err(_) => {
+            eprintln!("skipping: no OpenAPI description at {path}");
+            None
+        }
+    }
+}
+
+/// Every property name anywhere in a schema, through `allOf`/`oneOf`/nesting.
+fn property_names(schema: &Value, out: &mut BTreeSet<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::Object(props)) = map.get("properties") {
+                out.extend(props.keys().cloned());
+            }
+            map.values().for_each(|v| property_names(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| property_names(v, out)),
+        _ => {}
+    }
+}
+
+/// Every object key anywhere in a JSON value.
+fn keys(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            out.extend(map.keys().cloned());
+            map.values().for_each(|v| keys(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| keys(v, out)),
+        _ => {}
+    }
+}
+
+fn unknown_keys(value: &Value, schema: &Value) -> BTreeSet<String> {
+    let (mut sent, mut known) = (BTreeSet::new(), BTreeSet::new());
+    keys(value, &mut sent);
+    property_names(schema, &mut known);
+    sent.difference(&known).cloned().collect()
+}
+
+#[test]
+fn every_endpoint_exists_with_its_response_key() {
+    let Some(spec) = spec() else { return };
+    for endpoint in crate::endpoints::all() {
+        let operation = &spec["paths"][endpoint.path]["post"];
+        assert!(
+            operation.is_object(),
+            "{} is not in the spec",
+            endpoint.path
+        );
+        let key = operation.get("x-response-key").and_then(Value::as_str);
+        assert_eq!(
+            key, endpoint.response_key,
+            "response key of {}",
+            endpoint.path
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_request_body_uses_only_fields_the_spec_knows() {
+    let Some(spec) = spec() else { return };
+    let server = TestServer::start(vec![Canned::error(400, "invalid_input", "x")]).await;
+    let c = server.client();
+    let time: chrono::DateTime<chrono::Utc> = "2024-07-13T16:50:42.072Z".parse().unwrap();
+    let at = Some(time);
+    let some = |s: &str| Some(s.to_owned());
+    // Every method, with every optional field set; the server refuses all of them.
+    let _ = c.get_workspace().await;
+    let _ = c.list_acs_systems().await;
+    let _ = c.get_acs_system("s").await;
+    let _ = c.list_compatible_credential_managers("s").await;
+    let _ = c.list_entrances("s").await;
+    let _ = c.list_access_groups("s").await;
+    let identity = CreateUserIdentity {
+        user_identity_key: some("k"),
+        email_address: some("e"),
+        phone_number: some("p"),
+        full_name: some("f"),
+    };
+    let _ = c.create_user_identity(&identity).await;
+    let _ = c.get_user_identity("u").await;
+    let _ = c.get_user_identity_by_key("k").await;
+    let _ = c.delete_user_identity("u").await;
+    let launch = LaunchEnrollmentAutomation {
+        user_identity_id: "u".into(),
+        credential_manager_acs_system_id: "s".into(),
+        create_credential_manager_user: true,
+    };
+    let _ = c.launch_enrollment_automation(&launch).await;
+    let _ = c.list_enrollment_automations("u").await;
+    let user = CreateAcsUser {
+        acs_system_id: "s".into(),
+        user_identity_id: some("u"),
+        full_name: "f".into(),
+        email_address: some("e"),
+        phone_number: some("p"),
+        access_schedule: Some(AccessSchedule {
+            starts_at: time,
+            ends_at: at,
+        }),
+    };
+    let _ = c.create_acs_user(&user).await;
+    let _ = c.get_acs_user("a").await;
+    let users = AcsUserFilter {
+        acs_system_id: some("s"),
+        user_identity_id: some("u"),
+    };
+    let _ = c.list_acs_users(&users).await;
+    let credential = CreateAcsCredential {
+        acs_user_id: "a".into(),
+        access_method: AccessMethod::Code,
+        allowed_acs_entrance_ids: vec!["e".into()],
+        is_multi_phone_sync_credential: Some(false),
+        starts_at: at,
+        ends_at: at,
+        code: some("1234"),
+        credential_manager_acs_system_id: some("s"),
+    };
+    let _ = c.create_acs_credential(&credential).await;
+    let _ = c.get_acs_credential("c").await;
+    let credentials = AcsCredentialFilter {
+        acs_user_id: some("a"),
+        acs_system_id: some("s"),
+        user_identity_id: some("u"),
+    };
+    let _ = c.list_acs_credentials(&credentials).await;
+    let _ = c.list_accessible_entrances("c").await;
+    let _ = c
+        .list_devices(&DeviceFilter {
+            device_ids: Some(vec!["d".into()]),
+        })
+        .await;
+    let _ = c.get_or_create_client_session("u").await;
+
+    let seen = server.seen();
+    assert_eq!(
+        seen.len(),
+        crate::endpoints::all().len() + 1,
+        "get_user_identity twice"
+    );
+    for request in seen {
+        let schema = &spec["paths"][&request.path]["post"]["requestBody"];
+        let unknown = unknown_keys(&request.body, schema);
+        assert!(
+            unknown.is_empty(),
+            "{} sends unknown fields {unknown:?}",
+            request.path
+        );
+    }
+}
+
+/// Parses a minimal body, writes it back with every field, and checks the names.
+fn check_model<T: DeserializeOwned + Serialize>(spec: &Value, schema: &str, minimal: Value) {
+    let model: T = serde_json::from_value(minimal).unwrap();
+    let written = serde_json::to_value(&model).unwrap();
+    let unknown = unknown_keys(&written, &spec["components"]["schemas"][schema]);
+    assert!(
+        unknown.is_empty(),
+        "{schema} model reads unknown fields {unknown:?}"
+    );
+}
+
+#[test]
+fn every_model_field_is_in_the_spec() {
+    let Some(spec) = spec() else { return };
+    let at = "2024-01-01T00:00:00Z";
+    let warnings = json!([{"warning_code": "w", "message": "m", "created_at": at}]);
+    let errors = json!([{"error_code": "e", "message": "m", "created_at": at}]);
+    let schedule = json!({"starts_at": at, "ends_at": at});
+    let s = &spec;
+    check_model::<Workspace>(s, "workspace", json!({"workspace_id": "w", "name": "n"}));
+    check_model::<AcsSystem>(
+        s,
+        "acs_system",
+        json!({"acs_system_id": "s", "name": "n",
+        "created_at": at, "location": {"time_zone": "UTC"}, "warnings": warnings, "errors": errors}),
+    );
+    check_model::<AcsEntrance>(
+        s,
+        "acs_entrance",
+        json!({"acs_entrance_id": "e",
+        "acs_system_id": "s", "created_at": at, "warnings": warnings, "errors": errors}),
+    );
+    check_model::<AcsAccessGroup>(
+        s,
+        "acs_access_group",
+        json!({"acs_access_group_id": "g",
+        "acs_system_id": "s", "created_at": at, "access_schedule": schedule}),
+    );
+    check_model::<UserIdentity>(
+        s,
+        "user_identity",
+        json!({"user_identity_id": "u",
+        "created_at": at, "warnings": warnings, "errors": errors}),
+    );
+    check_model::<EnrollmentAutomation>(
+        s,
+        "enrollment_automation",
+        json!({
+        "enrollment_automation_id": "a", "user_identity_id": "u",
+        "credential_manager_acs_system_id": "s", "created_at": at}),
+    );
+    check_model::<AcsUser>(
+        s,
+        "acs_user",
+        json!({"acs_user_id": "a", "acs_system_id": "s",
+        "created_at": at, "access_schedule": schedule, "salto_ks_metadata": {}}),
+    );
+    check_model::<AcsCredential>(
+        s,
+        "acs_credential",
+        json!({"acs_credential_id": "c",
+        "acs_system_id": "s", "access_method": "code", "created_at": at,
+        "warnings": warnings, "errors": errors}),
+    );
+    check_model::<Device>(
+        s,
+        "device",
+        json!({"device_id": "d", "device_type": "august_lock",
+        "created_at": at, "properties": {"code_constraints": [{"constraint_type": "no_zeros"}]},
+        "warnings": warnings, "errors": errors}),
+    );
+    check_model::<ClientSession>(
+        s,
+        "client_session",
+        json!({"client_session_id": "c",
+        "token": "t", "created_at": at, "expires_at": at}),
+    );
+}

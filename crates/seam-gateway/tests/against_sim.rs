@@ -1,0 +1,421 @@
+//! The gateway against the Seam simulator over real HTTP: the Latch mobile-key flow of
+//! `shared/seeds/latch-mobile-credentials.txt`, step by step, and what the gateway promises
+//! around it (not-found as `None`, no retried creates, retried reads, isolated workspaces).
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "the helpers set tests up; a failed step should fail the test where it happened"
+)]
+
+use chrono::{DateTime, Duration, Utc};
+use seam_gateway::{
+    AccessMethod, AcsCredential, AcsCredentialFilter, AcsSystem, AcsUser, AcsUserFilter,
+    CreateAcsCredential, CreateAcsUser, CreateUserIdentity, DeviceFilter,
+    LaunchEnrollmentAutomation, SeamClient, SeamClientConfig, SeamError, UserIdentity,
+    WorkspaceClient,
+};
+use seam_sim::{RunningSim, SimOptions};
+use serde_json::{json, Value};
+
+/// A UUID that no simulator object has.
+const ABSENT_ID: &str = "00000000-0000-4000-8000-000000000000";
+
+/// One simulator, one seeded workspace, and the gateway pointed at it.
+struct Sim {
+    running: RunningSim,
+    api_key: String,
+    seam: WorkspaceClient,
+}
+
+async fn spawn_sim() -> Sim {
+    let running = seam_sim::spawn(([127, 0, 0, 1], 0).into(), SimOptions::default())
+        .await
+        .unwrap();
+    let api_key = running
+        .simulator()
+        .create_workspace("Gateway tests")
+        .api_key;
+    let seam = gateway(&running).workspace(api_key.clone().into());
+    Sim {
+        running,
+        api_key,
+        seam,
+    }
+}
+
+fn gateway(running: &RunningSim) -> SeamClient {
+    let mut config = SeamClientConfig::new(running.base_url().parse().unwrap());
+    config.backoff_base = std::time::Duration::from_millis(5);
+    SeamClient::new(config).unwrap()
+}
+
+impl Sim {
+    /// A second, unrelated workspace on the same simulator.
+    fn other_workspace(&self) -> WorkspaceClient {
+        let other = self.running.simulator().create_workspace("Someone else");
+        gateway(&self.running).workspace(other.api_key.into())
+    }
+
+    /// Calls the simulator's `/_sim/*` control surface as this workspace.
+    async fn control(&self, path: &str, body: Value) {
+        let response = reqwest::Client::new()
+            .post(format!("{}/_sim/{path}", self.running.base_url()))
+            .bearer_auth(&self.api_key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+    }
+
+    async fn advance_clock(&self, seconds: u64) {
+        self.control("clock/advance", json!({ "seconds": seconds }))
+            .await;
+    }
+
+    async fn inject_fault(&self, fault: Value) {
+        self.control("faults", fault).await;
+    }
+
+    async fn latch_building(&self) -> AcsSystem {
+        let systems = self.seam.list_acs_systems().await.unwrap();
+        systems.into_iter().find(AcsSystem::is_latch).unwrap()
+    }
+
+    /// Steps 1 to 4 of the guide: identity, credential manager, enrollment, ACS user.
+    async fn enrol_jane(&self, building: &AcsSystem) -> (UserIdentity, AcsUser) {
+        let identity = self
+            .seam
+            .create_user_identity(&CreateUserIdentity {
+                user_identity_key: Some("resident-jane".into()),
+                email_address: Some("jane@example.com".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+
+        let managers = self
+            .seam
+            .list_compatible_credential_managers(&building.acs_system_id)
+            .await
+            .unwrap();
+        let manager = managers.first().unwrap();
+        assert!(manager.is_credential_manager);
+
+        let automation = self
+            .seam
+            .launch_enrollment_automation(&LaunchEnrollmentAutomation {
+                user_identity_id: identity.user_identity_id.clone(),
+                credential_manager_acs_system_id: manager.acs_system_id.clone(),
+                create_credential_manager_user: true,
+            })
+            .await
+            .unwrap();
+        let automations = self
+            .seam
+            .list_enrollment_automations(&identity.user_identity_id)
+            .await
+            .unwrap();
+        assert_eq!(automations, vec![automation]);
+
+        let resident = self
+            .seam
+            .create_acs_user(&CreateAcsUser {
+                acs_system_id: building.acs_system_id.clone(),
+                user_identity_id: Some(identity.user_identity_id.clone()),
+                full_name: "Jane Doe".into(),
+                email_address: Some("jane@example.com".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        (identity, resident)
+    }
+}
+
+fn mobile_key(
+    resident: &AcsUser,
+    entrance_ids: &[&str],
+    starts_at: DateTime<Utc>,
+) -> CreateAcsCredential {
+    CreateAcsCredential {
+        acs_user_id: resident.acs_user_id.clone(),
+        access_method: AccessMethod::MobileKey,
+        allowed_acs_entrance_ids: entrance_ids.iter().map(|id| id.to_string()).collect(),
+        is_multi_phone_sync_credential: Some(true),
+        starts_at: Some(starts_at),
+        ends_at: Some(starts_at + Duration::days(5)),
+        code: None,
+        credential_manager_acs_system_id: None,
+    }
+}
+
+fn at_millis(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap()
+}
+
+#[tokio::test]
+async fn the_latch_mobile_key_flow_runs_end_to_end() {
+    let sim = spawn_sim().await;
+    let seam = &sim.seam;
+    let building = sim.latch_building().await;
+    let (identity, resident) = sim.enrol_jane(&building).await;
+    assert_eq!(
+        resident.user_identity_id.as_ref(),
+        Some(&identity.user_identity_id)
+    );
+    assert_eq!(resident.acs_system_id, building.acs_system_id);
+
+    // Step 5: one mobile key for two entrances.
+    let entrances = seam.list_entrances(&building.acs_system_id).await.unwrap();
+    assert_eq!(entrances.len(), 3);
+    let chosen = [
+        entrances[0].acs_entrance_id.as_str(),
+        entrances[2].acs_entrance_id.as_str(),
+    ];
+    let starts_at = at_millis(Utc::now() + Duration::hours(1));
+    let key: AcsCredential = seam
+        .create_acs_credential(&mobile_key(&resident, &chosen, starts_at))
+        .await
+        .unwrap();
+    assert_eq!(key.access_method, AccessMethod::MobileKey);
+    assert_eq!(key.acs_user_id.as_ref(), Some(&resident.acs_user_id));
+    assert_eq!(key.is_multi_phone_sync_credential, Some(true));
+    assert_eq!(key.code, None, "a Latch mobile key has no code");
+    assert_eq!(key.starts_at, Some(starts_at));
+    assert_eq!(key.ends_at, Some(starts_at + Duration::days(5)));
+
+    let mut opened: Vec<String> = seam
+        .list_accessible_entrances(&key.acs_credential_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.acs_entrance_id)
+        .collect();
+    opened.sort();
+    let mut expected: Vec<String> = chosen.iter().map(|id| id.to_string()).collect();
+    expected.sort();
+    assert_eq!(opened, expected);
+
+    // Issued a little later, as Latch does it.
+    let fresh = seam
+        .get_acs_credential(&key.acs_credential_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(fresh.is_issued, Some(true));
+    assert!(fresh.has_warning("waiting_to_be_issued"));
+    sim.advance_clock(5).await;
+    let issued = seam
+        .get_acs_credential(&key.acs_credential_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(issued.is_issued, Some(true));
+    assert!(issued.issued_at.is_some());
+
+    // What the API crate reads back: the resident's users, credentials, and phone session.
+    let by_identity = AcsUserFilter {
+        user_identity_id: Some(identity.user_identity_id.clone()),
+        ..Default::default()
+    };
+    let users = seam.list_acs_users(&by_identity).await.unwrap();
+    assert_eq!(
+        users.iter().map(|u| &u.acs_user_id).collect::<Vec<_>>(),
+        [&resident.acs_user_id]
+    );
+    let by_user = AcsCredentialFilter {
+        acs_user_id: Some(resident.acs_user_id.clone()),
+        ..Default::default()
+    };
+    let credentials = seam.list_acs_credentials(&by_user).await.unwrap();
+    assert_eq!(credentials.len(), 1);
+    assert_eq!(credentials[0].acs_credential_id, key.acs_credential_id);
+
+    let session = seam
+        .get_or_create_client_session(&identity.user_identity_id)
+        .await
+        .unwrap();
+    assert!(!session.token.is_empty());
+    let again = seam
+        .get_or_create_client_session(&identity.user_identity_id)
+        .await
+        .unwrap();
+    assert_eq!(again.client_session_id, session.client_session_id);
+    sim.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_mobile_key_with_a_code_is_rejected_with_seams_reason() {
+    let sim = spawn_sim().await;
+    let building = sim.latch_building().await;
+    let (_, resident) = sim.enrol_jane(&building).await;
+    let entrances = sim
+        .seam
+        .list_entrances(&building.acs_system_id)
+        .await
+        .unwrap();
+    let mut request = mobile_key(&resident, &[&entrances[0].acs_entrance_id], Utc::now());
+    request.code = Some("123456".into());
+
+    let err = sim.seam.create_acs_credential(&request).await.unwrap_err();
+    assert_eq!(err.status(), Some(400), "{err}");
+    assert_eq!(err.kind(), Some("cannot_specify_pin_code"), "{err}");
+    assert!(err.request_id().is_some());
+    assert!(!err.is_transient() && !err.is_ambiguous());
+}
+
+#[tokio::test]
+async fn an_ambiguous_create_is_reported_once_and_can_be_settled_by_listing() {
+    let sim = spawn_sim().await;
+    let building = sim.latch_building().await;
+    let (_, resident) = sim.enrol_jane(&building).await;
+    let entrances = sim
+        .seam
+        .list_entrances(&building.acs_system_id)
+        .await
+        .unwrap();
+    sim.inject_fault(
+        json!({"endpoint": "/acs/credentials/create", "ambiguous_rate": 1, "times": 1}),
+    )
+    .await;
+
+    let request = mobile_key(&resident, &[&entrances[0].acs_entrance_id], Utc::now());
+    let err = sim.seam.create_acs_credential(&request).await.unwrap_err();
+    assert!(err.is_ambiguous(), "{err}");
+
+    // Seam did the work; the gateway did not repeat it.
+    let by_user = AcsCredentialFilter {
+        acs_user_id: Some(resident.acs_user_id.clone()),
+        ..Default::default()
+    };
+    let credentials = sim.seam.list_acs_credentials(&by_user).await.unwrap();
+    assert_eq!(credentials.len(), 1);
+    assert_eq!(credentials[0].access_method, AccessMethod::MobileKey);
+}
+
+#[tokio::test]
+async fn reads_ride_out_transient_failures_and_creates_do_not_retry_them() {
+    let sim = spawn_sim().await;
+    sim.inject_fault(
+        json!({"endpoint": "/acs/systems/list", "error_rate": 1, "status": 503, "times": 2}),
+    )
+    .await;
+    assert!(!sim.seam.list_acs_systems().await.unwrap().is_empty());
+
+    sim.inject_fault(json!({"endpoint": "/user_identities/create", "rate_limit_per_minute": 1}))
+        .await;
+    let identity = CreateUserIdentity {
+        email_address: Some("first@example.com".into()),
+        ..Default::default()
+    };
+    sim.seam.create_user_identity(&identity).await.unwrap();
+    let second = CreateUserIdentity {
+        email_address: Some("second@example.com".into()),
+        ..Default::default()
+    };
+    let err = sim.seam.create_user_identity(&second).await.unwrap_err();
+    assert!(err.is_transient(), "a 429 means nothing was done: {err}");
+    assert_eq!(err.status(), Some(429));
+}
+
+#[tokio::test]
+async fn missing_objects_are_none_and_deleting_twice_is_fine() {
+    let sim = spawn_sim().await;
+    let seam = &sim.seam;
+    assert_eq!(seam.get_user_identity(ABSENT_ID).await.unwrap(), None);
+    assert_eq!(seam.get_acs_user(ABSENT_ID).await.unwrap(), None);
+    assert_eq!(seam.get_acs_credential(ABSENT_ID).await.unwrap(), None);
+    assert_eq!(seam.get_acs_system(ABSENT_ID).await.unwrap(), None);
+    assert_eq!(seam.get_user_identity_by_key("nobody").await.unwrap(), None);
+
+    let created = seam
+        .create_user_identity(&CreateUserIdentity {
+            user_identity_key: Some("resident-42".into()),
+            full_name: Some("Resident Forty-Two".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let found = seam.get_user_identity_by_key("resident-42").await.unwrap();
+    assert_eq!(found.as_ref(), Some(&created));
+    seam.delete_user_identity(&created.user_identity_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        seam.get_user_identity(&created.user_identity_id)
+            .await
+            .unwrap(),
+        None
+    );
+    seam.delete_user_identity(&created.user_identity_id)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn workspaces_are_isolated_and_a_bad_key_is_rejected() {
+    let sim = spawn_sim().await;
+    let building = sim.latch_building().await;
+    let (identity, _) = sim.enrol_jane(&building).await;
+    let other = sim.other_workspace();
+    assert_eq!(
+        other
+            .get_user_identity(&identity.user_identity_id)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        other.get_acs_system(&building.acs_system_id).await.unwrap(),
+        None
+    );
+
+    let stranger = gateway(&sim.running).workspace("seam_not_a_key".to_owned().into());
+    let err = stranger.get_workspace().await.unwrap_err();
+    assert!(
+        matches!(err, SeamError::Rejected { status: 401, .. }),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("seam_not_a_key"));
+    assert!(!sim
+        .seam
+        .get_workspace()
+        .await
+        .unwrap()
+        .workspace_id
+        .is_empty());
+}
+
+#[tokio::test]
+async fn the_salto_site_and_the_smart_locks_are_readable() {
+    let sim = spawn_sim().await;
+    let seam = &sim.seam;
+    let systems = seam.list_acs_systems().await.unwrap();
+    let salto = systems.iter().find(|s| s.is_salto_ks()).unwrap();
+    assert!(!seam
+        .list_access_groups(&salto.acs_system_id)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        seam.list_entrances(&salto.acs_system_id)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+
+    let devices = seam.list_devices(&DeviceFilter::default()).await.unwrap();
+    assert!(devices.iter().any(|d| d.supports_online_access_codes()));
+    let one = DeviceFilter {
+        device_ids: Some(vec![devices[0].device_id.clone()]),
+    };
+    let only = seam.list_devices(&one).await.unwrap();
+    assert_eq!(only.len(), 1);
+    assert_eq!(only[0].device_id, devices[0].device_id);
+}

@@ -1,0 +1,150 @@
+//! The `/_sim/*` control surface, which Seam does not have: seed workspaces, read one
+//! workspace's whole state, move clocks, and inject faults. These routes sit outside the
+//! gate, so faults never touch them.
+
+use axum::http::HeaderMap;
+use axum::routing::post;
+use axum::{extract::State, Router};
+use chrono::TimeDelta;
+use serde_json::{json, Map, Value};
+
+use crate::clock::iso;
+use crate::envelope::{ok, FromInput, Reply, SeamBody};
+use crate::faults::Fault;
+use crate::gate::{bearer_key, bearer_workspace};
+use crate::input::{self, Input};
+use crate::simulator::Simulator;
+use crate::state::Workspace;
+
+/// Clock moves are capped at a century, far beyond any schedule a test needs.
+const MAX_ADVANCE_SECONDS: f64 = 100.0 * 366.0 * 24.0 * 3600.0;
+
+pub(crate) fn router() -> Router<Simulator> {
+    Router::new()
+        .route("/workspaces", post(create_workspace))
+        .route("/state", post(state).get(state))
+        .route("/clock/advance", post(advance_clock))
+        .route(
+            "/faults",
+            post(add_fault).get(list_faults).delete(clear_faults),
+        )
+}
+
+struct NewWorkspace {
+    name: Option<String>,
+}
+
+impl FromInput for NewWorkspace {
+    fn from_input(input: &mut Input) -> Self {
+        Self {
+            name: input.nullable("name", input::non_empty),
+        }
+    }
+}
+
+async fn create_workspace(
+    State(sim): State<Simulator>,
+    SeamBody(req): SeamBody<NewWorkspace>,
+) -> Reply {
+    let name = req.name.as_deref().unwrap_or("Simulated Workspace");
+    let seeded = sim.create_workspace(name);
+    ok(json!({ "workspace_id": seeded.workspace_id, "api_key": seeded.api_key }))
+}
+
+async fn state(State(sim): State<Simulator>, headers: HeaderMap) -> Reply {
+    let workspace_id = bearer_workspace(&sim, &headers)?;
+    let snapshot = sim.with_workspace(&workspace_id, |ws| Ok(snapshot(ws)))?;
+    ok(snapshot)
+}
+
+/// Every object in the workspace as Seam renders it, in creation order, plus the links that
+/// Seam does not render (a credential's entrances, a user's access groups).
+fn snapshot(ws: &Workspace) -> Value {
+    let credential_entrances: Map<String, Value> = ws
+        .acs_credentials
+        .iter()
+        .map(|c| (c.acs_credential_id.clone(), json!(c.acs_entrance_ids)))
+        .collect();
+    let user_access_groups: Map<String, Value> = ws
+        .acs_users
+        .iter()
+        .map(|u| (u.acs_user_id.clone(), json!(u.acs_access_group_ids)))
+        .collect();
+    json!({
+        "workspace": ws.render(),
+        "acs_systems": ws.acs_systems.iter().map(|s| s.render(ws)).collect::<Vec<_>>(),
+        "acs_entrances": ws.acs_entrances.iter().map(|e| e.render()).collect::<Vec<_>>(),
+        "acs_access_groups": ws.acs_access_groups.iter().map(|g| g.render(&ws.workspace_id)).collect::<Vec<_>>(),
+        "acs_users": ws.acs_users.iter().map(|u| u.render(ws)).collect::<Vec<_>>(),
+        "acs_credentials": ws.acs_credentials.iter().map(|c| c.render(ws)).collect::<Vec<_>>(),
+        "user_identities": ws.user_identities.iter().map(|i| i.render(ws)).collect::<Vec<_>>(),
+        "enrollment_automations": ws.enrollment_automations.iter().map(|e| e.render(&ws.workspace_id)).collect::<Vec<_>>(),
+        "devices": ws.devices.iter().map(|d| d.render(&ws.workspace_id)).collect::<Vec<_>>(),
+        "client_sessions": ws.client_sessions.iter().map(|s| s.render(ws)).collect::<Vec<_>>(),
+        "acs_credential_entrances": credential_entrances,
+        "acs_user_access_groups": user_access_groups,
+        "now": iso(ws.now()),
+    })
+}
+
+struct Advance {
+    by: TimeDelta,
+}
+
+impl FromInput for Advance {
+    fn from_input(input: &mut Input) -> Self {
+        let seconds: f64 = input.required("seconds", input::number);
+        if !(0.0..=MAX_ADVANCE_SECONDS).contains(&seconds) {
+            input.issue("seconds", "Must be a number of seconds from 0 to 100 years");
+        }
+        Self {
+            by: TimeDelta::milliseconds((seconds * 1000.0).round() as i64),
+        }
+    }
+}
+
+/// With a bearer key, moves that workspace's clock; without one, every clock.
+async fn advance_clock(
+    State(sim): State<Simulator>,
+    headers: HeaderMap,
+    SeamBody(req): SeamBody<Advance>,
+) -> Reply {
+    let now = if bearer_key(&headers).is_some() {
+        let workspace_id = bearer_workspace(&sim, &headers)?;
+        sim.with_workspace(&workspace_id, |ws| {
+            ws.clock.advance(req.by);
+            Ok(ws.now())
+        })?
+    } else {
+        sim.with_store(|store| store.advance_all(req.by))
+    };
+    ok(json!({ "now": iso(now) }))
+}
+
+async fn add_fault(
+    State(sim): State<Simulator>,
+    headers: HeaderMap,
+    SeamBody(fault): SeamBody<Fault>,
+) -> Reply {
+    let workspace_id = bearer_workspace(&sim, &headers)?;
+    let faults = sim.with_workspace(&workspace_id, |ws| {
+        ws.faults.add(fault);
+        Ok(ws.faults.render())
+    })?;
+    ok(json!({ "faults": faults }))
+}
+
+async fn list_faults(State(sim): State<Simulator>, headers: HeaderMap) -> Reply {
+    let workspace_id = bearer_workspace(&sim, &headers)?;
+    let faults = sim.with_workspace(&workspace_id, |ws| Ok(ws.faults.render()))?;
+    ok(json!({ "faults": faults }))
+}
+
+async fn clear_faults(State(sim): State<Simulator>, headers: HeaderMap) -> Reply {
+    let workspace_id = bearer_workspace(&sim, &headers)?;
+    sim.with_workspace(&workspace_id, |ws| {
+        ws.faults.clear();
+        Ok(())
+    })?;
+    ok(json!({ "faults": [] }))
+}

@@ -1,0 +1,179 @@
+//! Injected faults: the failures a Seam client must survive, on demand.
+//!
+//! A workspace keeps a list of faults. For each Seam call, [`FaultBook::plan`] decides from
+//! the faults that match the endpoint whether the call is refused before any work (`error_rate`,
+//! `rate_limit_per_minute`), or done and then answered late (`latency_ms`) or answered 500
+//! anyway (`ambiguous_rate`, the "network fault after commit" case). A fault with `times`
+//! applies to that many calls and then disappears.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use rand::Rng;
+use serde_json::{json, Value};
+
+use crate::envelope::FromInput;
+use crate::error::SimError;
+use crate::input::{self, Input};
+
+const WINDOW: Duration = Duration::from_secs(60);
+
+/// One injected fault, as posted to `/_sim/faults`.
+#[derive(Debug, Clone)]
+pub(crate) struct Fault {
+    /// A Seam path such as `/acs/users/create`; `None` matches every Seam endpoint.
+    endpoint: Option<String>,
+    error_rate: f64,
+    status: StatusCode,
+    latency: Duration,
+    rate_limit_per_minute: Option<usize>,
+    ambiguous_rate: f64,
+    times_left: Option<u64>,
+    /// Accepted calls in the last minute, per endpoint, for the rate limit.
+    calls: HashMap<String, VecDeque<Instant>>,
+}
+
+/// What to do with one call.
+#[derive(Debug, Default)]
+pub(crate) struct FaultPlan {
+    /// Answer this instead of doing the work.
+    pub(crate) refuse: Option<SimError>,
+    /// Do the work, then answer 500.
+    pub(crate) ambiguous: bool,
+    /// Do the work, then wait this long before answering.
+    pub(crate) latency: Duration,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct FaultBook {
+    faults: Vec<Fault>,
+}
+
+impl FaultBook {
+    pub(crate) fn add(&mut self, fault: Fault) {
+        self.faults.push(fault);
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.faults.clear();
+    }
+
+    pub(crate) fn render(&self) -> Value {
+        Value::Array(self.faults.iter().map(Fault::render).collect())
+    }
+
+    pub(crate) fn plan(&mut self, endpoint: &str, now: Instant, rng: &mut impl Rng) -> FaultPlan {
+        let mut plan = FaultPlan::default();
+        for fault in &mut self.faults {
+            if plan.refuse.is_some() {
+                break;
+            }
+            if fault.endpoint.as_deref().is_some_and(|e| e != endpoint) {
+                continue;
+            }
+            let mut triggered = false;
+            if let Some(limit) = fault.rate_limit_per_minute {
+                let calls = fault.calls.entry(endpoint.to_owned()).or_default();
+                while calls
+                    .front()
+                    .is_some_and(|at| now.duration_since(*at) >= WINDOW)
+                {
+                    calls.pop_front();
+                }
+                match calls.front() {
+                    Some(oldest) if calls.len() >= limit => {
+                        let wait = WINDOW.saturating_sub(now.duration_since(*oldest));
+                        let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                        plan.refuse = Some(SimError::RateLimited {
+                            retry_after_secs: retry_after_secs.max(1),
+                        });
+                        triggered = true;
+                    }
+                    _ => calls.push_back(now),
+                }
+            }
+            if plan.refuse.is_none() && rng.gen::<f64>() < fault.error_rate {
+                plan.refuse = Some(match fault.status {
+                    StatusCode::TOO_MANY_REQUESTS => SimError::RateLimited {
+                        retry_after_secs: 1,
+                    },
+                    status => SimError::Injected(status),
+                });
+                triggered = true;
+            }
+            if plan.refuse.is_none() {
+                if rng.gen::<f64>() < fault.ambiguous_rate {
+                    plan.ambiguous = true;
+                    triggered = true;
+                }
+                if !fault.latency.is_zero() {
+                    plan.latency += fault.latency;
+                    triggered = true;
+                }
+            }
+            if let (true, Some(left)) = (triggered, fault.times_left.as_mut()) {
+                *left = left.saturating_sub(1);
+            }
+        }
+        self.faults.retain(|fault| fault.times_left != Some(0));
+        plan
+    }
+}
+
+impl Fault {
+    fn render(&self) -> Value {
+        json!({
+            "endpoint": self.endpoint,
+            "error_rate": self.error_rate,
+            "status": self.status.as_u16(),
+            "latency_ms": self.latency.as_millis() as u64,
+            "rate_limit_per_minute": self.rate_limit_per_minute,
+            "ambiguous_rate": self.ambiguous_rate,
+            "times": self.times_left,
+        })
+    }
+}
+
+impl FromInput for Fault {
+    fn from_input(input: &mut Input) -> Self {
+        let endpoint = input.optional("endpoint", input::string);
+        if endpoint.as_deref().is_some_and(|e| !e.starts_with('/')) {
+            input.issue("endpoint", "Must be a path such as /acs/users/create");
+        }
+        let status = whole(input, "status", 400.0, 599.0).unwrap_or(500);
+        Self {
+            endpoint,
+            error_rate: rate(input, "error_rate"),
+            status: StatusCode::from_u16(status as u16)
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            latency: Duration::from_millis(whole(input, "latency_ms", 0.0, 600_000.0).unwrap_or(0)),
+            rate_limit_per_minute: whole(input, "rate_limit_per_minute", 1.0, 1e9)
+                .map(|limit| limit as usize),
+            ambiguous_rate: rate(input, "ambiguous_rate"),
+            times_left: whole(input, "times", 1.0, 1e12),
+            calls: HashMap::new(),
+        }
+    }
+}
+
+fn rate(input: &mut Input, name: &str) -> f64 {
+    let value = input.optional(name, input::number).unwrap_or(0.0);
+    if !(0.0..=1.0).contains(&value) {
+        input.issue(name, "Must be between 0 and 1");
+    }
+    value
+}
+
+fn whole(input: &mut Input, name: &str, min: f64, max: f64) -> Option<u64> {
+    let value = input.optional(name, input::number)?;
+    if value.fract() != 0.0 || value < min || value > max {
+        input.issue(name, format!("Must be a whole number from {min} to {max}"));
+        return None;
+    }
+    Some(value as u64)
+}
+
+#[cfg(test)]
+#[path = "faults_tests.rs"]
+mod tests;

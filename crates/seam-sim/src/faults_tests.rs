@@ -1,0 +1,109 @@
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde_json::json;
+
+use super::*;
+use crate::input::RequestMeta;
+
+fn fault(body: Value) -> Fault {
+    let mut input = Input::parse(body.to_string().as_bytes(), RequestMeta::default()).unwrap();
+    let fault = Fault::from_input(&mut input);
+    input.finish().unwrap();
+    fault
+}
+
+fn book(faults: &[Value]) -> FaultBook {
+    let mut book = FaultBook::default();
+    for body in faults {
+        book.add(fault(body.clone()));
+    }
+    book
+}
+
+#[test]
+fn times_limits_how_often_a_fault_fires() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut book = book(&[json!({ "endpoint": "/acs/users/create", "error_rate": 1, "times": 2 })]);
+    let now = Instant::now();
+    for _ in 0..2 {
+        let refusal = book
+            .plan("/acs/users/create", now, &mut rng)
+            .refuse
+            .unwrap();
+        assert_eq!(refusal.error_type(), "internal_server_error");
+    }
+    assert!(book
+        .plan("/acs/users/create", now, &mut rng)
+        .refuse
+        .is_none());
+    assert_eq!(book.render(), json!([]));
+}
+
+#[test]
+fn faults_only_touch_their_endpoint() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut book = book(&[json!({ "endpoint": "/acs/users/create", "error_rate": 1 })]);
+    assert!(book
+        .plan("/acs/users/list", Instant::now(), &mut rng)
+        .refuse
+        .is_none());
+}
+
+#[test]
+fn rate_limits_count_calls_per_minute_and_say_when_to_retry() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut book = book(&[json!({ "rate_limit_per_minute": 2 })]);
+    let start = Instant::now();
+    assert!(book.plan("/devices/list", start, &mut rng).refuse.is_none());
+    assert!(book.plan("/devices/list", start, &mut rng).refuse.is_none());
+    // A different endpoint has its own budget.
+    assert!(book
+        .plan("/acs/users/list", start, &mut rng)
+        .refuse
+        .is_none());
+    let later = start + Duration::from_secs(20);
+    match book.plan("/devices/list", later, &mut rng).refuse {
+        Some(SimError::RateLimited { retry_after_secs }) => assert_eq!(retry_after_secs, 40),
+        other => panic!("expected a rate limit, got {other:?}"),
+    }
+    let after_window = start + Duration::from_secs(61);
+    assert!(book
+        .plan("/devices/list", after_window, &mut rng)
+        .refuse
+        .is_none());
+}
+
+#[test]
+fn ambiguous_and_latency_let_the_work_happen() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut book = book(&[json!({ "ambiguous_rate": 1, "latency_ms": 250 })]);
+    let plan = book.plan("/acs/credentials/create", Instant::now(), &mut rng);
+    assert!(plan.refuse.is_none());
+    assert!(plan.ambiguous);
+    assert_eq!(plan.latency, Duration::from_millis(250));
+}
+
+#[test]
+fn status_404_reads_as_a_removed_endpoint() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut book = book(&[json!({ "error_rate": 1, "status": 404 })]);
+    let refusal = book
+        .plan(
+            "/user_identities/enrollment_automations/launch",
+            Instant::now(),
+            &mut rng,
+        )
+        .refuse
+        .unwrap();
+    assert_eq!(refusal.status(), StatusCode::NOT_FOUND);
+    assert_eq!(refusal.error_type(), "endpoint_not_found");
+}
+
+#[test]
+fn nonsense_is_refused() {
+    let body = json!({ "error_rate": 2, "status": 200, "endpoint": "acs/users/create" });
+    let mut input = Input::parse(body.to_string().as_bytes(), RequestMeta::default()).unwrap();
+    Fault::from_input(&mut input);
+    let error = input.finish().unwrap_err();
+    assert!(error.to_string().starts_with("3 Input Errors"), "{error}");
+}

@@ -1,0 +1,105 @@
+//! The gate in front of every Seam endpoint: authenticate the bearer key once, apply the
+//! workspace's injected faults, and hand the handler a [`Ctx`] naming its workspace.
+//!
+//! Faults are applied here rather than in handlers so that "do the work, then fail" is the
+//! same for every endpoint: the handler runs to completion (its effects committed) before
+//! the gate delays or replaces its answer.
+
+use std::time::Instant;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::SimError;
+use crate::simulator::Simulator;
+use crate::state::Workspace;
+
+/// The workspace a request was authenticated for, left in the request's extensions.
+#[derive(Debug, Clone)]
+struct AuthedWorkspace(String);
+
+/// What a Seam handler works with: the simulator and the caller's workspace.
+pub(crate) struct Ctx {
+    sim: Simulator,
+    workspace_id: String,
+}
+
+impl Ctx {
+    /// Runs `work` on the caller's workspace under the lock.
+    pub(crate) fn with<R>(
+        &self,
+        work: impl FnOnce(&mut Workspace) -> Result<R, SimError>,
+    ) -> Result<R, SimError> {
+        self.sim.with_workspace(&self.workspace_id, work)
+    }
+}
+
+impl FromRequestParts<Simulator> for Ctx {
+    type Rejection = SimError;
+
+    async fn from_request_parts(parts: &mut Parts, sim: &Simulator) -> Result<Self, SimError> {
+        let workspace_id = match parts.extensions.get::<AuthedWorkspace>() {
+            Some(AuthedWorkspace(id)) => id.clone(),
+            None => bearer_workspace(sim, &parts.headers)?,
+        };
+        Ok(Self {
+            sim: sim.clone(),
+            workspace_id,
+        })
+    }
+}
+
+/// The workspace named by `Authorization: Bearer <api key>`, or Seam's 401.
+pub(crate) fn bearer_workspace(sim: &Simulator, headers: &HeaderMap) -> Result<String, SimError> {
+    let key = bearer_key(headers).ok_or_else(|| {
+        SimError::Unauthorized("Missing Authorization header with a Bearer API key".to_owned())
+    })?;
+    sim.workspace_for_key(key)
+        .ok_or_else(|| SimError::Unauthorized("Invalid API key".to_owned()))
+}
+
+pub(crate) fn bearer_key(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, key) = value.trim().split_once(' ')?;
+    let key = key.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then_some(key)
+}
+
+/// Middleware for the Seam routes; see the module docs.
+pub(crate) async fn seam_gate(
+    State(sim): State<Simulator>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let workspace_id = match bearer_workspace(&sim, req.headers()) {
+        Ok(id) => id,
+        Err(error) => return error.into_response(),
+    };
+    let endpoint = req.uri().path().to_owned();
+    let plan = sim.with_workspace(&workspace_id, |ws| {
+        Ok(ws
+            .faults
+            .plan(&endpoint, Instant::now(), &mut rand::thread_rng()))
+    });
+    let plan = match plan {
+        Ok(plan) => plan,
+        Err(error) => return error.into_response(),
+    };
+    if let Some(refusal) = plan.refuse {
+        tracing::debug!(%endpoint, error = %refusal, "injected fault refused the call");
+        return refusal.into_response();
+    }
+    req.extensions_mut().insert(AuthedWorkspace(workspace_id));
+    let response = next.run(req).await;
+    if !plan.latency.is_zero() {
+        tokio::time::sleep(plan.latency).await;
+    }
+    if plan.ambiguous {
+        tracing::debug!(%endpoint, "injected an ambiguous failure after the work was done");
+        return SimError::Injected(StatusCode::INTERNAL_SERVER_ERROR).into_response();
+    }
+    response
+}

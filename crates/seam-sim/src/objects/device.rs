@@ -1,0 +1,147 @@
+//! Devices (`device`): smart locks connected directly to Seam. A lock with a keypad supports
+//! the `access_code` capability and online access codes; an offline lock keeps its
+//! capabilities but reports `online: false` and a `device_disconnected` error.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+
+use super::identified;
+use crate::clock::iso;
+
+/// What a lock model is and can do; the seed picks from a few real-world models.
+#[derive(Debug)]
+pub(crate) struct DeviceModel {
+    pub(crate) device_type: &'static str,
+    pub(crate) manufacturer: &'static str,
+    pub(crate) manufacturer_display_name: &'static str,
+    pub(crate) model_display_name: &'static str,
+    /// Has a keypad Seam can program codes on (the `access_code` capability).
+    pub(crate) has_keypad: bool,
+    pub(crate) supported_code_lengths: &'static [u8],
+    pub(crate) max_active_codes_supported: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Device {
+    pub(crate) device_id: String,
+    pub(crate) seq: u64,
+    pub(crate) display_name: String,
+    pub(crate) model: &'static DeviceModel,
+    pub(crate) connected_account_id: String,
+    pub(crate) online: bool,
+    pub(crate) locked: bool,
+    pub(crate) battery_level: f64,
+    pub(crate) location_name: &'static str,
+    pub(crate) time_zone: &'static str,
+    pub(crate) created_at: DateTime<Utc>,
+}
+
+identified!(Device, device_id, "device_not_found", "device");
+
+impl Device {
+    /// The `can_*` flags `/devices/list` filters on with `include_if` / `exclude_if`.
+    pub(crate) fn capability_flags(&self) -> [(&'static str, bool); 5] {
+        let codes = self.model.has_keypad;
+        [
+            ("can_remotely_lock", true),
+            ("can_remotely_unlock", true),
+            ("can_program_online_access_codes", codes),
+            ("can_program_offline_access_codes", false),
+            ("can_unlock_with_code", codes),
+        ]
+    }
+
+    pub(crate) fn render(&self, workspace_id: &str) -> Value {
+        let model = self.model;
+        let mut capabilities = vec!["lock"];
+        if model.has_keypad {
+            capabilities.insert(0, "access_code");
+        }
+        let errors = if self.online {
+            json!([])
+        } else {
+            json!([{
+                "error_code": "device_disconnected",
+                "message": "Device is disconnected",
+                "is_device_error": true,
+                "created_at": iso(self.created_at),
+            }])
+        };
+        let image_url = format!(
+            "https://connect.getseam.com/assets/images/devices/{}.png",
+            model.device_type
+        );
+        let mut properties = json!({
+            "online": self.online,
+            "name": self.display_name,
+            "appearance": { "name": self.display_name },
+            "model": {
+                "display_name": model.model_display_name,
+                "manufacturer_display_name": model.manufacturer_display_name,
+                "has_built_in_keypad": model.has_keypad,
+                "can_connect_accessory_keypad": false,
+                "online_access_codes_supported": model.has_keypad,
+                "offline_access_codes_supported": false,
+            },
+            "manufacturer": model.manufacturer,
+            "image_url": image_url,
+            "image_alt_text": format!("{} {}", model.manufacturer_display_name, model.model_display_name),
+            "battery_level": self.battery_level,
+            "battery": { "level": self.battery_level, "status": battery_status(self.battery_level) },
+            "locked": self.locked,
+            "door_open": false,
+            "has_native_entry_events": true,
+        });
+        if model.has_keypad {
+            properties["online_access_codes_enabled"] = json!(true);
+            properties["offline_access_codes_enabled"] = json!(false);
+            properties["supported_code_lengths"] = json!(model.supported_code_lengths);
+            properties["max_active_codes_supported"] = json!(model.max_active_codes_supported);
+            properties["code_constraints"] = json!([]);
+        }
+        properties[format!("{}_metadata", model.manufacturer)] = json!({
+            "device_name": self.display_name,
+            "device_id": self.device_id,
+            "model": model.model_display_name,
+        });
+        let mut device = json!({
+            "device_id": self.device_id,
+            "device_type": model.device_type,
+            "display_name": self.display_name,
+            "nickname": self.display_name,
+            "capabilities_supported": capabilities,
+            "properties": properties,
+            "connected_account_id": self.connected_account_id,
+            "workspace_id": workspace_id,
+            "created_at": iso(self.created_at),
+            "is_managed": true,
+            "custom_metadata": {},
+            "space_ids": [],
+            "errors": errors,
+            "warnings": [],
+            "location": { "location_name": self.location_name, "time_zone": self.time_zone },
+            "device_manufacturer": {
+                "manufacturer": model.manufacturer,
+                "display_name": model.manufacturer_display_name,
+            },
+        });
+        if let Value::Object(fields) = &mut device {
+            let flags: Map<String, Value> = self
+                .capability_flags()
+                .into_iter()
+                .map(|(flag, value)| (flag.to_owned(), json!(value)))
+                .collect();
+            fields.extend(flags);
+        }
+        device
+    }
+}
+
+fn battery_status(level: f64) -> &'static str {
+    match level {
+        l if l >= 0.95 => "full",
+        l if l >= 0.4 => "good",
+        l if l >= 0.15 => "low",
+        _ => "critical",
+    }
+}

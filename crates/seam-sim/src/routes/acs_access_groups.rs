@@ -1,0 +1,83 @@
+//! `/acs/access_groups/list`: Salto KS access groups, filtered by system, by member ACS user,
+//! or by the user identity behind members. Not paginated, as in Seam.
+
+use axum::routing::post;
+use axum::Router;
+use serde_json::{json, Value};
+
+use super::matches_search;
+use crate::envelope::{ok, FromInput, Reply, SeamBody};
+use crate::gate::Ctx;
+use crate::input::{self, Input};
+use crate::objects::{find, AcsUser, UserIdentity};
+use crate::simulator::Simulator;
+
+pub(super) fn routes() -> Router<Simulator> {
+    Router::new().route("/acs/access_groups/list", post(list))
+}
+
+struct ListAccessGroups {
+    acs_system_id: Option<String>,
+    acs_user_id: Option<String>,
+    user_identity_id: Option<String>,
+    search: Option<String>,
+}
+
+impl FromInput for ListAccessGroups {
+    fn from_input(input: &mut Input) -> Self {
+        Self {
+            acs_system_id: input.optional("acs_system_id", input::uuid),
+            acs_user_id: input.optional("acs_user_id", input::uuid),
+            user_identity_id: input.optional("user_identity_id", input::uuid),
+            search: input.optional("search", input::non_empty),
+        }
+    }
+}
+
+async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListAccessGroups>) -> Reply {
+    let groups = ctx.with(|ws| {
+        if let Some(id) = &req.acs_user_id {
+            find::<AcsUser>(&ws.acs_users, id)?;
+        }
+        if let Some(id) = &req.user_identity_id {
+            find::<UserIdentity>(&ws.user_identities, id)?;
+        }
+        // When asked about a user or an identity, only the groups its ACS users are in.
+        let members: Option<Vec<&AcsUser>> =
+            (req.acs_user_id.is_some() || req.user_identity_id.is_some()).then(|| {
+                ws.acs_users
+                    .iter()
+                    .filter(|user| {
+                        req.acs_user_id
+                            .as_ref()
+                            .is_none_or(|id| *id == user.acs_user_id)
+                            && req
+                                .user_identity_id
+                                .as_ref()
+                                .is_none_or(|id| user.user_identity_id.as_ref() == Some(id))
+                    })
+                    .collect()
+            });
+        Ok(ws
+            .acs_access_groups
+            .iter()
+            .filter(|group| {
+                req.acs_system_id
+                    .as_ref()
+                    .is_none_or(|s| *s == group.acs_system_id)
+                    && members.as_ref().is_none_or(|users| {
+                        users.iter().any(|user| {
+                            user.acs_access_group_ids
+                                .contains(&group.acs_access_group_id)
+                        })
+                    })
+                    && matches_search(
+                        req.search.as_deref(),
+                        &[Some(&group.name), Some(&group.acs_access_group_id)],
+                    )
+            })
+            .map(|group| group.render(&ws.workspace_id))
+            .collect::<Vec<Value>>())
+    })?;
+    ok(json!({ "acs_access_groups": groups }))
+}

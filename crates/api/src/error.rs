@@ -100,7 +100,7 @@ impl From<SeamError> for ApiError {
     fn from(err: SeamError) -> Self {
         if err.status() == Some(429) {
             Self::RateLimited
-        } else if err.is_transient() {
+        } else if err.is_transient() || err.is_ambiguous() {
             Self::UpstreamUnavailable(err)
         } else {
             Self::Internal(err.into())

@@ -15,11 +15,14 @@ pub(crate) struct SimClock {
 
 impl SimClock {
     pub(crate) fn now(&self) -> DateTime<Utc> {
-        truncate_to_millis(Utc::now() + self.offset)
+        let now = Utc::now()
+            .checked_add_signed(self.offset)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        truncate_to_millis(now)
     }
 
     pub(crate) fn advance(&mut self, by: TimeDelta) {
-        self.offset += by;
+        self.offset = self.offset.checked_add(&by).unwrap_or(TimeDelta::MAX);
     }
 }
 

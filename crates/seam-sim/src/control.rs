@@ -2,9 +2,10 @@
 //! workspace's whole state, move clocks, and inject faults. These routes sit outside the
 //! gate, so faults never touch them.
 
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::post;
-use axum::{extract::State, Router};
+use axum::Router;
 use chrono::TimeDelta;
 use serde_json::{json, Map, Value};
 

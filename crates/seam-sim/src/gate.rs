@@ -41,14 +41,17 @@ impl FromRequestParts<Simulator> for Ctx {
     type Rejection = SimError;
 
     async fn from_request_parts(parts: &mut Parts, sim: &Simulator) -> Result<Self, SimError> {
-        let workspace_id = match parts.extensions.get::<AuthedWorkspace>() {
-            Some(AuthedWorkspace(id)) => id.clone(),
-            None => bearer_workspace(sim, &parts.headers)?,
-        };
-        Ok(Self {
-            sim: sim.clone(),
-            workspace_id,
-        })
+        // Only the gate authenticates; a handler mounted outside it is refused, not silently
+        // served without faults.
+        match parts.extensions.get::<AuthedWorkspace>() {
+            Some(AuthedWorkspace(id)) => Ok(Self {
+                sim: sim.clone(),
+                workspace_id: id.clone(),
+            }),
+            None => Err(SimError::Unauthorized(
+                "This endpoint is not behind the simulator's gate".to_owned(),
+            )),
+        }
     }
 }
 

@@ -36,6 +36,18 @@ pub async fn migrate(options: &PgConnectOptions) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Reverts every migration (for the up-down-up check in the tests).
+pub async fn revert_all(options: &PgConnectOptions) -> Result<(), sqlx::Error> {
+    let mut conn = options
+        .clone()
+        .disable_statement_logging()
+        .connect()
+        .await?;
+    MIGRATOR.undo(&mut conn, 0).await?;
+    conn.close().await?;
+    Ok(())
+}
+
 /// Whether every migration this build knows has been applied (for `/readyz`).
 pub async fn migrations_applied(pool: &PgPool) -> Result<bool, sqlx::Error> {
     let latest = MIGRATOR

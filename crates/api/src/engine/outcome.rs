@@ -81,8 +81,8 @@ impl Outcome {
             .request_id()
             .map(|id| format!(" (Seam request {id})"))
             .unwrap_or_default();
-        if err.is_transient() {
-            tracing::warn!(step, error = %err, "transient Seam failure; will retry");
+        if err.is_transient() || err.is_ambiguous() {
+            tracing::warn!(step, error = %err, "transient or ambiguous Seam failure; will look again and retry");
             Self::Retry {
                 error: format!("{err}{request_id}"),
             }

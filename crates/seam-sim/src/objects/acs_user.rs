@@ -60,6 +60,21 @@ impl AcsUser {
         }
     }
 
+    /// The user Seam creates on `system` for an identity that has none there yet.
+    pub(crate) fn for_identity(
+        system: &AcsSystem,
+        identity: &UserIdentity,
+        seq: u64,
+        created_at: DateTime<Utc>,
+    ) -> Self {
+        let mut user = Self::new(system, seq, created_at);
+        user.full_name = Some(identity.display_name());
+        user.email_address = identity.email_address.clone();
+        user.phone_number = identity.phone_number.clone();
+        user.user_identity_id = Some(identity.user_identity_id.clone());
+        user
+    }
+
     pub(crate) fn display_name(&self) -> String {
         self.full_name
             .clone()

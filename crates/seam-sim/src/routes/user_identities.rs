@@ -113,11 +113,7 @@ fn link_or_create_user(ws: &mut Workspace, identity: &UserIdentity, system: &Acs
         user.user_identity_id = Some(identity.user_identity_id.clone());
         return;
     }
-    let mut user = AcsUser::new(system, ws.next_seq(), identity.created_at);
-    user.full_name = Some(identity.display_name());
-    user.email_address = identity.email_address.clone();
-    user.phone_number = identity.phone_number.clone();
-    user.user_identity_id = Some(identity.user_identity_id.clone());
+    let user = AcsUser::for_identity(system, identity, ws.next_seq(), identity.created_at);
     ws.acs_users.push(user);
 }
 

@@ -58,14 +58,17 @@ impl TestSim {
     }
 
     /// A new seeded workspace, made the way a test harness would: `POST /_sim/workspaces`.
-    pub async fn workspace(&self) -> Ws {
+    pub async fn workspace(&self) -> Ws<'_> {
         let answer = self
             .send("/_sim/workspaces", None, Some(json!({ "name": "Test" })))
             .await;
         assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.body);
         Ws {
             sim: self,
-            key: answer.body["api_key"].as_str().expect("an api_key").to_owned(),
+            key: answer.body["api_key"]
+                .as_str()
+                .expect("an api_key")
+                .to_owned(),
             workspace_id: answer.body["workspace_id"]
                 .as_str()
                 .expect("a workspace_id")
@@ -88,7 +91,11 @@ impl TestSim {
     /// Moves every workspace's clock (no bearer key).
     pub async fn advance_all(&self, seconds: f64) -> Value {
         let answer = self
-            .send("/_sim/clock/advance", None, Some(json!({ "seconds": seconds })))
+            .send(
+                "/_sim/clock/advance",
+                None,
+                Some(json!({ "seconds": seconds })),
+            )
             .await;
         assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.body);
         answer.body
@@ -121,7 +128,6 @@ impl Ws<'_> {
     }
 
     /// Calls a Seam endpoint that must succeed, returning the body.
-    #[track_caller]
     pub async fn ok(&self, path: &str, body: Value) -> Value {
         let answer = self.call(path, body).await;
         assert_eq!(answer.status, StatusCode::OK, "{path}: {:#}", answer.body);
@@ -164,7 +170,10 @@ impl Ws<'_> {
     /// The ids of a system's entrances, in order.
     pub async fn entrance_ids(&self, acs_system_id: &str) -> Vec<String> {
         let entrances = self
-            .ok("/acs/entrances/list", json!({ "acs_system_id": acs_system_id }))
+            .ok(
+                "/acs/entrances/list",
+                json!({ "acs_system_id": acs_system_id }),
+            )
             .await;
         ids(&entrances["acs_entrances"], "acs_entrance_id")
     }
@@ -197,7 +206,9 @@ pub fn merge(into: &mut Value, extra: Value) {
 /// Seam's timestamp format: ISO 8601, UTC, milliseconds.
 #[track_caller]
 pub fn assert_timestamp(value: &Value) {
-    let text = value.as_str().unwrap_or_else(|| panic!("a timestamp, got {value}"));
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("a timestamp, got {value}"));
     let bytes = text.as_bytes();
     let shape_ok = text.len() == 24
         && bytes[4] == b'-'

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{ids, Ws, TestSim};
+use crate::helpers::{ids, TestSim, Ws};
 
 async fn latch_user_and_doors(ws: &Ws<'_>) -> (Value, Vec<String>) {
     let user = ws.create_user("latch_building", json!({})).await;
@@ -37,7 +37,10 @@ async fn a_code_chosen_by_the_client_is_refused() {
     let sim = TestSim::start().await;
     let ws = sim.workspace().await;
     let (user, doors) = latch_user_and_doors(&ws).await;
-    for (method, entrances) in [("code", vec![&doors[0]]), ("mobile_key", vec![&doors[0], &doors[1]])] {
+    for (method, entrances) in [
+        ("code", vec![&doors[0]]),
+        ("mobile_key", vec![&doors[0], &doors[1]]),
+    ] {
         ws.call(
             "/acs/credentials/create",
             json!({
@@ -71,10 +74,16 @@ async fn a_pin_code_is_generated_and_issued_after_the_clock_moves() {
         .await["acs_credential"]
         .clone();
     let code = created["code"].as_str().unwrap();
-    assert!((6..=7).contains(&code.len()) && code.chars().all(|c| c.is_ascii_digit()), "{code}");
+    assert!(
+        (6..=7).contains(&code.len()) && code.chars().all(|c| c.is_ascii_digit()),
+        "{code}"
+    );
     assert_eq!(created["is_issued"], false);
     assert_eq!(created["issued_at"], Value::Null);
-    assert_eq!(created["warnings"][0]["warning_code"], "waiting_to_be_issued");
+    assert_eq!(
+        created["warnings"][0]["warning_code"],
+        "waiting_to_be_issued"
+    );
     assert_eq!(created["external_type"], "latch_access");
     assert_eq!(created["starts_at"], "2030-07-13T16:50:42.072Z");
 
@@ -97,7 +106,10 @@ async fn a_pin_code_is_generated_and_issued_after_the_clock_moves() {
             json!({ "acs_credential_id": created["acs_credential_id"] }),
         )
         .await;
-    assert_eq!(ids(&accessible["acs_entrances"], "acs_entrance_id"), [doors[2].clone()]);
+    assert_eq!(
+        ids(&accessible["acs_entrances"], "acs_entrance_id"),
+        [doors[2].clone()]
+    );
 }
 
 #[tokio::test]
@@ -132,7 +144,10 @@ async fn a_mobile_key_may_open_several_entrances_and_has_no_code() {
     );
     let state = ws.state().await;
     let id = key["acs_credential_id"].as_str().unwrap();
-    assert_eq!(state["acs_credential_entrances"][id], json!([doors[0], doors[1]]));
+    assert_eq!(
+        state["acs_credential_entrances"][id],
+        json!([doors[0], doors[1]])
+    );
 }
 
 #[tokio::test]
@@ -141,7 +156,9 @@ async fn entrances_of_another_system_are_refused() {
     let ws = sim.workspace().await;
     let (user, _) = latch_user_and_doors(&ws).await;
     let salto = ws.system("salto_ks_site").await;
-    let salto_doors = ws.entrance_ids(salto["acs_system_id"].as_str().unwrap()).await;
+    let salto_doors = ws
+        .entrance_ids(salto["acs_system_id"].as_str().unwrap())
+        .await;
     ws.call(
         "/acs/credentials/create",
         json!({
@@ -159,7 +176,10 @@ async fn the_mobile_key_flow_of_the_guide_runs_end_to_end() {
     let sim = TestSim::start().await;
     let ws = sim.workspace().await;
     let jane = ws
-        .ok("/user_identities/create", json!({ "email_address": "jane@example.com" }))
+        .ok(
+            "/user_identities/create",
+            json!({ "email_address": "jane@example.com" }),
+        )
         .await["user_identity"]
         .clone();
     let building = ws.system("latch_building").await;
@@ -181,7 +201,10 @@ async fn the_mobile_key_flow_of_the_guide_runs_end_to_end() {
         )
         .await["enrollment_automation"]
         .clone();
-    assert_eq!(automation["credential_manager_acs_system_id"], manager["acs_system_id"]);
+    assert_eq!(
+        automation["credential_manager_acs_system_id"],
+        manager["acs_system_id"]
+    );
     let listed = ws
         .ok(
             "/user_identities/enrollment_automations/list",
@@ -199,11 +222,19 @@ async fn the_mobile_key_flow_of_the_guide_runs_end_to_end() {
     assert_eq!(resident["user_identity_id"], jane["user_identity_id"]);
     assert_eq!(resident["user_identity_email_address"], "jane@example.com");
     let identity = ws
-        .ok("/user_identities/get", json!({ "user_identity_id": jane["user_identity_id"] }))
+        .ok(
+            "/user_identities/get",
+            json!({ "user_identity_id": jane["user_identity_id"] }),
+        )
         .await;
-    assert_eq!(identity["user_identity"]["acs_user_ids"], json!([resident["acs_user_id"]]));
+    assert_eq!(
+        identity["user_identity"]["acs_user_ids"],
+        json!([resident["acs_user_id"]])
+    );
 
-    let doors = ws.entrance_ids(building["acs_system_id"].as_str().unwrap()).await;
+    let doors = ws
+        .entrance_ids(building["acs_system_id"].as_str().unwrap())
+        .await;
     let key = ws
         .ok(
             "/acs/credentials/create",
@@ -218,9 +249,15 @@ async fn the_mobile_key_flow_of_the_guide_runs_end_to_end() {
         .clone();
     assert_eq!(key["user_identity_id"], jane["user_identity_id"]);
     let by_identity = ws
-        .ok("/acs/credentials/list", json!({ "user_identity_id": jane["user_identity_id"] }))
+        .ok(
+            "/acs/credentials/list",
+            json!({ "user_identity_id": jane["user_identity_id"] }),
+        )
         .await;
-    assert_eq!(ids(&by_identity["acs_credentials"], "acs_credential_id"), [key["acs_credential_id"].as_str().unwrap()]);
+    assert_eq!(
+        ids(&by_identity["acs_credentials"], "acs_credential_id"),
+        [key["acs_credential_id"].as_str().unwrap()]
+    );
 }
 
 #[tokio::test]
@@ -238,4 +275,47 @@ async fn enrollment_needs_a_credential_manager() {
     )
     .await
     .assert_error(400, "acs_system_not_credential_manager");
+}
+
+#[tokio::test]
+async fn a_credential_for_an_identity_creates_its_acs_user_once() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    let jane = ws
+        .ok(
+            "/user_identities/create",
+            json!({ "full_name": "Jane Doe" }),
+        )
+        .await["user_identity"]
+        .clone();
+    let building = ws.system("latch_building").await;
+    let doors = ws
+        .entrance_ids(building["acs_system_id"].as_str().unwrap())
+        .await;
+    let by_identity = json!({
+        "user_identity_id": jane["user_identity_id"],
+        "acs_system_id": building["acs_system_id"],
+        "access_method": "mobile_key",
+        "allowed_acs_entrance_ids": [doors[0]],
+    });
+    let first = ws.ok("/acs/credentials/create", by_identity.clone()).await;
+    let second = ws.ok("/acs/credentials/create", by_identity).await;
+    assert_eq!(
+        first["acs_credential"]["acs_user_id"],
+        second["acs_credential"]["acs_user_id"]
+    );
+    let state = ws.state().await;
+    assert_eq!(state["acs_users"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        state["acs_users"][0]["user_identity_id"],
+        jane["user_identity_id"]
+    );
+    assert_eq!(state["acs_users"][0]["full_name"], "Jane Doe");
+
+    ws.call(
+        "/acs/credentials/create",
+        json!({ "access_method": "mobile_key", "user_identity_id": jane["user_identity_id"] }),
+    )
+    .await
+    .assert_error(400, "invalid_input");
 }

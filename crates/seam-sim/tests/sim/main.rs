@@ -1,5 +1,8 @@
 //! The simulator over real HTTP, as its users (the gateway's tests, demos) see it.
 
+// Helpers outside `#[test]` functions panic on purpose: a broken expectation fails the test.
+#![expect(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod client_sessions;

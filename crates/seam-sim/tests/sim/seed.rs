@@ -12,7 +12,10 @@ async fn a_new_workspace_has_a_latch_building_with_a_credential_manager() {
     assert_eq!(latch["is_credential_manager"], false);
 
     let entrances = ws
-        .ok("/acs/entrances/list", json!({ "acs_system_id": latch["acs_system_id"] }))
+        .ok(
+            "/acs/entrances/list",
+            json!({ "acs_system_id": latch["acs_system_id"] }),
+        )
         .await;
     let entrances = entrances["acs_entrances"].as_array().unwrap();
     assert_eq!(entrances.len(), 3);
@@ -42,10 +45,18 @@ async fn a_new_workspace_has_a_salto_site_with_access_groups() {
     let sim = TestSim::start().await;
     let ws = sim.workspace().await;
     let salto = ws.system("salto_ks_site").await;
-    assert_eq!(ws.entrance_ids(salto["acs_system_id"].as_str().unwrap()).await.len(), 3);
+    assert_eq!(
+        ws.entrance_ids(salto["acs_system_id"].as_str().unwrap())
+            .await
+            .len(),
+        3
+    );
 
     let groups = ws
-        .ok("/acs/access_groups/list", json!({ "acs_system_id": salto["acs_system_id"] }))
+        .ok(
+            "/acs/access_groups/list",
+            json!({ "acs_system_id": salto["acs_system_id"] }),
+        )
         .await;
     let names: Vec<&str> = groups["acs_access_groups"]
         .as_array()
@@ -112,16 +123,22 @@ async fn workspaces_are_isolated_from_each_other() {
     let a_latch = a.system("latch_building").await;
     let b_latch = b.system("latch_building").await;
     assert_ne!(a_latch["acs_system_id"], b_latch["acs_system_id"]);
-    b.call("/acs/systems/get", json!({ "acs_system_id": a_latch["acs_system_id"] }))
-        .await
-        .assert_error(404, "acs_system_not_found");
+    b.call(
+        "/acs/systems/get",
+        json!({ "acs_system_id": a_latch["acs_system_id"] }),
+    )
+    .await
+    .assert_error(404, "acs_system_not_found");
 
     a.create_user("latch_building", json!({})).await;
     let b_users = b.ok("/acs/users/list", json!({})).await;
     assert_eq!(b_users["acs_users"], json!([]));
 
     let workspace = b.ok("/workspaces/get", json!({})).await;
-    assert_eq!(workspace["workspace"]["workspace_id"], b.workspace_id.as_str());
+    assert_eq!(
+        workspace["workspace"]["workspace_id"],
+        b.workspace_id.as_str()
+    );
 }
 
 #[tokio::test]

@@ -11,7 +11,11 @@ async fn calls_without_a_valid_key_are_unauthorized() {
     let missing = sim.send("/acs/systems/list", None, Some(json!({}))).await;
     missing.assert_error(401, "unauthorized");
     let unknown = sim
-        .send("/acs/systems/list", Some("seam_sim_nobody"), Some(json!({})))
+        .send(
+            "/acs/systems/list",
+            Some("seam_sim_nobody"),
+            Some(json!({})),
+        )
         .await;
     unknown.assert_error(401, "unauthorized");
     let state = answer(sim.http.get(format!("{}/_sim/state", sim.base_url()))).await;
@@ -27,14 +31,12 @@ async fn every_response_carries_a_fresh_request_id() {
     let unknown = ws.call("/nothing/here", json!({})).await;
     let ids: Vec<String> = [&success, &failure, &unknown]
         .iter()
-        .map(|a| {
-            a.headers["seam-request-id"]
-                .to_str()
-                .unwrap()
-                .to_owned()
-        })
+        .map(|a| a.headers["seam-request-id"].to_str().unwrap().to_owned())
         .collect();
-    assert!(ids.iter().all(|id| uuid::Uuid::parse_str(id).is_ok()), "{ids:?}");
+    assert!(
+        ids.iter().all(|id| uuid::Uuid::parse_str(id).is_ok()),
+        "{ids:?}"
+    );
     assert_ne!(ids[0], ids[1]);
     assert_ne!(ids[1], ids[2]);
 }
@@ -43,7 +45,9 @@ async fn every_response_carries_a_fresh_request_id() {
 async fn a_missing_field_is_invalid_input_naming_it() {
     let sim = TestSim::start().await;
     let ws = sim.workspace().await;
-    let answer = ws.call("/acs/users/create", json!({ "full_name": "Jane Doe" })).await;
+    let answer = ws
+        .call("/acs/users/create", json!({ "full_name": "Jane Doe" }))
+        .await;
     answer.assert_error(400, "invalid_input");
     assert_eq!(
         answer.body["error"]["validation_errors"]["acs_system_id"]["_errors"],
@@ -108,8 +112,16 @@ async fn unknown_routes_and_objects_are_specific_not_founds() {
     for (path, field, kind) in [
         ("/acs/systems/get", "acs_system_id", "acs_system_not_found"),
         ("/acs/users/get", "acs_user_id", "acs_user_not_found"),
-        ("/acs/credentials/get", "acs_credential_id", "acs_credential_not_found"),
-        ("/user_identities/get", "user_identity_id", "user_identity_not_found"),
+        (
+            "/acs/credentials/get",
+            "acs_credential_id",
+            "acs_credential_not_found",
+        ),
+        (
+            "/user_identities/get",
+            "user_identity_id",
+            "user_identity_not_found",
+        ),
         ("/devices/get", "device_id", "device_not_found"),
     ] {
         ws.call(path, json!({ field: nobody }))
@@ -135,13 +147,22 @@ async fn objects_have_seams_required_fields_and_timestamps() {
         "connected_account_id",
         "is_managed",
     ] {
-        assert!(user.get(field).is_some(), "acs_user lacks {field}: {user:#}");
+        assert!(
+            user.get(field).is_some(),
+            "acs_user lacks {field}: {user:#}"
+        );
     }
     assert_timestamp(&user["created_at"]);
     assert_eq!(user["display_name"], "Jane Doe");
     assert_eq!(user["external_type"], "latch_user");
     let workspace = ws.ok("/workspaces/get", json!({})).await["workspace"].clone();
-    for field in ["workspace_id", "name", "company_name", "is_sandbox", "is_suspended"] {
+    for field in [
+        "workspace_id",
+        "name",
+        "company_name",
+        "is_sandbox",
+        "is_suspended",
+    ] {
         assert!(workspace.get(field).is_some(), "workspace lacks {field}");
     }
 }

@@ -8,10 +8,12 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use crate::{clock, error::SimError, ids};
+use crate::error::SimError;
+
+mod parsers;
+pub(crate) use parsers::*;
 
 /// Where the request came from, for URLs in responses (`next_page_url`).
 #[derive(Debug, Clone, Default)]
@@ -229,109 +231,5 @@ pub(crate) fn invalid_field(path: &[&str], message: &str) -> SimError {
     }
 }
 
-/// zod's names for JSON types, used in "Expected string, received number".
-pub(crate) fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-pub(crate) fn string(value: &Value) -> Result<String, String> {
-    match value {
-        Value::String(text) => Ok(text.clone()),
-        other => Err(format!("Expected string, received {}", type_name(other))),
-    }
-}
-
-pub(crate) fn non_empty(value: &Value) -> Result<String, String> {
-    let text = string(value)?;
-    if text.is_empty() {
-        return Err("String must contain at least 1 character(s)".to_owned());
-    }
-    Ok(text)
-}
-
-pub(crate) fn uuid(value: &Value) -> Result<String, String> {
-    let text = string(value)?;
-    if !ids::is_uuid(&text) {
-        return Err("Invalid uuid".to_owned());
-    }
-    Ok(text)
-}
-
-pub(crate) fn email(value: &Value) -> Result<String, String> {
-    let text = string(value)?;
-    let valid = match text.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !text.contains(char::is_whitespace)
-        }
-        None => false,
-    };
-    if !valid {
-        return Err("Invalid email".to_owned());
-    }
-    Ok(text)
-}
-
-/// E.164, as Seam asks for phone numbers (`+15555550100`).
-pub(crate) fn phone(value: &Value) -> Result<String, String> {
-    let text = string(value)?;
-    let digits = text.strip_prefix('+').unwrap_or_default();
-    let valid = (2..=15).contains(&digits.len())
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && !digits.starts_with('0');
-    if !valid {
-        return Err("Invalid phone number: use E.164 format, for example +15555550100".to_owned());
-    }
-    Ok(text)
-}
-
-pub(crate) fn datetime(value: &Value) -> Result<DateTime<Utc>, String> {
-    clock::parse_iso(&string(value)?).ok_or_else(|| "Invalid datetime".to_owned())
-}
-
-pub(crate) fn digits(value: &Value) -> Result<String, String> {
-    let text = string(value)?;
-    if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit()) {
-        return Err("Invalid".to_owned());
-    }
-    Ok(text)
-}
-
-pub(crate) fn boolean(value: &Value) -> Result<bool, String> {
-    value
-        .as_bool()
-        .ok_or_else(|| format!("Expected boolean, received {}", type_name(value)))
-}
-
-pub(crate) fn number(value: &Value) -> Result<f64, String> {
-    value
-        .as_f64()
-        .ok_or_else(|| format!("Expected number, received {}", type_name(value)))
-}
-
-/// Checks a string against a closed set, with zod's wording for enum mismatches.
-pub(crate) fn one_of(value: &Value, allowed: &[&str]) -> Result<String, String> {
-    let text = string(value)?;
-    if allowed.contains(&text.as_str()) {
-        return Ok(text);
-    }
-    let expected: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
-    Err(format!(
-        "Invalid enum value. Expected {}, received '{text}'",
-        expected.join(" | ")
-    ))
-}
-
 #[cfg(test)]
-#[path = "input_tests.rs"]
 mod tests;

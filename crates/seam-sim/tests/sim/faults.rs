@@ -1,0 +1,152 @@
+//! Injected faults, each kind as a client of Seam meets it.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::helpers::{answer, TestSim};
+
+#[tokio::test]
+async fn errors_stop_after_times_and_do_no_work() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    ws.inject(json!({ "endpoint": "/acs/users/create", "error_rate": 1, "times": 2 }))
+        .await;
+    let latch = ws.system("latch_building").await;
+    let body = json!({ "acs_system_id": latch["acs_system_id"], "full_name": "Jane Doe" });
+    for _ in 0..2 {
+        ws.call("/acs/users/create", body.clone())
+            .await
+            .assert_error(500, "internal_server_error");
+    }
+    ws.ok("/acs/users/create", body).await;
+    assert_eq!(ws.state().await["acs_users"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_ambiguous_failure_answers_500_after_creating_the_object() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    ws.inject(json!({ "endpoint": "/user_identities/create", "ambiguous_rate": 1, "times": 1 }))
+        .await;
+    ws.call(
+        "/user_identities/create",
+        json!({ "user_identity_key": "resident-1" }),
+    )
+    .await
+    .assert_error(500, "internal_server_error");
+    let state = ws.state().await;
+    assert_eq!(state["user_identities"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        state["user_identities"][0]["user_identity_key"],
+        "resident-1"
+    );
+    // A retry now meets the uniqueness rule, as it would at Seam.
+    ws.call(
+        "/user_identities/create",
+        json!({ "user_identity_key": "resident-1" }),
+    )
+    .await
+    .assert_error(400, "user_identity_key_already_in_use");
+}
+
+#[tokio::test]
+async fn a_404_fault_makes_an_endpoint_look_removed() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    let launch = "/user_identities/enrollment_automations/launch";
+    ws.inject(json!({ "endpoint": launch, "error_rate": 1, "status": 404 }))
+        .await;
+    ws.call(launch, json!({}))
+        .await
+        .assert_error(404, "endpoint_not_found");
+    ws.ok("/acs/systems/list", json!({})).await;
+}
+
+#[tokio::test]
+async fn a_503_is_service_unavailable() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    ws.inject(json!({ "error_rate": 1, "status": 503, "times": 1 }))
+        .await;
+    ws.call("/devices/list", json!({}))
+        .await
+        .assert_error(503, "service_unavailable");
+    ws.ok("/devices/list", json!({})).await;
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    ws.inject(json!({ "endpoint": "/acs/users/list", "rate_limit_per_minute": 2 }))
+        .await;
+    ws.ok("/acs/users/list", json!({})).await;
+    ws.ok("/acs/users/list", json!({})).await;
+    let limited = ws.call("/acs/users/list", json!({})).await;
+    limited.assert_error(429, "rate_limited");
+    let retry_after: u64 = limited.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    ws.ok("/acs/systems/list", json!({})).await;
+}
+
+#[tokio::test]
+async fn latency_comes_after_the_work_so_an_impatient_client_still_created_it() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    ws.inject(json!({ "endpoint": "/user_identities/create", "latency_ms": 600 }))
+        .await;
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(150))
+        .build()
+        .unwrap();
+    let gave_up = impatient
+        .post(format!("{}/user_identities/create", sim.base_url()))
+        .bearer_auth(&ws.key)
+        .json(&json!({ "user_identity_key": "slow" }))
+        .send()
+        .await;
+    assert!(gave_up.is_err_and(|e| e.is_timeout()));
+    assert_eq!(
+        ws.state().await["user_identities"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let started = Instant::now();
+    ws.ok(
+        "/user_identities/create",
+        json!({ "user_identity_key": "patient" }),
+    )
+    .await;
+    assert!(started.elapsed() >= Duration::from_millis(600));
+}
+
+#[tokio::test]
+async fn faults_belong_to_one_workspace_and_spare_the_control_surface() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    let other = sim.workspace().await;
+    ws.inject(json!({ "error_rate": 1 })).await;
+    ws.call("/workspaces/get", json!({}))
+        .await
+        .assert_error(500, "internal_server_error");
+    other.ok("/workspaces/get", json!({})).await;
+    ws.state().await;
+    ws.advance(1.0).await;
+
+    let cleared = answer(
+        sim.http
+            .delete(format!("{}/_sim/faults", sim.base_url()))
+            .bearer_auth(&ws.key),
+    )
+    .await;
+    assert_eq!(cleared.body["faults"], json!([]));
+    ws.ok("/workspaces/get", json!({})).await;
+}

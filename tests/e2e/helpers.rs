@@ -1,0 +1,524 @@
+//! `spawn_app()`: each test gets its own database, Doorway on a free port, its own Seam
+//! simulator over HTTP, and a tenant created through the operator API. Methods are named after
+//! what a user does.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use doorway_api::auth::TokenIssuer;
+use doorway_api::db::locate;
+use doorway_api::{Application, Config, Profile};
+use serde_json::{json, Value};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+use tokio::sync::OnceCell;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// The PostgreSQL server the whole test binary uses, found once.
+static SERVER: OnceCell<Arc<locate::Located>> = OnceCell::const_new();
+
+async fn server() -> Arc<locate::Located> {
+    SERVER
+        .get_or_init(|| async {
+            let url = std::env::var("DATABASE_URL").ok().map(Into::into);
+            let located = locate::locate(url.as_ref())
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            drop_stale_test_databases(&located.options).await;
+            Arc::new(located)
+        })
+        .await
+        .clone()
+}
+
+const TEST_DB_PREFIX: &str = "doorway_test_";
+
+/// Test databases are named with their creation time; those over two hours old are left over
+/// from earlier runs and dropped.
+async fn drop_stale_test_databases(server: &PgConnectOptions) {
+    let Ok(mut conn) = server.clone().disable_statement_logging().connect().await else {
+        return;
+    };
+    let names: Vec<String> =
+        sqlx::query_scalar("select datname from pg_database where datname like 'doorway_test_%'")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap_or_default();
+    let now = chrono::Utc::now().timestamp();
+    for name in names {
+        let created: Option<i64> = name
+            .strip_prefix(TEST_DB_PREFIX)
+            .and_then(|rest| rest.split('_').next()?.parse().ok());
+        if created.is_some_and(|t| now - t > 7200) {
+            let _ = sqlx::query(&format!("drop database if exists \"{name}\" with (force)"))
+                .execute(&mut conn)
+                .await;
+        }
+    }
+    let _ = conn.close().await;
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub sim: Arc<seam_sim::RunningSim>,
+    pub sim_key: String,
+    pub tenant_id: Uuid,
+    pub database: PgConnectOptions,
+    config: Config,
+    shutdown: CancellationToken,
+    handle: Option<JoinHandle<std::io::Result<()>>>,
+    client: reqwest::Client,
+    issuer: TokenIssuer,
+}
+
+/// Options a test may change before the app starts.
+pub struct Settings {
+    /// Seconds a crashed worker's run stays locked before another process takes it over.
+    pub lease_seconds: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { lease_seconds: 60 }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Settings::default()).await
+}
+
+pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    let server = server().await;
+    let name = format!(
+        "{TEST_DB_PREFIX}{}_{}",
+        chrono::Utc::now().timestamp(),
+        Uuid::new_v4().simple()
+    );
+    let database = locate::ensure_database(&server.options, &name)
+        .await
+        .unwrap();
+    let sim = seam_sim::spawn(
+        "127.0.0.1:0".parse().unwrap(),
+        seam_sim::SimOptions::default(),
+    )
+    .await
+    .unwrap();
+    let workspace = sim.simulator().create_workspace("Test workspace");
+    let sim = Arc::new(sim);
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("DOORWAY_LISTEN", "127.0.0.1:0".to_owned()),
+        ("SEAM_ENDPOINT", sim.base_url()),
+        (
+            "DOORWAY_WORKER_LEASE_SECONDS",
+            settings.lease_seconds.to_string(),
+        ),
+        ("DOORWAY_WORKER_CONCURRENCY", "4".to_owned()),
+    ]);
+    let config = Config::from_lookup(Profile::Demo, |k| vars.get(k).cloned()).unwrap();
+    let mut app = TestApp {
+        address: String::new(),
+        sim,
+        sim_key: workspace.api_key.clone(),
+        tenant_id: Uuid::nil(),
+        database,
+        issuer: TokenIssuer::new(&config.jwt),
+        config,
+        shutdown: CancellationToken::new(),
+        handle: None,
+        client: reqwest::Client::new(),
+    };
+    app.start().await;
+    let created = app
+        .create_tenant("Acme Residential", &workspace.api_key)
+        .await;
+    app.tenant_id = created["data"]["createTenant"]["tenant"]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    app
+}
+
+impl TestApp {
+    async fn start(&mut self) {
+        let app = Application::build(&self.config, &self.database)
+            .await
+            .unwrap();
+        self.address = format!("http://{}", app.local_addr());
+        self.shutdown = app.shutdown_token();
+        self.handle = Some(tokio::spawn(app.run_until_stopped()));
+    }
+
+    /// Kills the process abruptly: the server and every worker stop wherever they are, as if
+    /// the machine lost power. Nothing is handed back to the queue.
+    pub async fn crash(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.abort();
+            let _ = handle.await;
+        }
+    }
+
+    /// Stops gracefully (SIGTERM): in-flight steps finish, runs go back to the queue.
+    pub async fn stop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.await;
+        }
+    }
+
+    /// A second Doorway process on the same database and Seam (as behind a load balancer).
+    pub async fn spawn_sibling(
+        &self,
+    ) -> (String, CancellationToken, JoinHandle<std::io::Result<()>>) {
+        let app = Application::build(&self.config, &self.database)
+            .await
+            .unwrap();
+        let address = format!("http://{}", app.local_addr());
+        let stop = app.shutdown_token();
+        (address, stop, tokio::spawn(app.run_until_stopped()))
+    }
+
+    /// Starts Doorway again on the same database (a new process after a crash or a deploy).
+    pub async fn restart(&mut self) {
+        self.start().await;
+    }
+
+    /// Another tenant with its own Seam workspace, on the same Doorway.
+    pub async fn add_tenant(&self, name: &str) -> (Uuid, String) {
+        let workspace = self.sim.simulator().create_workspace(name);
+        let created = self.create_tenant(name, &workspace.api_key).await;
+        let id = created["data"]["createTenant"]["tenant"]["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        (id, workspace.api_key)
+    }
+
+    pub fn operator_token(&self) -> String {
+        self.token("operator", "ops", None, None)
+    }
+
+    pub fn manager_token(&self) -> String {
+        self.manager_token_for(self.tenant_id)
+    }
+
+    pub fn manager_token_for(&self, tenant: Uuid) -> String {
+        self.token("manager", "pm", Some(tenant), None)
+    }
+
+    pub fn partner_token(&self, scope: &str) -> String {
+        self.token("partner", "pms", Some(self.tenant_id), Some(scope))
+    }
+
+    pub fn resident_token(&self, external_id: &str) -> String {
+        self.token("resident", external_id, Some(self.tenant_id), None)
+    }
+
+    /// A manager of this tenant limited to some properties.
+    pub fn issuer_token_with_properties(&self, property_ids: &[&str]) -> String {
+        let ids = property_ids.iter().map(|id| id.parse().unwrap()).collect();
+        self.issuer
+            .mint(
+                "manager",
+                "pm",
+                Some(self.tenant_id),
+                None,
+                Some(ids),
+                chrono::Duration::minutes(30),
+            )
+            .unwrap()
+    }
+
+    /// A manager token for this tenant, signed with a secret Doorway does not know.
+    pub fn forged_manager_token(&self) -> String {
+        let settings = doorway_api::config::JwtSettings {
+            hs256_secret: "an-attackers-secret-that-is-long-enough".to_owned().into(),
+            ..self.config.jwt.clone()
+        };
+        TokenIssuer::new(&settings)
+            .mint(
+                "manager",
+                "pm",
+                Some(self.tenant_id),
+                None,
+                None,
+                chrono::Duration::minutes(30),
+            )
+            .unwrap()
+    }
+
+    pub fn issuer_expired_token(&self) -> String {
+        self.issuer
+            .mint(
+                "manager",
+                "pm",
+                Some(self.tenant_id),
+                None,
+                None,
+                chrono::Duration::minutes(-10),
+            )
+            .unwrap()
+    }
+
+    pub fn token(
+        &self,
+        role: &str,
+        sub: &str,
+        tenant: Option<Uuid>,
+        scope: Option<&str>,
+    ) -> String {
+        self.issuer
+            .mint(
+                role,
+                sub,
+                tenant,
+                scope,
+                None,
+                chrono::Duration::minutes(30),
+            )
+            .unwrap()
+    }
+
+    /// Sends a GraphQL request; returns the HTTP status and the JSON body.
+    pub async fn graphql_raw(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({
+                "query": query,
+                "variables": variables,
+            }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    pub async fn graphql(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (status, body) = self.graphql_raw(Some(token), query, variables).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// Like [`graphql`](Self::graphql), failing the test on any GraphQL error.
+    pub async fn graphql_ok(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = self.graphql(token, query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    pub async fn create_tenant(&self, name: &str, seam_api_key: &str) -> Value {
+        let body = self
+            .graphql(
+                &self.operator_token(),
+                contract("operator.graphql", "CreateTenant"),
+                json!({ "input": { "name": name, "seamApiKey": seam_api_key } }),
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        body
+    }
+
+    /// Imports the simulator's Latch building as a property; returns the property.
+    pub async fn import_latch_building(&self) -> Value {
+        self.import_acs_system_of_type(&self.manager_token(), "latch_building")
+            .await
+    }
+
+    pub async fn import_acs_system_of_type(&self, token: &str, external_type: &str) -> Value {
+        let inventory = self
+            .graphql_ok(
+                token,
+                contract("portal.graphql", "SeamInventory"),
+                json!({}),
+            )
+            .await;
+        let system = inventory["seamInventory"]["acsSystems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["externalType"] == external_type)
+            .unwrap_or_else(|| panic!("no {external_type} in {inventory}"))
+            .clone();
+        let data = self
+            .graphql_ok(
+                token,
+                contract("portal.graphql", "ImportProperty"),
+                json!({ "input": { "seamAcsSystemId": system["seamAcsSystemId"] } }),
+            )
+            .await;
+        data["importProperty"]["property"].clone()
+    }
+
+    pub async fn create_resident(&self, full_name: &str, email: &str, external_id: &str) -> Value {
+        let data = self
+            .graphql_ok(
+                &self.manager_token(),
+                contract("portal.graphql", "CreateResident"),
+                json!({ "input": { "fullName": full_name, "email": email, "externalId": external_id } }),
+            )
+            .await;
+        data["createResident"]["resident"].clone()
+    }
+
+    pub async fn grant_access(&self, input: Value) -> Value {
+        self.graphql(
+            &self.manager_token(),
+            contract("portal.graphql", "GrantAccess"),
+            json!({ "input": input }),
+        )
+        .await
+    }
+
+    /// Grants a mobile key over the given entrances; returns the grant as GrantAccess answered.
+    pub async fn grant_mobile_key(
+        &self,
+        resident: &Value,
+        property: &Value,
+        entrance_ids: &[&Value],
+    ) -> Value {
+        let body = self
+            .grant_access(json!({
+                "residentId": resident["id"],
+                "propertyId": property["id"],
+                "accessMethod": "MOBILE_KEY",
+                "entranceIds": entrance_ids,
+            }))
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"]["grantAccess"]["grant"].clone()
+    }
+
+    pub async fn grant(&self, id: &Value) -> Value {
+        let data = self
+            .graphql_ok(
+                &self.manager_token(),
+                contract("portal.graphql", "Grant"),
+                json!({ "id": id }),
+            )
+            .await;
+        data["grant"].clone()
+    }
+
+    /// Polls the grant until its status is `status`, failing after `timeout`.
+    pub async fn wait_for_grant(&self, id: &Value, status: &str, timeout: Duration) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let grant = self.grant(id).await;
+            if grant["status"] == status {
+                return grant;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "grant never became {status}: {grant:#}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    pub async fn my_access(&self, external_id: &str) -> Value {
+        self.graphql_ok(
+            &self.resident_token(external_id),
+            contract("resident-app.graphql", "MyAccess"),
+            json!({}),
+        )
+        .await
+    }
+
+    /// Everything in this test's Seam workspace.
+    pub async fn sim_state(&self) -> Value {
+        self.sim_state_of(&self.sim_key).await
+    }
+
+    pub async fn sim_state_of(&self, key: &str) -> Value {
+        self.client
+            .get(format!("{}/_sim/state", self.sim.base_url()))
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Injects a fault into this test's Seam workspace (see CONTRACT.md, `/_sim/faults`).
+    pub async fn inject_fault(&self, fault: Value) {
+        let response = self
+            .client
+            .post(format!("{}/_sim/faults", self.sim.base_url()))
+            .bearer_auth(&self.sim_key)
+            .json(&fault)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "fault refused: {}",
+            response.text().await.unwrap()
+        );
+    }
+
+    /// A connection to this test's database as its owner, for assertions on stored rows.
+    pub async fn db(&self) -> sqlx::PgConnection {
+        self.database
+            .clone()
+            .disable_statement_logging()
+            .connect()
+            .await
+            .unwrap()
+    }
+}
+
+/// One operation of the contract, as the apps send it.
+pub fn contract(file: &str, operation: &str) -> &'static str {
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<HashMap<String, &'static str>>> =
+        std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = format!("{file}#{operation}");
+    if let Some(found) = cache.lock().unwrap().get(&key) {
+        return found;
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/contract")
+        .join(file);
+    let source = std::fs::read_to_string(&path).unwrap();
+    let document = apollo_compiler::ast::Document::parse(source, file).unwrap();
+    let op = document
+        .definitions
+        .iter()
+        .find_map(|d| match d {
+            apollo_compiler::ast::Definition::OperationDefinition(op)
+                if op.name.as_ref().is_some_and(|n| n.as_str() == operation) =>
+            {
+                Some(op.to_string())
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{file} has no operation {operation}"));
+    let leaked: &'static str = Box::leak(op.into_boxed_str());
+    cache.lock().unwrap().insert(key, leaked);
+    leaked
+}
+
+/// The ids of a property's entrances, by name.
+pub fn entrance_named<'a>(property: &'a Value, name: &str) -> &'a Value {
+    property["entrances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == name)
+        .map(|e| &e["id"])
+        .unwrap_or_else(|| panic!("no entrance {name} in {property}"))
+}

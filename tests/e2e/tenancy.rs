@@ -1,0 +1,188 @@
+//! Tenant isolation, enforced by PostgreSQL itself and visible at the API as NOT_FOUND.
+
+use std::time::Duration;
+
+use doorway_domain::TenantId;
+use serde_json::json;
+
+use crate::helpers::{contract, entrance_named, spawn_app};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_without_any_tenant_filter_sees_only_the_current_tenant() {
+    let app = spawn_app().await;
+    let (other_tenant, _) = app.add_tenant("Other Co").await;
+    app.create_resident("Jane Doe", "jane@example.com", "jane")
+        .await;
+    app.create_resident("Sam Lee", "sam@example.com", "sam")
+        .await;
+    let other_manager = app.manager_token_for(other_tenant);
+    app.graphql_ok(
+        &other_manager,
+        contract("portal.graphql", "CreateResident"),
+        json!({ "input": { "fullName": "Olga Other", "email": "olga@example.com", "externalId": "olga" } }),
+    )
+    .await;
+
+    // The service's own pool (role doorway_app), with no `where tenant_id` at all.
+    let pool = doorway_api::db::connect(&app.database, 2).await.unwrap();
+    let count = |tenant| {
+        let pool = pool.clone();
+        async move {
+            let mut tx = doorway_api::db::begin_tenant(&pool, tenant).await.unwrap();
+            let n: i64 = sqlx::query_scalar("select count(*) from residents")
+                .fetch_one(tx.conn())
+                .await
+                .unwrap();
+            n
+        }
+    };
+    assert_eq!(count(TenantId::from(app.tenant_id)).await, 2);
+    assert_eq!(count(TenantId::from(other_tenant)).await, 1);
+
+    // No tenant set: nothing at all, in every tenant table.
+    let mut conn = pool.acquire().await.unwrap();
+    for table in [
+        "tenants",
+        "residents",
+        "properties",
+        "grants",
+        "credentials",
+        "provisioning_runs",
+        "provisioning_steps",
+    ] {
+        let n: i64 = sqlx::query_scalar(&format!("select count(*) from {table}"))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table} leaked rows without a tenant");
+    }
+    // And the service's role can neither bypass nor switch off row-level security.
+    let bypass: bool = sqlx::query_scalar(
+        "select rolbypassrls or rolsuper from pg_roles where rolname = current_user",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert!(!bypass);
+    let disabled = sqlx::query("alter table residents disable row level security")
+        .execute(&mut *conn)
+        .await;
+    assert!(
+        disabled.is_err(),
+        "the service role must not own the tables"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_tenants_manager_gets_not_found_for_resident_grant_and_property() {
+    let app = spawn_app().await;
+    let property = app.import_latch_building().await;
+    let resident = app
+        .create_resident("Jane Doe", "jane@example.com", "jane")
+        .await;
+    let grant = app
+        .grant_mobile_key(
+            &resident,
+            &property,
+            &[entrance_named(&property, "Main Entrance")],
+        )
+        .await;
+    app.wait_for_grant(&grant["id"], "ACTIVE", Duration::from_secs(20))
+        .await;
+
+    let (other_tenant, _) = app.add_tenant("Other Co").await;
+    let intruder = app.manager_token_for(other_tenant);
+    let resident_q = app
+        .graphql(
+            &intruder,
+            contract("portal.graphql", "Resident"),
+            json!({ "id": resident["id"] }),
+        )
+        .await;
+    assert_eq!(
+        resident_q["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{resident_q}"
+    );
+    let grant_q = app
+        .graphql(
+            &intruder,
+            contract("portal.graphql", "Grant"),
+            json!({ "id": grant["id"] }),
+        )
+        .await;
+    assert_eq!(
+        grant_q["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{grant_q}"
+    );
+    let property_q = app
+        .graphql(
+            &intruder,
+            "query($id: ID!) { property(id: $id) { id name } }",
+            json!({ "id": property["id"] }),
+        )
+        .await;
+    assert_eq!(
+        property_q["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{property_q}"
+    );
+    // Nor can it grant access to the first tenant's resident on the first tenant's property.
+    let grant_attempt = app
+        .graphql(
+            &intruder,
+            contract("portal.graphql", "GrantAccess"),
+            json!({ "input": { "residentId": resident["id"], "propertyId": property["id"], "accessMethod": "MOBILE_KEY",
+                               "entranceIds": [entrance_named(&property, "Main Entrance")] } }),
+        )
+        .await;
+    assert_eq!(
+        grant_attempt["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{grant_attempt}"
+    );
+    // Lists are empty, not filtered after the fact.
+    let residents = app
+        .graphql_ok(
+            &intruder,
+            contract("portal.graphql", "Residents"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(residents["residents"]["totalCount"], 0);
+    let properties = app
+        .graphql_ok(
+            &intruder,
+            contract("portal.graphql", "Properties"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(properties["properties"]["totalCount"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_limited_to_some_properties_sees_nothing_of_the_others() {
+    let app = spawn_app().await;
+    let latch = app.import_latch_building().await;
+    let salto = app
+        .import_acs_system_of_type(&app.manager_token(), "salto_ks_site")
+        .await;
+    let limited = app.issuer_token_with_properties(&[salto["id"].as_str().unwrap()]);
+    let properties = app
+        .graphql_ok(
+            &limited,
+            contract("portal.graphql", "Properties"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(properties["properties"]["totalCount"], 1);
+    assert_eq!(
+        properties["properties"]["edges"][0]["node"]["id"],
+        salto["id"]
+    );
+    let hidden = app
+        .graphql(
+            &limited,
+            "query($id: ID!) { property(id: $id) { id } }",
+            json!({ "id": latch["id"] }),
+        )
+        .await;
+    assert_eq!(hidden["errors"][0]["extensions"]["code"], "NOT_FOUND");
+}

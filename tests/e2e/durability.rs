@@ -10,10 +10,7 @@ use crate::helpers::{entrance_named, spawn_app, spawn_app_with, Settings, TestAp
 const PATIENCE: Duration = Duration::from_secs(30);
 
 async fn jane_with_a_mobile_key(app: &TestApp) -> Value {
-    let property = app.import_latch_building().await;
-    let resident = app
-        .create_resident("Jane Doe", "jane@example.com", "jane")
-        .await;
+    let (property, resident) = app.jane_at_the_latch_building().await;
     app.grant_mobile_key(
         &resident,
         &property,

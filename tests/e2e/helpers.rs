@@ -221,16 +221,7 @@ impl TestApp {
     /// A manager of this tenant limited to some properties.
     pub fn issuer_token_with_properties(&self, property_ids: &[&str]) -> String {
         let ids = property_ids.iter().map(|id| id.parse().unwrap()).collect();
-        self.issuer
-            .mint(
-                "manager",
-                "pm",
-                Some(self.tenant_id),
-                None,
-                Some(ids),
-                chrono::Duration::minutes(30),
-            )
-            .unwrap()
+        self.mint_manager(&self.issuer, Some(ids), 30)
     }
 
     /// A manager token for this tenant, signed with a secret Doorway does not know.
@@ -239,27 +230,28 @@ impl TestApp {
             hs256_secret: "an-attackers-secret-that-is-long-enough".to_owned().into(),
             ..self.config.jwt.clone()
         };
-        TokenIssuer::new(&settings)
-            .mint(
-                "manager",
-                "pm",
-                Some(self.tenant_id),
-                None,
-                None,
-                chrono::Duration::minutes(30),
-            )
-            .unwrap()
+        self.mint_manager(&TokenIssuer::new(&settings), None, 30)
     }
 
     pub fn issuer_expired_token(&self) -> String {
-        self.issuer
+        self.mint_manager(&self.issuer, None, -10)
+    }
+
+    fn mint_manager(
+        &self,
+        issuer: &TokenIssuer,
+        property_ids: Option<Vec<Uuid>>,
+        minutes: i64,
+    ) -> String {
+        let ttl = chrono::Duration::minutes(minutes);
+        issuer
             .mint(
                 "manager",
                 "pm",
                 Some(self.tenant_id),
                 None,
-                None,
-                chrono::Duration::minutes(-10),
+                property_ids,
+                ttl,
             )
             .unwrap()
     }
@@ -398,6 +390,29 @@ impl TestApp {
             .await;
         assert!(body.get("errors").is_none(), "{body}");
         body["data"]["grantAccess"]["grant"].clone()
+    }
+
+    /// The usual cast: the Latch building imported, and the resident Jane (`externalId` jane).
+    pub async fn jane_at_the_latch_building(&self) -> (Value, Value) {
+        let property = self.import_latch_building().await;
+        let resident = self
+            .create_resident("Jane Doe", "jane@example.com", "jane")
+            .await;
+        (property, resident)
+    }
+
+    /// Grants a mobile key for one entrance and waits until it is ACTIVE; returns the grant.
+    pub async fn active_mobile_key(
+        &self,
+        resident: &Value,
+        property: &Value,
+        entrance: &str,
+    ) -> Value {
+        let grant = self
+            .grant_mobile_key(resident, property, &[entrance_named(property, entrance)])
+            .await;
+        self.wait_for_grant(&grant["id"], "ACTIVE", Duration::from_secs(20))
+            .await
     }
 
     pub async fn grant(&self, id: &Value) -> Value {

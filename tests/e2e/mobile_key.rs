@@ -118,20 +118,9 @@ async fn a_resident_gets_an_active_mobile_key_over_two_entrances() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn my_access_is_served_without_calling_seam() {
     let app = spawn_app().await;
-    let property = app.import_latch_building().await;
-    let resident = app
-        .create_resident("Jane Doe", "jane@example.com", "jane")
+    let (property, resident) = app.jane_at_the_latch_building().await;
+    app.active_mobile_key(&resident, &property, "Unit 101")
         .await;
-    let grant = app
-        .grant_mobile_key(
-            &resident,
-            &property,
-            &[entrance_named(&property, "Unit 101")],
-        )
-        .await;
-    app.wait_for_grant(&grant["id"], "ACTIVE", Duration::from_secs(20))
-        .await;
-
     // Seam goes down entirely; the "my keys" screen still answers from Doorway's records.
     app.inject_fault(json!({ "error_rate": 1.0, "status": 503 }))
         .await;
@@ -145,10 +134,7 @@ async fn my_access_is_served_without_calling_seam() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_mobile_sdk_session_is_reused_while_valid() {
     let app = spawn_app().await;
-    let property = app.import_latch_building().await;
-    let resident = app
-        .create_resident("Jane Doe", "jane@example.com", "jane")
-        .await;
+    let (property, resident) = app.jane_at_the_latch_building().await;
     let token = app.resident_token("jane");
 
     let before = app
@@ -163,14 +149,7 @@ async fn the_mobile_sdk_session_is_reused_while_valid() {
         "no identity yet: {before}"
     );
 
-    let grant = app
-        .grant_mobile_key(
-            &resident,
-            &property,
-            &[entrance_named(&property, "Main Entrance")],
-        )
-        .await;
-    app.wait_for_grant(&grant["id"], "ACTIVE", Duration::from_secs(20))
+    app.active_mobile_key(&resident, &property, "Main Entrance")
         .await;
     let first = app
         .graphql_ok(
@@ -205,30 +184,12 @@ async fn the_mobile_sdk_session_is_reused_while_valid() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_grant_reuses_the_residents_identity_and_acs_user() {
     let app = spawn_app().await;
-    let property = app.import_latch_building().await;
-    let resident = app
-        .create_resident("Jane Doe", "jane@example.com", "jane")
-        .await;
-    let first = app
-        .grant_mobile_key(
-            &resident,
-            &property,
-            &[entrance_named(&property, "Main Entrance")],
-        )
-        .await;
-    app.wait_for_grant(&first["id"], "ACTIVE", Duration::from_secs(20))
+    let (property, resident) = app.jane_at_the_latch_building().await;
+    app.active_mobile_key(&resident, &property, "Main Entrance")
         .await;
     let second = app
-        .grant_mobile_key(
-            &resident,
-            &property,
-            &[entrance_named(&property, "Garage Door")],
-        )
+        .active_mobile_key(&resident, &property, "Garage Door")
         .await;
-    let second = app
-        .wait_for_grant(&second["id"], "ACTIVE", Duration::from_secs(20))
-        .await;
-
     let steps: Vec<(&str, &str)> = second["provisioning"]["steps"]
         .as_array()
         .unwrap()

@@ -1,7 +1,5 @@
 //! Tenant isolation, enforced by PostgreSQL itself and visible at the API as NOT_FOUND.
 
-use std::time::Duration;
-
 use doorway_domain::TenantId;
 use serde_json::json;
 
@@ -76,20 +74,10 @@ async fn a_query_without_any_tenant_filter_sees_only_the_current_tenant() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_tenants_manager_gets_not_found_for_resident_grant_and_property() {
     let app = spawn_app().await;
-    let property = app.import_latch_building().await;
-    let resident = app
-        .create_resident("Jane Doe", "jane@example.com", "jane")
-        .await;
+    let (property, resident) = app.jane_at_the_latch_building().await;
     let grant = app
-        .grant_mobile_key(
-            &resident,
-            &property,
-            &[entrance_named(&property, "Main Entrance")],
-        )
+        .active_mobile_key(&resident, &property, "Main Entrance")
         .await;
-    app.wait_for_grant(&grant["id"], "ACTIVE", Duration::from_secs(20))
-        .await;
-
     let (other_tenant, _) = app.add_tenant("Other Co").await;
     let intruder = app.manager_token_for(other_tenant);
     let resident_q = app

@@ -485,6 +485,18 @@ impl TestApp {
         );
     }
 
+    /// This test's database as a URL, for child processes.
+    pub fn database_url(&self) -> String {
+        let o = &self.database;
+        format!(
+            "postgres://{}@{}:{}/{}",
+            o.get_username(),
+            o.get_host(),
+            o.get_port(),
+            o.get_database().unwrap_or_default()
+        )
+    }
+
     /// A connection to this test's database as its owner, for assertions on stored rows.
     pub async fn db(&self) -> sqlx::PgConnection {
         self.database

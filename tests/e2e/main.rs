@@ -12,5 +12,6 @@ mod helpers;
 mod inputs;
 mod migrations;
 mod mobile_key;
+mod operations;
 mod schema;
 mod tenancy;

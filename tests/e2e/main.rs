@@ -13,5 +13,6 @@ mod inputs;
 mod migrations;
 mod mobile_key;
 mod operations;
+mod rest;
 mod schema;
 mod tenancy;

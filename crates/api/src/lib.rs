@@ -8,6 +8,8 @@ pub mod engine;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
+pub mod rest;
 pub mod services;
 pub mod startup;
 pub mod telemetry;

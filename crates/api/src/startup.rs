@@ -57,6 +57,7 @@ impl Application {
     }
 
     pub async fn build_with_pool(config: &Config, pool: PgPool) -> Result<Self, StartupError> {
+        crate::metrics::init();
         let seam = SeamClient::new(SeamClientConfig::new(config.seam_endpoint.clone()))?;
         let cipher = Cipher::new(&config.secret_key);
         let engine = Engine::new(

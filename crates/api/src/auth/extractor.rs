@@ -24,7 +24,12 @@ pub async fn require_auth(
         }
         Err(err) => {
             tracing::info!(reason = %err, "request refused: unauthenticated");
-            unauthenticated_response()
+            // REST clients get the REST error body; GraphQL clients a GraphQL-shaped one.
+            if request.uri().path().starts_with("/v1/") {
+                crate::error::ApiError::Unauthenticated.into_response()
+            } else {
+                unauthenticated_response()
+            }
         }
     }
 }

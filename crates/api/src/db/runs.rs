@@ -267,3 +267,17 @@ pub async fn complete(
     .await?;
     Ok(())
 }
+
+/// Runs due now, and runs waiting for a later attempt (worker scope, across tenants).
+pub async fn queue_depth(pool: &sqlx::PgPool) -> Result<(i64, i64), sqlx::Error> {
+    let mut tx = super::begin_scope(pool, super::Scope::Worker).await?;
+    let row = sqlx::query!(
+        r#"select count(*) filter (where next_attempt_at <= now()) as "due!",
+                  count(*) filter (where next_attempt_at > now()) as "waiting!"
+           from provisioning_runs where status in ('PENDING', 'RUNNING')"#
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((row.due, row.waiting))
+}

@@ -84,6 +84,7 @@ impl Engine {
             tracing::warn!(run_id = %run.run_id, step = %step.name, "lost the lease before recording; the next attempt will reconcile");
             return Ok(Next::Stop);
         }
+        crate::metrics::step_executed(&step.name, outcome.label());
         let next = match outcome {
             Outcome::Done(produced) => {
                 apply(&mut db, ctx, &produced).await?;

@@ -74,6 +74,17 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// A short label for metrics.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Done(_) => "done",
+            Self::Skipped { .. } => "skipped",
+            Self::Wait { .. } => "wait",
+            Self::Retry { .. } => "retry",
+            Self::Fail { .. } => "fail",
+        }
+    }
+
     /// Retry what may succeed later (Seam unreachable, overloaded, or an ambiguous create that
     /// the next attempt will reconcile by looking first); fail on what Seam refused.
     pub fn from_seam_error(step: &str, err: &SeamError) -> Self {

@@ -6,7 +6,7 @@
 mod context;
 mod grants;
 pub mod loaders;
-mod pagination;
+pub mod pagination;
 mod properties;
 mod residents;
 mod tenants;

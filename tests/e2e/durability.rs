@@ -42,7 +42,11 @@ async fn assert_no_duplicates_at_seam(app: &TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_after_seam_created_the_acs_user_leaves_no_duplicate() {
-    let mut app = spawn_app_with(Settings { lease_seconds: 2 }).await;
+    let mut app = spawn_app_with(Settings {
+        lease_seconds: 2,
+        ..Settings::default()
+    })
+    .await;
     // Seam creates the ACS user at once but answers 3 s later: the process dies in between.
     app.inject_fault(json!({ "endpoint": "/acs/users/create", "latency_ms": 3000, "times": 1 }))
         .await;

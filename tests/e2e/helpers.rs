@@ -72,17 +72,24 @@ pub struct TestApp {
     handle: Option<JoinHandle<std::io::Result<()>>>,
     client: reqwest::Client,
     issuer: TokenIssuer,
+    /// Tokens are signed with the test identity provider's ES256 key (JWKS mode).
+    es256: bool,
 }
 
 /// Options a test may change before the app starts.
 pub struct Settings {
     /// Seconds a crashed worker's run stays locked before another process takes it over.
     pub lease_seconds: u64,
+    /// Verify tokens against this JWKS (ES256) instead of the shared secret.
+    pub jwks_url: Option<String>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { lease_seconds: 60 }
+        Self {
+            lease_seconds: 60,
+            jwks_url: None,
+        }
     }
 }
 
@@ -108,7 +115,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     .unwrap();
     let workspace = sim.simulator().create_workspace("Test workspace");
     let sim = Arc::new(sim);
-    let vars: HashMap<&str, String> = HashMap::from([
+    let mut vars: HashMap<&str, String> = HashMap::from([
         ("DOORWAY_LISTEN", "127.0.0.1:0".to_owned()),
         ("SEAM_ENDPOINT", sim.base_url()),
         (
@@ -117,6 +124,11 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         ),
         ("DOORWAY_WORKER_CONCURRENCY", "4".to_owned()),
     ]);
+    let es256 = settings.jwks_url.is_some();
+    if let Some(url) = settings.jwks_url {
+        vars.insert("DOORWAY_JWT_JWKS_URL", url);
+        vars.insert("DOORWAY_JWT_ALGORITHM", "ES256".to_owned());
+    }
     let config = Config::from_lookup(Profile::Demo, |k| vars.get(k).cloned()).unwrap();
     let mut app = TestApp {
         address: String::new(),
@@ -129,6 +141,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         shutdown: CancellationToken::new(),
         handle: None,
         client: reqwest::Client::new(),
+        es256,
     };
     app.start().await;
     let created = app
@@ -256,6 +269,11 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A manager token signed with the shared HS256 secret, whatever mode the app runs in.
+    pub fn shared_secret_manager_token(&self) -> String {
+        self.mint_manager(&self.issuer, None, 30)
+    }
+
     pub fn token(
         &self,
         role: &str,
@@ -263,6 +281,9 @@ impl TestApp {
         tenant: Option<Uuid>,
         scope: Option<&str>,
     ) -> String {
+        if self.es256 {
+            return es256_token(role, sub, tenant, scope);
+        }
         self.issuer
             .mint(
                 role,
@@ -548,4 +569,17 @@ pub fn entrance_named<'a>(property: &'a Value, name: &str) -> &'a Value {
         .find(|e| e["name"] == name)
         .map(|e| &e["id"])
         .unwrap_or_else(|| panic!("no entrance {name} in {property}"))
+}
+
+/// A token signed by the test identity provider (`fixtures/es256-*`), as its JWKS describes.
+fn es256_token(role: &str, sub: &str, tenant: Option<Uuid>, scope: Option<&str>) -> String {
+    let claims = json!({
+        "iss": "doorway", "aud": "doorway", "sub": sub, "role": role, "tenant_id": tenant,
+        "scope": scope, "exp": chrono::Utc::now().timestamp() + 1800,
+    });
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = Some("test-es256".into());
+    let key = jsonwebtoken::EncodingKey::from_ec_pem(include_bytes!("fixtures/es256-private.pem"))
+        .unwrap();
+    jsonwebtoken::encode(&header, &claims, &key).unwrap()
 }

@@ -10,6 +10,7 @@ mod auth;
 mod durability;
 mod helpers;
 mod inputs;
+mod jwks;
 mod migrations;
 mod mobile_key;
 mod operations;

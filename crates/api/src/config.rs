@@ -27,9 +27,25 @@ pub enum LogFormat {
 /// How tokens are verified. The algorithm is pinned here, never taken from the token.
 #[derive(Debug, Clone)]
 pub struct JwtSettings {
+    /// Verifies HS256 tokens, unless `jwks` is set; also signs `doorway token`'s tokens.
     pub hs256_secret: SecretString,
+    /// When set, tokens are verified against the identity provider's keys instead.
+    pub jwks: Option<JwksSettings>,
     pub issuer: String,
     pub audience: String,
+}
+
+/// An identity provider's JSON Web Key Set, and the one algorithm its tokens must use.
+#[derive(Debug, Clone)]
+pub struct JwksSettings {
+    pub url: Url,
+    pub algorithm: JwksAlgorithm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwksAlgorithm {
+    Rs256,
+    Es256,
 }
 
 /// How the provisioning engine works through its queue.
@@ -104,6 +120,22 @@ impl Config {
                 SecretKey::demo()
             }
         };
+        let jwks = match lookup("DOORWAY_JWT_JWKS_URL") {
+            None => None,
+            Some(raw) => Some(JwksSettings {
+                url: parse_value("DOORWAY_JWT_JWKS_URL", &raw)?,
+                algorithm: match lookup("DOORWAY_JWT_ALGORITHM").as_deref() {
+                    None | Some("RS256") => JwksAlgorithm::Rs256,
+                    Some("ES256") => JwksAlgorithm::Es256,
+                    Some(other) => {
+                        return Err(ConfigError::Invalid {
+                            name: "DOORWAY_JWT_ALGORITHM",
+                            reason: format!("{other:?} is neither RS256 nor ES256"),
+                        })
+                    }
+                },
+            }),
+        };
         let hs256_secret = match lookup("DOORWAY_JWT_HS256_SECRET") {
             Some(secret) if secret.len() < 32 => {
                 return Err(ConfigError::Invalid {
@@ -113,8 +145,10 @@ impl Config {
             }
             Some(secret) => SecretString::from(secret),
             None if profile == Profile::Demo => SecretString::from(DEMO_JWT_SECRET),
+            // With a JWKS, Doorway verifies without a shared secret (and cannot mint tokens).
+            None if jwks.is_some() => SecretString::from(String::new()),
             None => {
-                missing.push("DOORWAY_JWT_HS256_SECRET");
+                missing.push("DOORWAY_JWT_HS256_SECRET (or DOORWAY_JWT_JWKS_URL)");
                 SecretString::from(String::new())
             }
         };
@@ -131,6 +165,7 @@ impl Config {
             secret_key,
             jwt: JwtSettings {
                 hs256_secret,
+                jwks,
                 issuer: lookup("DOORWAY_JWT_ISSUER").unwrap_or_else(|| DEFAULT_ISSUER.into()),
                 audience: lookup("DOORWAY_JWT_AUDIENCE").unwrap_or_else(|| DEFAULT_AUDIENCE.into()),
             },
@@ -224,6 +259,39 @@ mod tests {
         assert!(!debug.contains("a-very-long-and-secret"), "{debug}");
         assert!(!debug.contains("hunter2"), "{debug}");
         assert!(!debug.contains("AAECAwQF"), "{debug}");
+    }
+
+    #[test]
+    fn a_jwks_replaces_the_shared_secret_and_pins_its_algorithm() {
+        let config = Config::from_lookup(
+            Profile::Serve,
+            lookup(&[
+                (
+                    "DOORWAY_SECRET_KEY",
+                    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                ),
+                (
+                    "DOORWAY_JWT_JWKS_URL",
+                    "https://idp.example.com/.well-known/jwks.json",
+                ),
+                ("DOORWAY_JWT_ALGORITHM", "ES256"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.jwt.jwks.unwrap().algorithm, JwksAlgorithm::Es256);
+        let err = Config::from_lookup(
+            Profile::Demo,
+            lookup(&[
+                ("DOORWAY_JWT_JWKS_URL", "https://idp.example.com/jwks"),
+                ("DOORWAY_JWT_ALGORITHM", "none"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("DOORWAY_JWT_ALGORITHM is invalid"),
+            "{err}"
+        );
     }
 
     #[test]

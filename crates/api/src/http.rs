@@ -77,7 +77,7 @@ async fn graphql_get(
     let Some(query) = params.get("query") else {
         return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
     };
-    let Ok(caller) = authenticate(&state.verifier, &headers) else {
+    let Ok(caller) = authenticate(&state.verifier, &headers).await else {
         return unauthenticated_response();
     };
     // GET must not change anything (GraphQL over HTTP): mutations are refused.

@@ -17,7 +17,7 @@ pub async fn require_auth(
     mut request: Request,
     next: Next,
 ) -> Response {
-    match authenticate(&verifier, request.headers()) {
+    match authenticate(&verifier, request.headers()).await {
         Ok(context) => {
             request.extensions_mut().insert(context);
             next.run(request).await
@@ -35,7 +35,7 @@ pub async fn require_auth(
 }
 
 /// The caller named by the request's `Authorization: Bearer` header.
-pub fn authenticate(
+pub async fn authenticate(
     verifier: &TokenVerifier,
     headers: &HeaderMap,
 ) -> Result<AuthContext, TokenError> {
@@ -47,7 +47,7 @@ pub fn authenticate(
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
         .ok_or(TokenError::Missing)?;
-    AuthContext::from_claims(verifier.verify(token.trim())?)
+    AuthContext::from_claims(verifier.verify(token.trim()).await?)
 }
 
 /// HTTP 401 with a GraphQL-shaped JSON error and no data.

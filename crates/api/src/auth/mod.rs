@@ -6,6 +6,7 @@
 
 mod context;
 mod extractor;
+mod jwks;
 mod token;
 
 pub use context::{AuthContext, Role, Scope};

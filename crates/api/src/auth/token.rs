@@ -33,29 +33,47 @@ pub enum TokenError {
     Invalid(String),
 }
 
+/// Verifies tokens the way configuration says: with the shared HS256 secret, or against the
+/// identity provider's JWKS with a pinned algorithm.
 #[derive(Clone)]
-pub struct TokenVerifier {
-    key: DecodingKey,
-    validation: Validation,
+pub enum TokenVerifier {
+    Shared {
+        key: DecodingKey,
+        validation: Validation,
+    },
+    Jwks(std::sync::Arc<super::jwks::JwksVerifier>),
+}
+
+/// The checks every token passes, whatever signs it.
+pub(super) fn validation(algorithm: Algorithm, settings: &JwtSettings) -> Validation {
+    let mut validation = Validation::new(algorithm);
+    validation.set_issuer(&[&settings.issuer]);
+    validation.set_audience(&[&settings.audience]);
+    validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
+    validation.leeway = 30;
+    validation
 }
 
 impl TokenVerifier {
     pub fn new(settings: &JwtSettings) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[&settings.issuer]);
-        validation.set_audience(&[&settings.audience]);
-        validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
-        validation.leeway = 30;
-        Self {
-            key: DecodingKey::from_secret(settings.hs256_secret.expose_secret().as_bytes()),
-            validation,
+        match &settings.jwks {
+            Some(jwks) => Self::Jwks(std::sync::Arc::new(super::jwks::JwksVerifier::new(
+                jwks, settings,
+            ))),
+            None => Self::Shared {
+                key: DecodingKey::from_secret(settings.hs256_secret.expose_secret().as_bytes()),
+                validation: validation(Algorithm::HS256, settings),
+            },
         }
     }
 
-    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        decode::<Claims>(token, &self.key, &self.validation)
-            .map(|data| data.claims)
-            .map_err(|e| TokenError::Invalid(e.to_string()))
+    pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        match self {
+            Self::Shared { key, validation } => decode::<Claims>(token, key, validation)
+                .map(|data| data.claims)
+                .map_err(|e| TokenError::Invalid(e.to_string())),
+            Self::Jwks(jwks) => jwks.verify(token).await,
+        }
     }
 }
 
@@ -109,13 +127,14 @@ mod tests {
     fn settings(secret: &str) -> JwtSettings {
         JwtSettings {
             hs256_secret: SecretString::from(secret.to_owned()),
+            jwks: None,
             issuer: "doorway".into(),
             audience: "doorway".into(),
         }
     }
 
-    #[test]
-    fn minted_tokens_verify_and_keep_their_claims() {
+    #[tokio::test]
+    async fn minted_tokens_verify_and_keep_their_claims() {
         let s = settings("a-secret-that-is-long-enough-for-hs256");
         let tenant = Uuid::now_v7();
         let token = TokenIssuer::new(&s)
@@ -128,37 +147,37 @@ mod tests {
                 Duration::minutes(5),
             )
             .unwrap();
-        let claims = TokenVerifier::new(&s).verify(&token).unwrap();
+        let claims = TokenVerifier::new(&s).verify(&token).await.unwrap();
         assert_eq!(
             (claims.role.as_str(), claims.sub.as_str(), claims.tenant_id),
             ("manager", "pm-1", Some(tenant))
         );
     }
 
-    #[test]
-    fn forged_expired_and_foreign_tokens_are_refused() {
+    #[tokio::test]
+    async fn forged_expired_and_foreign_tokens_are_refused() {
         let s = settings("a-secret-that-is-long-enough-for-hs256");
         let forged = TokenIssuer::new(&settings("another-secret-that-is-long-enough!!"))
             .mint("operator", "x", None, None, None, Duration::minutes(5))
             .unwrap();
-        assert!(TokenVerifier::new(&s).verify(&forged).is_err());
+        assert!(TokenVerifier::new(&s).verify(&forged).await.is_err());
         let expired = TokenIssuer::new(&s)
             .mint("operator", "x", None, None, None, Duration::minutes(-5))
             .unwrap();
-        assert!(TokenVerifier::new(&s).verify(&expired).is_err());
+        assert!(TokenVerifier::new(&s).verify(&expired).await.is_err());
         let mut other_aud = settings("a-secret-that-is-long-enough-for-hs256");
         other_aud.audience = "someone-else".into();
         let foreign = TokenIssuer::new(&other_aud)
             .mint("operator", "x", None, None, None, Duration::minutes(5))
             .unwrap();
-        assert!(TokenVerifier::new(&s).verify(&foreign).is_err());
+        assert!(TokenVerifier::new(&s).verify(&foreign).await.is_err());
     }
 
-    #[test]
-    fn the_algorithm_is_pinned() {
+    #[tokio::test]
+    async fn the_algorithm_is_pinned() {
         let s = settings("a-secret-that-is-long-enough-for-hs256");
         // An unsigned token ("alg": "none") must not pass.
         let unsigned = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJpc3MiOiJkb29yd2F5IiwiYXVkIjoiZG9vcndheSIsImV4cCI6OTk5OTk5OTk5OSwic3ViIjoieCIsInJvbGUiOiJvcGVyYXRvciJ9.";
-        assert!(TokenVerifier::new(&s).verify(unsigned).is_err());
+        assert!(TokenVerifier::new(&s).verify(unsigned).await.is_err());
     }
 }

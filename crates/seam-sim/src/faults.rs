@@ -1,7 +1,8 @@
 //! Injected faults: the failures a Seam client must survive, on demand.
 //!
 //! A workspace keeps a list of faults. For each Seam call, [`FaultBook::plan`] decides from
-//! the faults that match the endpoint whether the call is refused before any work (`error_rate`,
+//! the faults that match the endpoint (and, for a fault with a `device_id`, the devices the
+//! call names) whether the call is refused before any work (`error_rate`,
 //! `rate_limit_per_minute`), or done and then answered late (`latency_ms`) or answered 500
 //! anyway (`ambiguous_rate`, the "network fault after commit" case). A fault with `times`
 //! applies to that many calls and then disappears.
@@ -16,14 +17,15 @@ use serde_json::{json, Value};
 use crate::envelope::FromInput;
 use crate::error::SimError;
 use crate::input::{self, Input};
-
-const WINDOW: Duration = Duration::from_secs(60);
+use crate::rate_limits;
 
 /// One injected fault, as posted to `/_sim/faults`.
 #[derive(Debug, Clone)]
 pub(crate) struct Fault {
     /// A Seam path such as `/acs/users/create`; `None` matches every Seam endpoint.
     endpoint: Option<String>,
+    /// Only calls whose body names this device (see [`crate::gate`]); `None` matches all.
+    device_id: Option<String>,
     error_rate: f64,
     status: StatusCode,
     latency: Duration,
@@ -63,34 +65,33 @@ impl FaultBook {
         Value::Array(self.faults.iter().map(Fault::render).collect())
     }
 
-    pub(crate) fn plan(&mut self, endpoint: &str, now: Instant, rng: &mut impl Rng) -> FaultPlan {
+    /// Decides the fate of one call to `endpoint` whose body names `devices`.
+    pub(crate) fn plan(
+        &mut self,
+        endpoint: &str,
+        devices: &[String],
+        now: Instant,
+        rng: &mut impl Rng,
+    ) -> FaultPlan {
         let mut plan = FaultPlan::default();
         for fault in &mut self.faults {
             if plan.refuse.is_some() {
                 break;
             }
-            if fault.endpoint.as_deref().is_some_and(|e| e != endpoint) {
+            if fault.endpoint.as_deref().is_some_and(|e| e != endpoint)
+                || fault
+                    .device_id
+                    .as_ref()
+                    .is_some_and(|d| !devices.contains(d))
+            {
                 continue;
             }
             let mut triggered = false;
             if let Some(limit) = fault.rate_limit_per_minute {
                 let calls = fault.calls.entry(endpoint.to_owned()).or_default();
-                while calls
-                    .front()
-                    .is_some_and(|at| now.duration_since(*at) >= WINDOW)
-                {
-                    calls.pop_front();
-                }
-                match calls.front() {
-                    Some(oldest) if calls.len() >= limit => {
-                        let wait = WINDOW.saturating_sub(now.duration_since(*oldest));
-                        let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-                        plan.refuse = Some(SimError::RateLimited {
-                            retry_after_secs: retry_after_secs.max(1),
-                        });
-                        triggered = true;
-                    }
-                    _ => calls.push_back(now),
+                if let Err(refusal) = rate_limits::admit(calls, limit, now) {
+                    plan.refuse = Some(refusal);
+                    triggered = true;
                 }
             }
             if plan.refuse.is_none() && rng.gen::<f64>() < fault.error_rate {
@@ -125,6 +126,7 @@ impl Fault {
     fn render(&self) -> Value {
         json!({
             "endpoint": self.endpoint,
+            "device_id": self.device_id,
             "error_rate": self.error_rate,
             "status": self.status.as_u16(),
             "latency_ms": self.latency.as_millis() as u64,
@@ -144,6 +146,7 @@ impl FromInput for Fault {
         let status = whole(input, "status", 400.0, 599.0).unwrap_or(500);
         Self {
             endpoint,
+            device_id: input.optional("device_id", input::uuid),
             error_rate: rate(input, "error_rate"),
             status: StatusCode::from_u16(status as u16)
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),

@@ -27,13 +27,13 @@ fn times_limits_how_often_a_fault_fires() {
     let now = Instant::now();
     for _ in 0..2 {
         let refusal = book
-            .plan("/acs/users/create", now, &mut rng)
+            .plan("/acs/users/create", &[], now, &mut rng)
             .refuse
             .unwrap();
         assert_eq!(refusal.error_type(), "internal_server_error");
     }
     assert!(book
-        .plan("/acs/users/create", now, &mut rng)
+        .plan("/acs/users/create", &[], now, &mut rng)
         .refuse
         .is_none());
     assert_eq!(book.render(), json!([]));
@@ -44,7 +44,7 @@ fn faults_only_touch_their_endpoint() {
     let mut rng = StdRng::seed_from_u64(7);
     let mut book = book(&[json!({ "endpoint": "/acs/users/create", "error_rate": 1 })]);
     assert!(book
-        .plan("/acs/users/list", Instant::now(), &mut rng)
+        .plan("/acs/users/list", &[], Instant::now(), &mut rng)
         .refuse
         .is_none());
 }
@@ -54,21 +54,27 @@ fn rate_limits_count_calls_per_minute_and_say_when_to_retry() {
     let mut rng = StdRng::seed_from_u64(7);
     let mut book = book(&[json!({ "rate_limit_per_minute": 2 })]);
     let start = Instant::now();
-    assert!(book.plan("/devices/list", start, &mut rng).refuse.is_none());
-    assert!(book.plan("/devices/list", start, &mut rng).refuse.is_none());
+    assert!(book
+        .plan("/devices/list", &[], start, &mut rng)
+        .refuse
+        .is_none());
+    assert!(book
+        .plan("/devices/list", &[], start, &mut rng)
+        .refuse
+        .is_none());
     // A different endpoint has its own budget.
     assert!(book
-        .plan("/acs/users/list", start, &mut rng)
+        .plan("/acs/users/list", &[], start, &mut rng)
         .refuse
         .is_none());
     let later = start + Duration::from_secs(20);
-    match book.plan("/devices/list", later, &mut rng).refuse {
+    match book.plan("/devices/list", &[], later, &mut rng).refuse {
         Some(SimError::RateLimited { retry_after_secs }) => assert_eq!(retry_after_secs, 40),
         other => panic!("expected a rate limit, got {other:?}"),
     }
     let after_window = start + Duration::from_secs(61);
     assert!(book
-        .plan("/devices/list", after_window, &mut rng)
+        .plan("/devices/list", &[], after_window, &mut rng)
         .refuse
         .is_none());
 }
@@ -77,7 +83,7 @@ fn rate_limits_count_calls_per_minute_and_say_when_to_retry() {
 fn ambiguous_and_latency_let_the_work_happen() {
     let mut rng = StdRng::seed_from_u64(7);
     let mut book = book(&[json!({ "ambiguous_rate": 1, "latency_ms": 250 })]);
-    let plan = book.plan("/acs/credentials/create", Instant::now(), &mut rng);
+    let plan = book.plan("/acs/credentials/create", &[], Instant::now(), &mut rng);
     assert!(plan.refuse.is_none());
     assert!(plan.ambiguous);
     assert_eq!(plan.latency, Duration::from_millis(250));
@@ -90,6 +96,7 @@ fn status_404_reads_as_a_removed_endpoint() {
     let refusal = book
         .plan(
             "/user_identities/enrollment_automations/launch",
+            &[],
             Instant::now(),
             &mut rng,
         )
@@ -106,4 +113,26 @@ fn nonsense_is_refused() {
     Fault::from_input(&mut input);
     let error = input.finish().unwrap_err();
     assert!(error.to_string().starts_with("3 Input Errors"), "{error}");
+}
+
+#[test]
+fn a_device_fault_only_touches_calls_naming_that_device() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let device = "0b9e3a56-5c4e-4d36-9d8e-8a3d4b5c6d7e";
+    let mut book = book(&[json!({ "device_id": device, "error_rate": 1, "status": 429 })]);
+    let now = Instant::now();
+    let other = ["5f2d7c1a-2b3c-4d5e-8f90-a1b2c3d4e5f6".to_owned()];
+    assert!(book
+        .plan("/access_codes/create", &other, now, &mut rng)
+        .refuse
+        .is_none());
+    assert!(book
+        .plan("/access_codes/create", &[], now, &mut rng)
+        .refuse
+        .is_none());
+    let refusal = book
+        .plan("/access_codes/create", &[device.to_owned()], now, &mut rng)
+        .refuse
+        .unwrap();
+    assert_eq!(refusal.error_type(), "rate_limited");
 }

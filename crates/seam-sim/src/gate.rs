@@ -3,19 +3,26 @@
 //!
 //! Faults are applied here rather than in handlers so that "do the work, then fail" is the
 //! same for every endpoint: the handler runs to completion (its effects committed) before
-//! the gate delays or replaces its answer.
+//! the gate delays or replaces its answer. For faults scoped to one device the gate reads the
+//! body first: a call names a device through `device_id`, `device_ids`, or the
+//! `access_code_id` of a code on that device.
 
 use std::time::Instant;
 
+use axum::body::{to_bytes, Body};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use serde_json::Value;
 
 use crate::error::SimError;
 use crate::simulator::Simulator;
 use crate::state::Workspace;
+
+/// Bodies larger than this are refused, as axum's JSON extractor would by default.
+const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// The workspace a request was authenticated for, left in the request's extensions.
 #[derive(Debug, Clone)]
@@ -72,21 +79,31 @@ pub(crate) fn bearer_key(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Middleware for the Seam routes; see the module docs.
-pub(crate) async fn seam_gate(
-    State(sim): State<Simulator>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub(crate) async fn seam_gate(State(sim): State<Simulator>, req: Request, next: Next) -> Response {
     let workspace_id = match bearer_workspace(&sim, req.headers()) {
         Ok(id) => id,
         Err(error) => return error.into_response(),
     };
     let endpoint = req.uri().path().to_owned();
+    let (parts, body) = req.into_parts();
+    let body = match to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(error) => {
+            return SimError::InvalidInput {
+                message: format!("Could not read the request body: {error}"),
+                validation_errors: None,
+            }
+            .into_response()
+        }
+    };
+    let named = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
     let plan = sim.with_workspace(&workspace_id, |ws| {
+        let devices = named_devices(ws, &named);
         Ok(ws
             .faults
-            .plan(&endpoint, Instant::now(), &mut rand::thread_rng()))
+            .plan(&endpoint, &devices, Instant::now(), &mut rand::thread_rng()))
     });
+    let mut req = Request::from_parts(parts, Body::from(body));
     let plan = match plan {
         Ok(plan) => plan,
         Err(error) => return error.into_response(),
@@ -105,4 +122,20 @@ pub(crate) async fn seam_gate(
         return SimError::Injected(StatusCode::INTERNAL_SERVER_ERROR).into_response();
     }
     response
+}
+
+/// The devices a request body is about, for device-scoped faults.
+fn named_devices(ws: &Workspace, body: &Value) -> Vec<String> {
+    let mut devices: Vec<String> = Vec::new();
+    if let Some(id) = body["device_id"].as_str() {
+        devices.push(id.to_owned());
+    }
+    if let Some(ids) = body["device_ids"].as_array() {
+        devices.extend(ids.iter().filter_map(Value::as_str).map(str::to_owned));
+    }
+    if let Some(code_id) = body["access_code_id"].as_str() {
+        let code = ws.access_codes.iter().find(|c| c.access_code_id == code_id);
+        devices.extend(code.map(|c| c.device_id.clone()));
+    }
+    devices
 }

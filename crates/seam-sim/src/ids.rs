@@ -41,7 +41,7 @@ pub(crate) fn pin_code(length: usize) -> String {
         .collect()
 }
 
-fn alphanumeric(length: usize) -> String {
+pub(crate) fn alphanumeric(length: usize) -> String {
     rand::thread_rng()
         .sample_iter(&Alphanumeric)
         .take(length)

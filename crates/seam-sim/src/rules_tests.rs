@@ -1,12 +1,11 @@
-use chrono::TimeDelta;
-
 use super::*;
 use crate::clock::SimClock;
+use crate::options::SimOptions;
 use crate::seed::seeded_workspace;
 use crate::state::Workspace;
 
 fn workspace() -> Workspace {
-    seeded_workspace("rules", SimClock::default(), TimeDelta::seconds(1))
+    seeded_workspace("rules", SimClock::default(), &SimOptions::default())
 }
 
 fn system(ws: &Workspace, kind: SystemKind) -> &AcsSystem {

@@ -1,13 +1,15 @@
 //! What a new workspace contains, so that every flow of the seed guides can run at once: a
 //! Latch building with a compatible credential manager (PIN codes and mobile keys), a Salto KS
 //! site with access groups (PIN codes through groups), and smart locks for access codes, one
-//! of them offline and one without a keypad.
+//! of them offline, one without a keypad, and two (the Schlage and the offline Yale) that
+//! schedule time-bound codes natively.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::clock::SimClock;
 use crate::ids::new_id;
 use crate::objects::{AcsAccessGroup, AcsEntrance, AcsSystem, Device, DeviceModel, SystemKind};
+use crate::options::SimOptions;
 use crate::state::Workspace;
 
 static AUGUST: DeviceModel = DeviceModel {
@@ -18,6 +20,7 @@ static AUGUST: DeviceModel = DeviceModel {
     has_keypad: true,
     supported_code_lengths: &[4, 5, 6, 7, 8],
     max_active_codes_supported: 250,
+    supports_native_scheduling: false,
 };
 
 static SCHLAGE: DeviceModel = DeviceModel {
@@ -28,6 +31,7 @@ static SCHLAGE: DeviceModel = DeviceModel {
     has_keypad: true,
     supported_code_lengths: &[4, 5, 6, 7, 8],
     max_active_codes_supported: 100,
+    supports_native_scheduling: true,
 };
 
 static YALE: DeviceModel = DeviceModel {
@@ -38,6 +42,7 @@ static YALE: DeviceModel = DeviceModel {
     has_keypad: true,
     supported_code_lengths: &[4, 5, 6, 7, 8],
     max_active_codes_supported: 250,
+    supports_native_scheduling: true,
 };
 
 static NUKI: DeviceModel = DeviceModel {
@@ -48,11 +53,12 @@ static NUKI: DeviceModel = DeviceModel {
     has_keypad: false,
     supported_code_lengths: &[],
     max_active_codes_supported: 0,
+    supports_native_scheduling: false,
 };
 
 /// A new workspace with the demo properties in it.
-pub(crate) fn seeded_workspace(name: &str, clock: SimClock, issue_delay: TimeDelta) -> Workspace {
-    let mut ws = Workspace::empty(name, clock, issue_delay);
+pub(crate) fn seeded_workspace(name: &str, clock: SimClock, options: &SimOptions) -> Workspace {
+    let mut ws = Workspace::empty(name, clock, options);
     // Seeded objects predate the workspace's first call, like objects synced from providers.
     let synced_at = ws.now() - TimeDelta::days(30);
     seed_latch(&mut ws, synced_at);

@@ -8,7 +8,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::simulator::{SimOptions, Simulator};
+use crate::options::SimOptions;
+use crate::simulator::Simulator;
+use crate::ticker;
 
 /// A simulator serving on a local port, until [`RunningSim::shutdown`] or drop.
 pub struct RunningSim {
@@ -16,13 +18,15 @@ pub struct RunningSim {
     simulator: Simulator,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<io::Result<()>>>,
+    ticker: JoinHandle<()>,
 }
 
-/// Binds `addr` and serves a new simulator in a background task.
+/// Binds `addr` and serves a new simulator in a background task, with its ticker.
 pub async fn spawn(addr: SocketAddr, options: SimOptions) -> io::Result<RunningSim> {
     let listener = TcpListener::bind(addr).await?;
     let local_addr = listener.local_addr()?;
     let simulator = Simulator::new(options);
+    let ticker = ticker::start(&simulator);
     let app = simulator.router();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -39,6 +43,7 @@ pub async fn spawn(addr: SocketAddr, options: SimOptions) -> io::Result<RunningS
         simulator,
         stop: Some(stop),
         task: Some(task),
+        ticker,
     })
 }
 
@@ -63,6 +68,7 @@ impl RunningSim {
 
     /// Stops accepting connections, lets requests in flight finish, and waits for the server.
     pub async fn shutdown(mut self) {
+        self.ticker.abort();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -78,6 +84,7 @@ impl RunningSim {
 
 impl Drop for RunningSim {
     fn drop(&mut self) {
+        self.ticker.abort();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

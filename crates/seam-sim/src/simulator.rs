@@ -1,32 +1,19 @@
 //! The simulator handle: shared state behind a mutex, cheap to clone into every handler.
 //!
 //! The lock is a plain `std::sync::Mutex` because no handler awaits while holding it; each
-//! call takes it once, does its work on one workspace, and lets go.
+//! call takes it once, does its work on one workspace, and lets go. Whoever takes a workspace
+//! also settles it (lifecycles due on its clock) and afterwards hands the webhook messages
+//! that produced to the sender, outside the lock.
 
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use axum::Router;
-use chrono::TimeDelta;
 
+use crate::delivery::{self, Outgoing};
 use crate::error::SimError;
+use crate::options::SimOptions;
 use crate::state::{Store, Workspace};
 use crate::{app, seed};
-
-/// How the simulator behaves.
-#[derive(Debug, Clone)]
-pub struct SimOptions {
-    /// Simulator time between creating a credential and its being issued (`is_issued`).
-    pub credential_issue_delay: Duration,
-}
-
-impl Default for SimOptions {
-    fn default() -> Self {
-        Self {
-            credential_issue_delay: Duration::from_secs(1),
-        }
-    }
-}
 
 /// A simulated Seam: any number of isolated workspaces, served by [`Simulator::router`].
 #[derive(Clone)]
@@ -37,6 +24,8 @@ pub struct Simulator {
 struct Shared {
     store: Mutex<Store>,
     options: SimOptions,
+    /// For webhook deliveries; never proxied, since receivers are usually on loopback.
+    http: reqwest::Client,
 }
 
 /// A freshly seeded workspace and the API key that reaches it.
@@ -48,25 +37,34 @@ pub struct SeededWorkspace {
 
 impl Simulator {
     pub fn new(options: SimOptions) -> Self {
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "webhook client with defaults instead");
+                reqwest::Client::new()
+            });
         Self {
             shared: Arc::new(Shared {
                 store: Mutex::new(Store::default()),
                 options,
+                http,
             }),
         }
     }
 
     /// Every Seam endpoint the simulator implements, plus the `/_sim/*` control surface.
+    ///
+    /// Mounted this way there is no background ticker (only [`crate::spawn`] starts one), so
+    /// lifecycles move, and webhooks hear of it, whenever the workspace is next called.
     pub fn router(&self) -> Router {
         app::router(self.clone())
     }
 
     /// Creates a seeded workspace, exactly as `POST /_sim/workspaces` does.
     pub fn create_workspace(&self, name: &str) -> SeededWorkspace {
-        let delay = TimeDelta::from_std(self.shared.options.credential_issue_delay)
-            .unwrap_or(TimeDelta::MAX);
         self.with_store(|store| {
-            let workspace = seed::seeded_workspace(name, store.base_clock(), delay);
+            let workspace = seed::seeded_workspace(name, store.base_clock(), &self.shared.options);
             let seeded = SeededWorkspace {
                 workspace_id: workspace.workspace_id.clone(),
                 api_key: workspace.api_key.clone(),
@@ -77,6 +75,15 @@ impl Simulator {
         })
     }
 
+    pub(crate) fn options(&self) -> &SimOptions {
+        &self.shared.options
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.shared.http
+    }
+
+    /// Runs `work` on the store under the lock, without settling anything.
     pub(crate) fn with_store<R>(&self, work: impl FnOnce(&mut Store) -> R) -> R {
         // A panic in another handler must not take the whole simulator down with it.
         let mut store = self
@@ -87,22 +94,60 @@ impl Simulator {
         work(&mut store)
     }
 
-    /// Runs `work` on one workspace under the lock.
+    /// Runs `work` on one workspace under the lock, settled before and after.
     pub(crate) fn with_workspace<R>(
         &self,
         workspace_id: &str,
         work: impl FnOnce(&mut Workspace) -> Result<R, SimError>,
     ) -> Result<R, SimError> {
-        self.with_store(|store| match store.workspace_mut(workspace_id) {
-            Some(workspace) => work(workspace),
-            None => Err(SimError::Unauthorized(
-                "The workspace of this API key no longer exists".to_owned(),
-            )),
-        })
+        let (result, outgoing) = self.with_store(|store| match store.workspace_mut(workspace_id) {
+            Some(workspace) => {
+                workspace.settle();
+                let result = work(workspace);
+                workspace.settle();
+                (result, workspace.deliveries.take_outbox())
+            }
+            None => (
+                Err(SimError::Unauthorized(
+                    "The workspace of this API key no longer exists".to_owned(),
+                )),
+                Vec::new(),
+            ),
+        });
+        delivery::dispatch(self, outgoing);
+        result
+    }
+
+    /// Settles every workspace (the ticker, and after a global clock advance).
+    pub(crate) fn settle_all(&self) {
+        let outgoing: Vec<Outgoing> = self.with_store(|store| {
+            store
+                .workspaces_mut()
+                .flat_map(|ws| {
+                    ws.settle();
+                    ws.deliveries.take_outbox()
+                })
+                .collect()
+        });
+        delivery::dispatch(self, outgoing);
     }
 
     /// The workspace an API key opens, if any.
     pub(crate) fn workspace_for_key(&self, api_key: &str) -> Option<String> {
         self.with_store(|store| store.workspace_id_for_key(api_key))
+    }
+
+    /// A handle that does not keep the simulator alive, for the background ticker.
+    pub(crate) fn downgrade(&self) -> WeakSimulator {
+        WeakSimulator(Arc::downgrade(&self.shared))
+    }
+}
+
+/// A [`Simulator`] that may have been dropped.
+pub(crate) struct WeakSimulator(Weak<Shared>);
+
+impl WeakSimulator {
+    pub(crate) fn upgrade(&self) -> Option<Simulator> {
+        self.0.upgrade().map(|shared| Simulator { shared })
     }
 }

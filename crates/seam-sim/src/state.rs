@@ -1,17 +1,21 @@
 //! What the simulator remembers: isolated workspaces, each reached through its own API key,
-//! each with its own clock, objects (in creation order, which is the order Seam lists them)
-//! and faults.
+//! each with its own clock, objects (in creation order, which is the order Seam lists them),
+//! events, webhook deliveries, rate limits and faults.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{json, Value};
 
 use crate::clock::{iso, SimClock};
+use crate::delivery::DeliveryBook;
 use crate::faults::FaultBook;
 use crate::ids;
+use crate::lifecycle::Timing;
 use crate::objects::{
-    AcsAccessGroup, AcsCredential, AcsEntrance, AcsSystem, AcsUser, ClientSession, Device,
-    EnrollmentAutomation, UserIdentity,
+    AccessCode, AcsAccessGroup, AcsCredential, AcsEntrance, AcsSystem, AcsUser, ActionAttempt,
+    ClientSession, Device, EnrollmentAutomation, Event, UserIdentity, Webhook,
 };
+use crate::options::SimOptions;
+use crate::rate_limits::DeviceLimiter;
 
 /// Every workspace, plus the clock new workspaces start from.
 #[derive(Debug, Default)]
@@ -44,6 +48,10 @@ impl Store {
             .find(|ws| ws.workspace_id == workspace_id)
     }
 
+    pub(crate) fn workspaces_mut(&mut self) -> impl Iterator<Item = &mut Workspace> {
+        self.workspaces.iter_mut()
+    }
+
     /// Moves every clock, including the one future workspaces will start from.
     pub(crate) fn advance_all(&mut self, by: TimeDelta) -> DateTime<Utc> {
         self.base_clock.advance(by);
@@ -64,6 +72,8 @@ pub(crate) struct Workspace {
     pub(crate) clock: SimClock,
     /// How long after creation a credential counts as issued.
     pub(crate) issue_delay: TimeDelta,
+    /// How long access codes take to move between statuses.
+    pub(crate) timing: Timing,
     next_seq: u64,
     pub(crate) acs_systems: Vec<AcsSystem>,
     pub(crate) acs_entrances: Vec<AcsEntrance>,
@@ -74,19 +84,28 @@ pub(crate) struct Workspace {
     pub(crate) enrollment_automations: Vec<EnrollmentAutomation>,
     pub(crate) devices: Vec<Device>,
     pub(crate) client_sessions: Vec<ClientSession>,
+    pub(crate) access_codes: Vec<AccessCode>,
+    pub(crate) action_attempts: Vec<ActionAttempt>,
+    /// In the order they were recorded; see [`crate::events`].
+    pub(crate) events: Vec<Event>,
+    pub(crate) webhooks: Vec<Webhook>,
+    pub(crate) deliveries: DeliveryBook,
+    pub(crate) device_limits: DeviceLimiter,
     pub(crate) faults: FaultBook,
 }
 
 impl Workspace {
     /// An empty workspace; [`crate::seed`] fills it.
-    pub(crate) fn empty(name: &str, clock: SimClock, issue_delay: TimeDelta) -> Self {
+    pub(crate) fn empty(name: &str, clock: SimClock, options: &SimOptions) -> Self {
         Self {
             workspace_id: ids::new_id(),
             name: name.to_owned(),
             api_key: ids::api_key(),
             created_at: clock.now(),
             clock,
-            issue_delay,
+            issue_delay: TimeDelta::from_std(options.credential_issue_delay)
+                .unwrap_or(TimeDelta::MAX),
+            timing: Timing::new(&options.access_codes),
             next_seq: 0,
             acs_systems: Vec::new(),
             acs_entrances: Vec::new(),
@@ -97,6 +116,12 @@ impl Workspace {
             enrollment_automations: Vec::new(),
             devices: Vec::new(),
             client_sessions: Vec::new(),
+            access_codes: Vec::new(),
+            action_attempts: Vec::new(),
+            events: Vec::new(),
+            webhooks: Vec::new(),
+            deliveries: DeliveryBook::new(&options.webhooks),
+            device_limits: DeviceLimiter::new(options.device_rate_limits.clone()),
             faults: FaultBook::default(),
         }
     }

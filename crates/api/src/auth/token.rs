@@ -37,10 +37,7 @@ pub enum TokenError {
 /// identity provider's JWKS with a pinned algorithm.
 #[derive(Clone)]
 pub enum TokenVerifier {
-    Shared {
-        key: DecodingKey,
-        validation: Validation,
-    },
+    Shared(std::sync::Arc<(DecodingKey, Validation)>),
     Jwks(std::sync::Arc<super::jwks::JwksVerifier>),
 }
 
@@ -60,16 +57,16 @@ impl TokenVerifier {
             Some(jwks) => Self::Jwks(std::sync::Arc::new(super::jwks::JwksVerifier::new(
                 jwks, settings,
             ))),
-            None => Self::Shared {
-                key: DecodingKey::from_secret(settings.hs256_secret.expose_secret().as_bytes()),
-                validation: validation(Algorithm::HS256, settings),
-            },
+            None => Self::Shared(std::sync::Arc::new((
+                DecodingKey::from_secret(settings.hs256_secret.expose_secret().as_bytes()),
+                validation(Algorithm::HS256, settings),
+            ))),
         }
     }
 
     pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         match self {
-            Self::Shared { key, validation } => decode::<Claims>(token, key, validation)
+            Self::Shared(shared) => decode::<Claims>(token, &shared.0, &shared.1)
                 .map(|data| data.claims)
                 .map_err(|e| TokenError::Invalid(e.to_string())),
             Self::Jwks(jwks) => jwks.verify(token).await,

@@ -1,13 +1,13 @@
 //! The `/_sim/*` control surface, which Seam does not have: seed workspaces, read one
-//! workspace's whole state, move clocks, and inject faults. These routes sit outside the
-//! gate, so faults never touch them.
+//! workspace's whole state ([`snapshot`]), move clocks, tune webhook delivery ([`webhooks`]),
+//! and inject faults. These routes sit outside the gate, so faults never touch them.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::Router;
 use chrono::TimeDelta;
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 use crate::clock::iso;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
@@ -15,7 +15,9 @@ use crate::faults::Fault;
 use crate::gate::{bearer_key, bearer_workspace};
 use crate::input::{self, Input};
 use crate::simulator::Simulator;
-use crate::state::Workspace;
+
+mod snapshot;
+mod webhooks;
 
 /// Clock moves are capped at a century, far beyond any schedule a test needs.
 const MAX_ADVANCE_SECONDS: f64 = 100.0 * 366.0 * 24.0 * 3600.0;
@@ -29,6 +31,7 @@ pub(crate) fn router() -> Router<Simulator> {
             "/faults",
             post(add_fault).get(list_faults).delete(clear_faults),
         )
+        .route("/webhooks", post(webhooks::configure).get(webhooks::report))
 }
 
 struct NewWorkspace {
@@ -54,38 +57,8 @@ async fn create_workspace(
 
 async fn state(State(sim): State<Simulator>, headers: HeaderMap) -> Reply {
     let workspace_id = bearer_workspace(&sim, &headers)?;
-    let snapshot = sim.with_workspace(&workspace_id, |ws| Ok(snapshot(ws)))?;
+    let snapshot = sim.with_workspace(&workspace_id, |ws| Ok(snapshot::snapshot(ws)))?;
     ok(snapshot)
-}
-
-/// Every object in the workspace as Seam renders it, in creation order, plus the links that
-/// Seam does not render (a credential's entrances, a user's access groups).
-fn snapshot(ws: &Workspace) -> Value {
-    let credential_entrances: Map<String, Value> = ws
-        .acs_credentials
-        .iter()
-        .map(|c| (c.acs_credential_id.clone(), json!(c.acs_entrance_ids)))
-        .collect();
-    let user_access_groups: Map<String, Value> = ws
-        .acs_users
-        .iter()
-        .map(|u| (u.acs_user_id.clone(), json!(u.acs_access_group_ids)))
-        .collect();
-    json!({
-        "workspace": ws.render(),
-        "acs_systems": ws.acs_systems.iter().map(|s| s.render(ws)).collect::<Vec<_>>(),
-        "acs_entrances": ws.acs_entrances.iter().map(|e| e.render()).collect::<Vec<_>>(),
-        "acs_access_groups": ws.acs_access_groups.iter().map(|g| g.render(&ws.workspace_id)).collect::<Vec<_>>(),
-        "acs_users": ws.acs_users.iter().map(|u| u.render(ws)).collect::<Vec<_>>(),
-        "acs_credentials": ws.acs_credentials.iter().map(|c| c.render(ws)).collect::<Vec<_>>(),
-        "user_identities": ws.user_identities.iter().map(|i| i.render(ws)).collect::<Vec<_>>(),
-        "enrollment_automations": ws.enrollment_automations.iter().map(|e| e.render(&ws.workspace_id)).collect::<Vec<_>>(),
-        "devices": ws.devices.iter().map(|d| d.render(&ws.workspace_id)).collect::<Vec<_>>(),
-        "client_sessions": ws.client_sessions.iter().map(|s| s.render(ws)).collect::<Vec<_>>(),
-        "acs_credential_entrances": credential_entrances,
-        "acs_user_access_groups": user_access_groups,
-        "now": iso(ws.now()),
-    })
 }
 
 struct Advance {
@@ -104,7 +77,8 @@ impl FromInput for Advance {
     }
 }
 
-/// With a bearer key, moves that workspace's clock; without one, every clock.
+/// With a bearer key, moves that workspace's clock; without one, every clock. Either way,
+/// everything that fell due in the jump happens (and is announced) before the answer.
 async fn advance_clock(
     State(sim): State<Simulator>,
     headers: HeaderMap,
@@ -117,7 +91,9 @@ async fn advance_clock(
             Ok(ws.now())
         })?
     } else {
-        sim.with_store(|store| store.advance_all(req.by))
+        let now = sim.with_store(|store| store.advance_all(req.by));
+        sim.settle_all();
+        now
     };
     ok(json!({ "now": iso(now) }))
 }

@@ -78,6 +78,11 @@ impl Input {
         }
     }
 
+    /// Whether the body has the field at all (even as `null`).
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.fields.contains_key(name)
+    }
+
     /// An optional field that may not be `null`.
     pub(crate) fn optional<T>(&mut self, name: &str, parse: Parser<T>) -> Option<T> {
         let result = parse(self.fields.get(name)?);
@@ -134,6 +139,14 @@ impl Input {
                 None
             }
         }
+    }
+
+    /// Like [`Input::optional_object`], with `null` meaning "not given".
+    pub(crate) fn nullable_object(&mut self, name: &str) -> Option<Input> {
+        if self.fields.get(name)?.is_null() {
+            return None;
+        }
+        self.optional_object(name)
     }
 
     pub(crate) fn absorb(&mut self, child: Input) {

@@ -84,6 +84,30 @@ pub(crate) fn digits(value: &Value) -> Result<String, String> {
     Ok(text)
 }
 
+/// An access code as Seam's schema allows it: 4 to 12 digits.
+pub(crate) fn pin(value: &Value) -> Result<String, String> {
+    let text = string(value)?;
+    if text.chars().count() < 4 {
+        return Err("String must contain at least 4 character(s)".to_owned());
+    }
+    if text.chars().count() > 12 {
+        return Err("String must contain at most 12 character(s)".to_owned());
+    }
+    if !text.chars().all(|c| c.is_ascii_digit()) {
+        return Err("Invalid".to_owned());
+    }
+    Ok(text)
+}
+
+/// An absolute `http` or `https` URL, which is what a webhook can be delivered to.
+pub(crate) fn http_url(value: &Value) -> Result<String, String> {
+    let text = string(value)?;
+    match reqwest::Url::parse(&text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(text),
+        _ => Err("Invalid url".to_owned()),
+    }
+}
+
 pub(crate) fn boolean(value: &Value) -> Result<bool, String> {
     value
         .as_bool()

@@ -110,3 +110,21 @@ fn the_fingerprint_ignores_excluded_fields() {
     assert_eq!(a.fingerprint(&skip), b.fingerprint(&skip));
     assert_ne!(a.fingerprint(&skip), c.fingerprint(&skip));
 }
+
+#[test]
+fn pins_are_four_to_twelve_digits() {
+    assert_eq!(pin(&json!("1234")), Ok("1234".to_owned()));
+    assert_eq!(pin(&json!("123456789012")).map(|p| p.len()), Ok(12));
+    assert!(pin(&json!("123")).is_err());
+    assert!(pin(&json!("1234567890123")).is_err());
+    assert!(pin(&json!("12a4")).is_err());
+    assert!(pin(&json!(1234)).is_err());
+}
+
+#[test]
+fn webhook_urls_are_absolute_http() {
+    assert!(http_url(&json!("http://127.0.0.1:8080/hook")).is_ok());
+    assert!(http_url(&json!("https://example.com/seam")).is_ok());
+    assert!(http_url(&json!("ftp://example.com")).is_err());
+    assert!(http_url(&json!("not a url")).is_err());
+}

@@ -57,6 +57,8 @@ pub(crate) struct AcsCredential {
     pub(crate) created_at: DateTime<Utc>,
     /// When the provider will have issued it: `created_at` plus the configured delay.
     pub(crate) issues_at: DateTime<Utc>,
+    /// Whether `acs_credential.issued` has been emitted, so it is emitted once.
+    pub(crate) issued_announced: bool,
     /// The entrances given at creation (empty on Salto KS, where access groups decide).
     pub(crate) acs_entrance_ids: Vec<String>,
 }

@@ -36,6 +36,8 @@ pub(crate) struct AcsUser {
     pub(crate) user_identity_id: Option<String>,
     pub(crate) access_schedule: Option<AccessSchedule>,
     pub(crate) acs_access_group_ids: Vec<String>,
+    /// Suspended through `/acs/users/suspend`, whatever the schedule says.
+    pub(crate) is_suspended: bool,
     pub(crate) created_at: DateTime<Utc>,
 }
 
@@ -56,6 +58,7 @@ impl AcsUser {
             user_identity_id: None,
             access_schedule: None,
             acs_access_group_ids: Vec::new(),
+            is_suspended: false,
             created_at,
         }
     }
@@ -103,7 +106,7 @@ impl AcsUser {
             "display_name": self.display_name(),
             "last_successful_sync_at": iso(self.created_at),
             "is_managed": true,
-            "is_suspended": !subscribed,
+            "is_suspended": self.is_suspended || !subscribed,
             "errors": [],
             "warnings": self.warnings(subscribed),
             "pending_mutations": [],

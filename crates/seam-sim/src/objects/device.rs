@@ -19,6 +19,9 @@ pub(crate) struct DeviceModel {
     pub(crate) has_keypad: bool,
     pub(crate) supported_code_lengths: &'static [u8],
     pub(crate) max_active_codes_supported: u32,
+    /// Keeps time-bound codes in its own schedule, so Seam preloads them 72 hours ahead.
+    /// Seam does not render this; `/_sim/state` does, for tests.
+    pub(crate) supports_native_scheduling: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +42,11 @@ pub(crate) struct Device {
 identified!(Device, device_id, "device_not_found", "device");
 
 impl Device {
+    /// The `access_code` capability: a keypad Seam can program.
+    pub(crate) fn supports_access_codes(&self) -> bool {
+        self.model.has_keypad
+    }
+
     /// The `can_*` flags `/devices/list` filters on with `include_if` / `exclude_if`.
     pub(crate) fn capability_flags(&self) -> [(&'static str, bool); 5] {
         let codes = self.model.has_keypad;

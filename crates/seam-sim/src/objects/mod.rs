@@ -1,25 +1,34 @@
 //! The objects a workspace holds, one module per Seam resource. Each keeps only what the
 //! simulator needs to decide things; everything Seam derives (counts, lifecycle flags,
 //! warnings) is computed when the object is rendered, from the workspace's current time, so a
-//! clock advance shows at once.
+//! clock advance shows at once. Access codes are the exception: their status is a state that
+//! [`crate::lifecycle`] moves, because each move is also an event.
 
+mod access_code;
 mod acs_access_group;
 mod acs_credential;
 mod acs_entrance;
 mod acs_system;
 mod acs_user;
+mod action_attempt;
 mod client_session;
 mod device;
+mod event;
 mod user_identity;
+mod webhook;
 
+pub(crate) use access_code::{AccessCode, Phase};
 pub(crate) use acs_access_group::AcsAccessGroup;
 pub(crate) use acs_credential::{AccessMethod, AcsCredential};
 pub(crate) use acs_entrance::AcsEntrance;
 pub(crate) use acs_system::{AcsSystem, SystemKind};
 pub(crate) use acs_user::{AccessSchedule, AcsUser};
+pub(crate) use action_attempt::{ActionAttempt, ActionType, AttemptStatus};
 pub(crate) use client_session::ClientSession;
 pub(crate) use device::{Device, DeviceModel};
+pub(crate) use event::Event;
 pub(crate) use user_identity::{EnrollmentAutomation, UserIdentity};
+pub(crate) use webhook::Webhook;
 
 use crate::error::SimError;
 

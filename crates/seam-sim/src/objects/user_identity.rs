@@ -12,6 +12,7 @@ use crate::state::Workspace;
 #[derive(Debug, Clone)]
 pub(crate) struct UserIdentity {
     pub(crate) user_identity_id: String,
+    pub(crate) seq: u64,
     pub(crate) user_identity_key: Option<String>,
     pub(crate) email_address: Option<String>,
     pub(crate) phone_number: Option<String>,

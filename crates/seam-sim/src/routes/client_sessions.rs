@@ -1,6 +1,7 @@
-//! `/client_sessions/get_or_create`: the token a resident's phone gives to Seam's mobile SDK.
-//! An unexpired session for the same user identity (or user identifier key) is returned
-//! rather than a new one, so asking again is cheap and does not pile up sessions.
+//! `/client_sessions/{create,get_or_create}`: the token a resident's phone gives to Seam's
+//! mobile SDK. `get_or_create` returns an unexpired session for the same user identity (or
+//! user identifier key) rather than a new one, so asking again is cheap and does not pile up
+//! sessions; `create` always makes a new one.
 
 use axum::routing::post;
 use axum::Router;
@@ -8,19 +9,25 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
 
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
+use crate::error::SimError;
 use crate::gate::Ctx;
 use crate::ids;
 use crate::input::{self, invalid_field, Input};
 use crate::objects::{find, ClientSession, UserIdentity};
 use crate::simulator::Simulator;
+use crate::state::Workspace;
 
 /// How long a new session lives when the request names no `expires_at`.
 const DEFAULT_LIFETIME: TimeDelta = TimeDelta::days(1);
 
 pub(super) fn routes() -> Router<Simulator> {
-    Router::new().route("/client_sessions/get_or_create", post(get_or_create))
+    Router::new()
+        .route("/client_sessions/create", post(create))
+        .route("/client_sessions/get_or_create", post(get_or_create))
 }
 
+/// The body of both endpoints (`create` also takes customer fields, which the simulator
+/// accepts and ignores).
 struct GetOrCreate {
     user_identity_id: Option<String>,
     user_identifier_key: Option<String>,
@@ -53,18 +60,59 @@ impl FromInput for GetOrCreate {
     }
 }
 
+fn new_session(req: GetOrCreate, now: DateTime<Utc>) -> ClientSession {
+    ClientSession {
+        client_session_id: ids::new_id(),
+        token: ids::client_session_token(),
+        user_identity_id: req.user_identity_id,
+        user_identifier_key: req.user_identifier_key,
+        connected_account_ids: req.connected_account_ids,
+        connect_webview_ids: req.connect_webview_ids,
+        created_at: now,
+        expires_at: req.expires_at.unwrap_or(now + DEFAULT_LIFETIME),
+    }
+}
+
+/// The checks both endpoints make before touching sessions.
+fn check(ws: &Workspace, req: &GetOrCreate, now: DateTime<Utc>) -> Result<(), SimError> {
+    if let Some(id) = &req.user_identity_id {
+        find::<UserIdentity>(&ws.user_identities, id)?;
+    }
+    if req.expires_at.is_some_and(|at| at <= now) {
+        return Err(invalid_field(
+            &["expires_at"],
+            "expires_at must be in the future",
+        ));
+    }
+    Ok(())
+}
+
+struct Create(GetOrCreate);
+
+impl FromInput for Create {
+    fn from_input(input: &mut Input) -> Self {
+        input.optional("customer_id", input::string);
+        input.optional("customer_key", input::non_empty);
+        Self(GetOrCreate::from_input(input))
+    }
+}
+
+async fn create(ctx: Ctx, SeamBody(Create(req)): SeamBody<Create>) -> Reply {
+    let session = ctx.with(|ws| {
+        let now = ws.now();
+        check(ws, &req, now)?;
+        let session = new_session(req, now);
+        let rendered = session.render(ws);
+        ws.client_sessions.push(session);
+        Ok(rendered)
+    })?;
+    ok(json!({ "client_session": session }))
+}
+
 async fn get_or_create(ctx: Ctx, SeamBody(req): SeamBody<GetOrCreate>) -> Reply {
     let session = ctx.with(|ws| {
         let now = ws.now();
-        if let Some(id) = &req.user_identity_id {
-            find::<UserIdentity>(&ws.user_identities, id)?;
-        }
-        if req.expires_at.is_some_and(|at| at <= now) {
-            return Err(invalid_field(
-                &["expires_at"],
-                "expires_at must be in the future",
-            ));
-        }
+        check(ws, &req, now)?;
         let existing = ws.client_sessions.iter_mut().rev().find(|session| {
             session.is_live(now)
                 && session.user_identity_id == req.user_identity_id
@@ -80,16 +128,7 @@ async fn get_or_create(ctx: Ctx, SeamBody(req): SeamBody<GetOrCreate>) -> Reply 
                 session.clone()
             }
             None => {
-                let session = ClientSession {
-                    client_session_id: ids::new_id(),
-                    token: ids::client_session_token(),
-                    user_identity_id: req.user_identity_id,
-                    user_identifier_key: req.user_identifier_key,
-                    connected_account_ids: req.connected_account_ids,
-                    connect_webview_ids: req.connect_webview_ids,
-                    created_at: now,
-                    expires_at: req.expires_at.unwrap_or(now + DEFAULT_LIFETIME),
-                };
+                let session = new_session(req, now);
                 ws.client_sessions.push(session.clone());
                 session
             }

@@ -13,6 +13,7 @@ use crate::input::{self, Input};
 use crate::objects::{find, Device};
 use crate::pagination::PageRequest;
 use crate::simulator::Simulator;
+use crate::state::Workspace;
 
 /// The capability flags `include_if` / `exclude_if` accept; ones the seeded locks never have
 /// (thermostat and simulation flags) simply match nothing.
@@ -137,7 +138,8 @@ async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListDevices>) -> Reply {
     ok(json!({ "devices": devices, "pagination": pagination }))
 }
 
-enum GetDevice {
+/// A device named by id or by name, as `/devices/get` and `/locks/get` take it.
+pub(super) enum GetDevice {
     ById(String),
     ByName(String),
 }
@@ -155,22 +157,23 @@ impl FromInput for GetDevice {
     }
 }
 
+pub(super) fn find_device<'a>(ws: &'a Workspace, req: &GetDevice) -> Result<&'a Device, SimError> {
+    match req {
+        GetDevice::ById(id) => find::<Device>(&ws.devices, id),
+        GetDevice::ByName(name) => ws
+            .devices
+            .iter()
+            .find(|d| d.display_name == *name)
+            .ok_or_else(|| {
+                SimError::not_found(
+                    "device_not_found",
+                    format!("Could not find device named {name}"),
+                )
+            }),
+    }
+}
+
 async fn get(ctx: Ctx, SeamBody(req): SeamBody<GetDevice>) -> Reply {
-    let device = ctx.with(|ws| {
-        let device = match &req {
-            GetDevice::ById(id) => find::<Device>(&ws.devices, id)?,
-            GetDevice::ByName(name) => ws
-                .devices
-                .iter()
-                .find(|d| d.display_name == *name)
-                .ok_or_else(|| {
-                    SimError::not_found(
-                        "device_not_found",
-                        format!("Could not find device named {name}"),
-                    )
-                })?,
-        };
-        Ok(device.render(&ws.workspace_id))
-    })?;
+    let device = ctx.with(|ws| Ok(find_device(ws, &req)?.render(&ws.workspace_id)))?;
     ok(json!({ "device": device }))
 }

@@ -1,17 +1,22 @@
 //! The Seam endpoints, one module per resource. Every endpoint is `POST <path>` with a JSON
 //! body; handlers take a [`crate::gate::Ctx`] (the authenticated workspace) and a typed
 //! request, and answer with [`crate::envelope::ok`] or a [`crate::SimError`]. New resources
-//! (access codes, webhooks, events...) add a module here and merge its routes below.
+//! add a module here and merge its routes below.
 
+mod access_codes;
 mod acs_access_groups;
 mod acs_credentials;
 mod acs_entrances;
 mod acs_systems;
 mod acs_users;
+mod action_attempts;
 mod client_sessions;
 mod devices;
 mod enrollment_automations;
+mod events;
+mod locks;
 mod user_identities;
+mod webhooks;
 mod workspaces;
 
 use axum::Router;
@@ -30,10 +35,15 @@ pub(crate) fn router() -> Router<Simulator> {
         .merge(enrollment_automations::routes())
         .merge(devices::routes())
         .merge(client_sessions::routes())
+        .merge(locks::routes())
+        .merge(access_codes::routes())
+        .merge(action_attempts::routes())
+        .merge(events::routes())
+        .merge(webhooks::routes())
 }
 
 /// Seam's `search` parameters match case-insensitively on part of a field.
-fn matches_search(search: Option<&str>, fields: &[Option<&str>]) -> bool {
+pub(crate) fn matches_search(search: Option<&str>, fields: &[Option<&str>]) -> bool {
     let Some(search) = search else {
         return true;
     };

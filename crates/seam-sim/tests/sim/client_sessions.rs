@@ -57,3 +57,31 @@ async fn an_unknown_identity_is_not_found() {
     .await
     .assert_error(404, "user_identity_not_found");
 }
+
+#[tokio::test]
+async fn create_always_makes_a_new_session() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    let jane = ws.ok("/user_identities/create", json!({})).await["user_identity"].clone();
+    let body = json!({ "user_identity_id": jane["user_identity_id"] });
+    let first = ws.ok("/client_sessions/create", body.clone()).await["client_session"].clone();
+    let second = ws.ok("/client_sessions/create", body).await["client_session"].clone();
+    assert_ne!(first["client_session_id"], second["client_session_id"]);
+    assert!(first["token"].as_str().unwrap().starts_with("seam_cst"));
+    assert_eq!(first["user_identity_id"], jane["user_identity_id"]);
+    assert_eq!(first["workspace_id"], ws.workspace_id.as_str());
+    let bad = ws
+        .call(
+            "/client_sessions/create",
+            json!({ "user_identity_id": "nope" }),
+        )
+        .await;
+    bad.assert_error(400, "invalid_input");
+    assert!(bad.body["error"]["validation_errors"]["user_identity_id"].is_object());
+    ws.call(
+        "/client_sessions/create",
+        json!({ "expires_at": "2001-01-01T00:00:00Z" }),
+    )
+    .await
+    .assert_error(400, "invalid_input");
+}

@@ -150,3 +150,44 @@ async fn faults_belong_to_one_workspace_and_spare_the_control_surface() {
     assert_eq!(cleared.body["faults"], json!([]));
     ws.ok("/workspaces/get", json!({})).await;
 }
+
+#[tokio::test]
+async fn a_fault_for_one_device_storms_it_while_another_works() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    let august = ws.device_id("august_lock").await;
+    let schlage = ws.device_id("schlage_lock").await;
+    let made = ws.create_code(&august, json!({ "code": "1234" })).await;
+    ws.inject(json!({ "device_id": august, "error_rate": 1, "status": 429 }))
+        .await;
+    for _ in 0..3 {
+        let limited = ws
+            .call(
+                "/access_codes/create",
+                json!({ "device_id": august, "code": "5678" }),
+            )
+            .await;
+        limited.assert_error(429, "rate_limited");
+        assert!(limited.headers.contains_key("retry-after"));
+    }
+    // Calls that name the device through one of its codes are stormed too.
+    ws.call(
+        "/access_codes/get",
+        json!({ "access_code_id": made["access_code"]["access_code_id"] }),
+    )
+    .await
+    .assert_error(429, "rate_limited");
+    ws.create_code(&schlage, json!({ "code": "5678" })).await;
+    ws.ok("/devices/list", json!({})).await;
+    let faults = ws
+        .ok(
+            "/_sim/faults",
+            json!({ "device_id": schlage, "latency_ms": 1 }),
+        )
+        .await;
+    assert_eq!(faults["faults"][0]["device_id"], august.as_str());
+    let bad = ws
+        .call("/_sim/faults", json!({ "device_id": "lock-1" }))
+        .await;
+    bad.assert_error(400, "invalid_input");
+}

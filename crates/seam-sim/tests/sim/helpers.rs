@@ -2,7 +2,9 @@
 //! simulator does with it.
 
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
+use chrono::{SecondsFormat, Utc};
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use seam_sim::{spawn, RunningSim, SimOptions};
@@ -39,8 +41,22 @@ impl Answer {
 
 impl TestSim {
     pub async fn start() -> Self {
+        Self::start_with(SimOptions::default()).await
+    }
+
+    /// A simulator whose codes take a minute of simulator time to set or remove, so tests
+    /// see every intermediate status however slowly the machine runs, and move on with
+    /// [`Ws::advance`].
+    pub async fn start_slow() -> Self {
+        let mut options = SimOptions::default();
+        options.access_codes.set_delay = Duration::from_secs(60);
+        options.access_codes.remove_delay = Duration::from_secs(60);
+        Self::start_with(options).await
+    }
+
+    pub async fn start_with(options: SimOptions) -> Self {
         let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
-        let running = spawn(addr, SimOptions::default())
+        let running = spawn(addr, options)
             .await
             .expect("the simulator binds a free port");
         Self {
@@ -178,6 +194,80 @@ impl Ws<'_> {
         ids(&entrances["acs_entrances"], "acs_entrance_id")
     }
 
+    /// The first device of this `device_type` (`august_lock`, `schlage_lock`: online;
+    /// `yale_lock`: offline; `nuki_lock`: no keypad); the Schlage and the Yale schedule codes
+    /// natively.
+    pub async fn device(&self, device_type: &str) -> Value {
+        let devices = self.ok("/devices/list", json!({})).await;
+        devices["devices"]
+            .as_array()
+            .expect("devices")
+            .iter()
+            .find(|d| d["device_type"] == device_type)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {device_type}"))
+    }
+
+    /// The id of the first device of this type.
+    pub async fn device_id(&self, device_type: &str) -> String {
+        self.device(device_type).await["device_id"]
+            .as_str()
+            .expect("a device_id")
+            .to_owned()
+    }
+
+    /// Creates an access code; `extra` adds to or overrides `{device_id}`.
+    pub async fn create_code(&self, device_id: &str, extra: Value) -> Value {
+        let mut body = json!({ "device_id": device_id });
+        merge(&mut body, extra);
+        self.ok("/access_codes/create", body).await
+    }
+
+    /// An access code as `/access_codes/get` renders it now.
+    pub async fn code(&self, access_code_id: &Value) -> Value {
+        self.ok(
+            "/access_codes/get",
+            json!({ "access_code_id": access_code_id }),
+        )
+        .await["access_code"]
+            .clone()
+    }
+
+    /// The types of the events `/events/list` returns for `filter` (plus a `since` long ago).
+    pub async fn event_types(&self, filter: Value) -> Vec<String> {
+        let mut body = json!({ "since": "2000-01-01T00:00:00.000Z" });
+        merge(&mut body, filter);
+        let events = self.ok("/events/list", body).await;
+        events["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| e["event_type"].as_str().expect("an event_type").to_owned())
+            .collect()
+    }
+
+    /// The workspace's simulator time, parsed.
+    pub async fn now(&self) -> chrono::DateTime<Utc> {
+        let state = self.state().await;
+        chrono::DateTime::parse_from_rfc3339(state["now"].as_str().expect("now"))
+            .expect("an ISO timestamp")
+            .with_timezone(&Utc)
+    }
+
+    /// Polls `/_sim/state` until `done` holds, failing after a generous deadline; for what
+    /// happens in real time (webhook deliveries, the ticker).
+    pub async fn wait_for(&self, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let state = self.state().await;
+            if done(&state) {
+                return state;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// An ACS user on the system with this `external_type`.
     pub async fn create_user(&self, external_type: &str, extra: Value) -> Value {
         let system = self.system(external_type).await;
@@ -216,4 +306,9 @@ pub fn assert_timestamp(value: &Value) {
         && bytes[19] == b'.'
         && text.ends_with('Z');
     assert!(shape_ok, "not like 2024-07-13T16:50:42.072Z: {text}");
+}
+
+/// `now + seconds` in Seam's timestamp format.
+pub fn at(now: chrono::DateTime<Utc>, seconds: i64) -> String {
+    (now + chrono::TimeDelta::seconds(seconds)).to_rfc3339_opts(SecondsFormat::Millis, true)
 }

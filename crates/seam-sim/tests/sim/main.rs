@@ -4,13 +4,24 @@
 #![expect(clippy::unwrap_used, clippy::expect_used)]
 
 mod helpers;
+mod receiver;
+mod spec;
 
+mod access_codes;
+mod acs_manage;
 mod client_sessions;
+mod code_lifecycle;
+mod conformance;
+mod events;
 mod faults;
 mod identities;
+mod identity_links;
 mod latch;
+mod locks;
 mod pagination;
+mod rate_limits;
 mod salto;
 mod seed;
 mod state;
 mod transport;
+mod webhooks;

@@ -141,3 +141,51 @@ async fn entrances_and_chosen_codes_are_refused() {
     .await
     .assert_error(400, "cannot_specify_pin_code");
 }
+
+/// The guide's steps in order: a scheduled user, added to two access groups one call at a
+/// time, then a PIN code that carries no entrances of its own.
+#[tokio::test]
+async fn the_pin_code_flow_of_the_guide_runs_end_to_end() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    let starts_at = (Utc::now() + Duration::hours(6)).to_rfc3339_opts(SecondsFormat::Millis, true);
+    let ends_at = (Utc::now() + Duration::days(3)).to_rfc3339_opts(SecondsFormat::Millis, true);
+    let user = ws
+        .create_user(
+            "salto_ks_site",
+            json!({ "access_schedule": { "starts_at": starts_at, "ends_at": ends_at } }),
+        )
+        .await;
+    let groups = [group_id(&ws, "Residents").await, group_id(&ws, "Gym").await];
+    for group in &groups {
+        ws.ok(
+            "/acs/users/add_to_access_group",
+            json!({ "acs_user_id": user["acs_user_id"], "acs_access_group_id": group }),
+        )
+        .await;
+    }
+    let credential = salto_code(&ws, &user).await;
+    assert_eq!(credential["access_method"], "code");
+    let state = ws.state().await;
+    let user_id = user["acs_user_id"].as_str().unwrap();
+    assert_eq!(state["acs_user_access_groups"][user_id], json!(groups));
+    let credential_id = credential["acs_credential_id"].as_str().unwrap();
+    assert_eq!(state["acs_credential_entrances"][credential_id], json!([]));
+    assert_eq!(accessible(&ws, &credential).await.len(), 3);
+    assert_eq!(state["acs_users"][0]["is_suspended"], true);
+
+    ws.advance(7.0 * 3600.0).await;
+    let active = ws
+        .ok("/acs/users/get", json!({ "acs_user_id": user_id }))
+        .await;
+    assert_eq!(active["acs_user"]["is_suspended"], false);
+    // Leaving the groups takes the doors away.
+    for group in &groups {
+        ws.ok(
+            "/acs/users/remove_from_access_group",
+            json!({ "acs_user_id": user_id, "acs_access_group_id": group }),
+        )
+        .await;
+    }
+    assert!(accessible(&ws, &credential).await.is_empty());
+}

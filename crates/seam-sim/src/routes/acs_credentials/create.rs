@@ -146,6 +146,7 @@ fn create_in(ws: &mut Workspace, req: CreateCredential) -> Result<Value, SimErro
         Holder::Existing(user) => user,
         Holder::ToCreate(identity) => {
             let user = AcsUser::for_identity(&system, &identity, ws.next_seq(), now);
+            ws.emit_for_user("acs_user.created", now, &user);
             ws.acs_users.push(user.clone());
             user
         }
@@ -171,6 +172,7 @@ fn create_in(ws: &mut Workspace, req: CreateCredential) -> Result<Value, SimErro
         issues_at: now
             .checked_add_signed(ws.issue_delay)
             .unwrap_or(DateTime::<Utc>::MAX_UTC),
+        issued_announced: false,
         acs_entrance_ids: entrance_ids,
     };
     let rendered = credential.render(ws);

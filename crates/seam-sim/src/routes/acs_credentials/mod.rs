@@ -1,5 +1,5 @@
-//! `/acs/credentials/{create,get,list,list_accessible_entrances}`: PIN codes and mobile keys
-//! for ACS users. Creation, with its rules, lives in [`create`].
+//! `/acs/credentials/*`: PIN codes and mobile keys for ACS users. Creation, with its rules,
+//! lives in [`create`]; updates and deletion in [`manage`].
 
 use axum::routing::post;
 use axum::Router;
@@ -17,11 +17,14 @@ use crate::simulator::Simulator;
 use crate::state::Workspace;
 
 mod create;
+mod manage;
 
 pub(super) fn routes() -> Router<Simulator> {
     Router::new()
         .route("/acs/credentials/create", post(create::create))
         .route("/acs/credentials/get", post(get))
+        .route("/acs/credentials/update", post(manage::update))
+        .route("/acs/credentials/delete", post(manage::delete))
         .route("/acs/credentials/list", post(list))
         .route(
             "/acs/credentials/list_accessible_entrances",
@@ -55,7 +58,7 @@ pub(super) fn not_a_credential_manager(acs_system_id: &str) -> SimError {
     )
 }
 
-struct CredentialId {
+pub(super) struct CredentialId {
     acs_credential_id: String,
 }
 

@@ -1,5 +1,6 @@
-//! `/acs/users/{create,get,list}`: people on an access system, optionally linked to a user
-//! identity, with a schedule and (on Salto KS) access groups.
+//! `/acs/users/*`: people on an access system, optionally linked to a user identity, with a
+//! schedule and (on Salto KS) access groups. Creating, getting and listing live here;
+//! changing, suspending and deleting in [`manage`]; access-group membership in [`groups`].
 
 use axum::routing::post;
 use axum::Router;
@@ -11,15 +12,30 @@ use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::gate::Ctx;
 use crate::input::{self, invalid_field, Input};
-use crate::objects::{find, AccessSchedule, AcsAccessGroup, AcsSystem, AcsUser, UserIdentity};
+use crate::objects::{find, AccessSchedule, AcsSystem, AcsUser, UserIdentity};
 use crate::pagination::PageRequest;
 use crate::simulator::Simulator;
+
+mod groups;
+mod manage;
 
 pub(super) fn routes() -> Router<Simulator> {
     Router::new()
         .route("/acs/users/create", post(create))
         .route("/acs/users/get", post(get))
         .route("/acs/users/list", post(list))
+        .route("/acs/users/update", post(manage::update))
+        .route("/acs/users/delete", post(manage::delete))
+        .route("/acs/users/suspend", post(manage::suspend))
+        .route("/acs/users/unsuspend", post(manage::unsuspend))
+        .route(
+            "/acs/users/add_to_access_group",
+            post(groups::add_to_access_group),
+        )
+        .route(
+            "/acs/users/remove_from_access_group",
+            post(groups::remove_from_access_group),
+        )
 }
 
 struct CreateUser {
@@ -69,16 +85,7 @@ async fn create(ctx: Ctx, SeamBody(req): SeamBody<CreateUser>) -> Reply {
             find::<UserIdentity>(&ws.user_identities, id)?;
         }
         for id in &req.acs_access_group_ids {
-            let group = find::<AcsAccessGroup>(&ws.acs_access_groups, id)?;
-            if group.acs_system_id != system.acs_system_id {
-                return Err(SimError::rejected(
-                    "acs_access_group_not_in_acs_system",
-                    format!(
-                        "Access group {id} does not belong to access system {}",
-                        system.acs_system_id
-                    ),
-                ));
-            }
+            groups::group_on_system(ws, id, &system.acs_system_id)?;
         }
         let schedule = req
             .has_schedule
@@ -92,6 +99,7 @@ async fn create(ctx: Ctx, SeamBody(req): SeamBody<CreateUser>) -> Reply {
         user.access_schedule = schedule;
         user.acs_access_group_ids = req.acs_access_group_ids;
         let rendered = user.render(ws);
+        ws.emit_for_user("acs_user.created", now, &user);
         ws.acs_users.push(user);
         Ok(rendered)
     })?;
@@ -99,7 +107,7 @@ async fn create(ctx: Ctx, SeamBody(req): SeamBody<CreateUser>) -> Reply {
 }
 
 /// Seam: "`ends_at` is optional and must be a time in the future and after `starts_at`".
-fn schedule(
+pub(super) fn schedule(
     starts_at: DateTime<Utc>,
     ends_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,

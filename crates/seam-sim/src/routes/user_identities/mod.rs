@@ -1,6 +1,7 @@
-//! `/user_identities/{create,get,delete}`: an app's users as Seam knows them. The key, email
-//! address and phone number are each unique in a workspace, which makes the key a natural
-//! idempotency key for clients.
+//! `/user_identities/*`: an app's users as Seam knows them. The key, email address and phone
+//! number are each unique in a workspace, which makes the key a natural idempotency key for
+//! clients. Creating, getting and deleting live here; listing and linking ACS users in
+//! [`links`].
 
 use axum::routing::post;
 use axum::Router;
@@ -14,11 +15,19 @@ use crate::objects::{find, AcsSystem, AcsUser, UserIdentity};
 use crate::simulator::Simulator;
 use crate::state::Workspace;
 
+mod links;
+
 pub(super) fn routes() -> Router<Simulator> {
     Router::new()
         .route("/user_identities/create", post(create))
         .route("/user_identities/get", post(get))
         .route("/user_identities/delete", post(delete))
+        .route("/user_identities/list", post(links::list))
+        .route(
+            "/user_identities/list_acs_users",
+            post(links::list_acs_users),
+        )
+        .route("/user_identities/add_acs_user", post(links::add_acs_user))
 }
 
 struct CreateIdentity {
@@ -54,6 +63,7 @@ async fn create(ctx: Ctx, SeamBody(req): SeamBody<CreateIdentity>) -> Reply {
         let now = ws.now();
         let identity = UserIdentity {
             user_identity_id: crate::ids::new_id(),
+            seq: ws.next_seq(),
             user_identity_key: req.user_identity_key,
             email_address: req.email_address,
             phone_number: req.phone_number,
@@ -71,18 +81,31 @@ async fn create(ctx: Ctx, SeamBody(req): SeamBody<CreateIdentity>) -> Reply {
 }
 
 fn refuse_taken(ws: &Workspace, req: &CreateIdentity) -> Result<(), SimError> {
+    refuse_taken_fields(
+        ws,
+        &req.user_identity_key,
+        &req.email_address,
+        &req.phone_number,
+    )
+}
+
+/// Refuses a key, email address or phone number another identity already has.
+fn refuse_taken_fields(
+    ws: &Workspace,
+    key: &Option<String>,
+    email_address: &Option<String>,
+    phone_number: &Option<String>,
+) -> Result<(), SimError> {
     let same = |mine: &Option<String>, theirs: &Option<String>| matches!((mine, theirs), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
     for other in &ws.user_identities {
-        let clash = if req.user_identity_key.is_some()
-            && req.user_identity_key == other.user_identity_key
-        {
+        let clash = if key.is_some() && *key == other.user_identity_key {
             Some(("user_identity_key_already_in_use", "user_identity_key"))
-        } else if same(&req.email_address, &other.email_address) {
+        } else if same(email_address, &other.email_address) {
             Some((
                 "user_identity_email_address_already_in_use",
                 "email_address",
             ))
-        } else if same(&req.phone_number, &other.phone_number) {
+        } else if same(phone_number, &other.phone_number) {
             Some(("user_identity_phone_number_already_in_use", "phone_number"))
         } else {
             None
@@ -114,6 +137,7 @@ fn link_or_create_user(ws: &mut Workspace, identity: &UserIdentity, system: &Acs
         return;
     }
     let user = AcsUser::for_identity(system, identity, ws.next_seq(), identity.created_at);
+    ws.emit_for_user("acs_user.created", identity.created_at, &user);
     ws.acs_users.push(user);
 }
 
@@ -174,16 +198,15 @@ async fn delete(ctx: Ctx, SeamBody(req): SeamBody<DeleteIdentity>) -> Reply {
     ctx.with(|ws| {
         let id = &req.user_identity_id;
         find::<UserIdentity>(&ws.user_identities, id)?;
-        let owned = |user: &AcsUser| user.user_identity_id.as_ref() == Some(id);
         let users: Vec<String> = ws
             .acs_users
             .iter()
-            .filter(|user| owned(user))
+            .filter(|user| user.user_identity_id.as_ref() == Some(id))
             .map(|user| user.acs_user_id.clone())
             .collect();
-        ws.acs_credentials
-            .retain(|c| !users.contains(&c.acs_user_id));
-        ws.acs_users.retain(|user| !owned(user));
+        for user in &users {
+            ws.delete_acs_user(user);
+        }
         ws.client_sessions
             .retain(|s| s.user_identity_id.as_ref() != Some(id));
         ws.enrollment_automations

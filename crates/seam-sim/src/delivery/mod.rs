@@ -1,0 +1,165 @@
+//! Webhook delivery, Svix-style: every event a webhook wants becomes a message with its own
+//! `svix-id`, POSTed signed to the webhook's URL at least once.
+//!
+//! Under the workspace lock, [`DeliveryBook`] only queues messages and keeps the record of
+//! what happened to them; [`sender`] does the HTTP outside the lock, in spawned tasks, so a
+//! slow or dead receiver never holds up the simulator.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::objects::{Event, Webhook};
+use crate::options::WebhookDelivery;
+
+mod sender;
+mod settings;
+pub(crate) mod signing;
+
+pub(crate) use sender::dispatch;
+pub(crate) use settings::{render as render_settings, SettingsUpdate};
+
+/// How many delivery records a workspace keeps; older ones are forgotten so a long demo
+/// does not grow without bound.
+const MAX_RECORDS: usize = 2000;
+
+/// One message on its way to one webhook.
+#[derive(Debug, Clone)]
+pub(crate) struct Outgoing {
+    pub(crate) workspace_id: String,
+    pub(crate) message_id: String,
+    pub(crate) url: String,
+    pub(crate) secret: String,
+    pub(crate) body: String,
+    pub(crate) settings: WebhookDelivery,
+}
+
+/// What happened to one message, for `/_sim/state` and `/_sim/webhooks`.
+#[derive(Debug, Clone)]
+struct DeliveryRecord {
+    message_id: String,
+    event_id: String,
+    event_type: &'static str,
+    webhook_id: String,
+    url: String,
+    attempts: u32,
+    last_status: Option<u16>,
+    last_error: Option<String>,
+    delivered: bool,
+    duplicates_sent: u32,
+}
+
+/// A workspace's delivery settings, its queue of messages not yet handed to the sender, and
+/// the record of every message so far.
+#[derive(Debug)]
+pub(crate) struct DeliveryBook {
+    pub(crate) settings: WebhookDelivery,
+    outbox: Vec<Outgoing>,
+    records: VecDeque<DeliveryRecord>,
+}
+
+impl DeliveryBook {
+    pub(crate) fn new(settings: &WebhookDelivery) -> Self {
+        Self {
+            settings: settings.clone(),
+            outbox: Vec::new(),
+            records: VecDeque::new(),
+        }
+    }
+
+    /// Queues `event` (already rendered as `body`) for `webhook`.
+    pub(crate) fn enqueue(&mut self, webhook: &Webhook, event: &Event, body: &Value) {
+        let message_id = format!("msg_{}", crate::ids::alphanumeric(27));
+        self.outbox.push(Outgoing {
+            workspace_id: event_workspace(body),
+            message_id: message_id.clone(),
+            url: webhook.url.clone(),
+            secret: webhook.secret.clone(),
+            body: body.to_string(),
+            settings: self.settings.clone(),
+        });
+        if self.records.len() >= MAX_RECORDS {
+            self.records.pop_front();
+        }
+        self.records.push_back(DeliveryRecord {
+            message_id,
+            event_id: event.event_id.clone(),
+            event_type: event.event_type,
+            webhook_id: webhook.webhook_id.clone(),
+            url: webhook.url.clone(),
+            attempts: 0,
+            last_status: None,
+            last_error: None,
+            delivered: false,
+            duplicates_sent: 0,
+        });
+    }
+
+    /// The messages queued since the last call, for [`dispatch`].
+    pub(crate) fn take_outbox(&mut self) -> Vec<Outgoing> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// Notes one attempt: the receiver's status, or why there was none.
+    pub(crate) fn record_attempt(
+        &mut self,
+        message_id: &str,
+        outcome: &Result<u16, String>,
+        duplicate: bool,
+    ) {
+        let Some(record) = self.records.iter_mut().find(|r| r.message_id == message_id) else {
+            return;
+        };
+        record.attempts += 1;
+        match outcome {
+            Ok(status) => {
+                record.last_status = Some(*status);
+                record.last_error = None;
+                if (200..300).contains(status) {
+                    record.delivered = true;
+                    record.duplicates_sent += u32::from(duplicate);
+                }
+            }
+            Err(error) => {
+                record.last_status = None;
+                record.last_error = Some(error.clone());
+            }
+        }
+    }
+
+    pub(crate) fn render_records(&self) -> Value {
+        let records: Vec<Value> = self
+            .records
+            .iter()
+            .map(|r| {
+                json!({
+                    "message_id": r.message_id,
+                    "event_id": r.event_id,
+                    "event_type": r.event_type,
+                    "webhook_id": r.webhook_id,
+                    "url": r.url,
+                    "attempts": r.attempts,
+                    "last_status": r.last_status,
+                    "last_error": r.last_error,
+                    "delivered": r.delivered,
+                    "duplicates_sent": r.duplicates_sent,
+                })
+            })
+            .collect();
+        Value::Array(records)
+    }
+}
+
+fn event_workspace(body: &Value) -> String {
+    body["workspace_id"].as_str().unwrap_or_default().to_owned()
+}
+
+/// Wait before retry number `retry` (1 for the first retry): the initial backoff, doubled
+/// each time, capped at an hour.
+pub(crate) fn backoff(initial: Duration, retry: u32) -> Duration {
+    let factor = 2u32.saturating_pow(retry.saturating_sub(1));
+    initial
+        .saturating_mul(factor)
+        .min(Duration::from_secs(3600))
+}

@@ -1,0 +1,143 @@
+//! Recording events. Every change a client could care about goes through [`Workspace::emit`],
+//! which both stores the event (for `/events/list`) and queues a message for each webhook
+//! that wants it, so the two can never disagree about what happened.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+
+use crate::ids;
+use crate::objects::{AccessCode, AcsCredential, AcsUser, Event};
+use crate::state::Workspace;
+
+impl Workspace {
+    /// Records an event that happened at `occurred_at`, carrying `fields` (a JSON object of
+    /// the ids its type names), and queues it for delivery.
+    pub(crate) fn emit(
+        &mut self,
+        event_type: &'static str,
+        occurred_at: DateTime<Utc>,
+        fields: Value,
+    ) {
+        let fields = match fields {
+            Value::Object(fields) => fields,
+            _ => Map::new(),
+        };
+        let event = Event {
+            event_id: ids::new_id(),
+            seq: self.next_seq(),
+            event_type,
+            occurred_at,
+            fields,
+        };
+        let rendered = event.render(&self.workspace_id);
+        for webhook in self.webhooks.iter().filter(|w| w.wants(event_type)) {
+            self.deliveries.enqueue(webhook, &event, &rendered);
+        }
+        tracing::debug!(workspace_id = %self.workspace_id, event_type, "event");
+        self.events.push(event);
+    }
+
+    /// An `access_code.*` event: the code, its device and the device's account, plus `extra`.
+    pub(crate) fn emit_for_code(
+        &mut self,
+        event_type: &'static str,
+        occurred_at: DateTime<Utc>,
+        code: &AccessCode,
+        extra: Value,
+    ) {
+        let mut fields = json!({
+            "access_code_id": code.access_code_id,
+            "device_id": code.device_id,
+            "connected_account_id": code.connected_account_id,
+        });
+        merge(&mut fields, extra);
+        self.emit(event_type, occurred_at, fields);
+    }
+
+    /// `access_code.delay_in_setting_on_device` and `.failed_to_set_on_device` carry the
+    /// errors and warnings of the code, its device and its account at that moment.
+    pub(crate) fn emit_code_trouble(
+        &mut self,
+        event_type: &'static str,
+        occurred_at: DateTime<Utc>,
+        code: &AccessCode,
+    ) {
+        let device_errors = self
+            .devices
+            .iter()
+            .find(|d| d.device_id == code.device_id)
+            .map(|d| d.render(&self.workspace_id)["errors"].clone())
+            .unwrap_or_else(|| json!([]));
+        let extra = json!({
+            "access_code_errors": code.errors(),
+            "access_code_warnings": code.warnings(),
+            "device_errors": device_errors,
+            "device_warnings": [],
+            "connected_account_errors": [],
+            "connected_account_warnings": [],
+        });
+        self.emit_for_code(event_type, occurred_at, code, extra);
+    }
+
+    /// An `acs_user.*` event.
+    pub(crate) fn emit_for_user(
+        &mut self,
+        event_type: &'static str,
+        occurred_at: DateTime<Utc>,
+        user: &AcsUser,
+    ) {
+        let fields = json!({
+            "acs_user_id": user.acs_user_id,
+            "acs_system_id": user.acs_system_id,
+            "connected_account_id": user.connected_account_id,
+        });
+        self.emit(event_type, occurred_at, fields);
+    }
+
+    /// An `acs_credential.*` event.
+    pub(crate) fn emit_for_credential(
+        &mut self,
+        event_type: &'static str,
+        occurred_at: DateTime<Utc>,
+        credential: &AcsCredential,
+    ) {
+        let fields = json!({
+            "acs_credential_id": credential.acs_credential_id,
+            "acs_system_id": credential.acs_system_id,
+            "acs_user_id": credential.acs_user_id,
+            "connected_account_id": credential.connected_account_id,
+        });
+        self.emit(event_type, occurred_at, fields);
+    }
+
+    /// Removes an ACS user and its credentials, announcing each, as Seam does when a user is
+    /// deleted directly or with its user identity.
+    pub(crate) fn delete_acs_user(&mut self, acs_user_id: &str) {
+        let now = self.now();
+        let credentials: Vec<AcsCredential> = self
+            .acs_credentials
+            .iter()
+            .filter(|c| c.acs_user_id == acs_user_id)
+            .cloned()
+            .collect();
+        self.acs_credentials
+            .retain(|c| c.acs_user_id != acs_user_id);
+        for credential in &credentials {
+            self.emit_for_credential("acs_credential.deleted", now, credential);
+        }
+        if let Some(index) = self
+            .acs_users
+            .iter()
+            .position(|u| u.acs_user_id == acs_user_id)
+        {
+            let user = self.acs_users.remove(index);
+            self.emit_for_user("acs_user.deleted", now, &user);
+        }
+    }
+}
+
+fn merge(into: &mut Value, extra: Value) {
+    if let (Value::Object(into), Value::Object(extra)) = (into, extra) {
+        into.extend(extra);
+    }
+}

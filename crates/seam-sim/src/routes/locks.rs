@@ -1,0 +1,69 @@
+//! `/locks/{get,list}`: the devices that are locks (all seeded devices are), answered under
+//! both the `device` and the older `lock` key, as Seam's spec has it.
+
+use axum::routing::post;
+use axum::Router;
+use serde_json::{json, Value};
+
+use super::devices::{find_device, GetDevice};
+use super::matches_search;
+use crate::envelope::{ok, FromInput, Reply, SeamBody};
+use crate::gate::Ctx;
+use crate::input::{self, Input};
+use crate::pagination::PageRequest;
+use crate::simulator::Simulator;
+
+pub(super) fn routes() -> Router<Simulator> {
+    Router::new()
+        .route("/locks/get", post(get))
+        .route("/locks/list", post(list))
+}
+
+async fn get(ctx: Ctx, SeamBody(req): SeamBody<GetDevice>) -> Reply {
+    let device = ctx.with(|ws| Ok(find_device(ws, &req)?.render(&ws.workspace_id)))?;
+    ok(json!({ "device": device, "lock": device }))
+}
+
+struct ListLocks {
+    device_ids: Option<Vec<String>>,
+    connected_account_id: Option<String>,
+    search: Option<String>,
+    page: PageRequest,
+}
+
+impl FromInput for ListLocks {
+    fn from_input(input: &mut Input) -> Self {
+        Self {
+            device_ids: input.optional_list("device_ids", input::uuid),
+            connected_account_id: input.optional("connected_account_id", input::uuid),
+            search: input.optional("search", input::non_empty),
+            page: PageRequest::read(input, 500),
+        }
+    }
+}
+
+async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListLocks>) -> Reply {
+    let (devices, pagination) = ctx.with(|ws| {
+        let matching = ws.devices.iter().filter(|d| {
+            req.device_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&d.device_id))
+                && req
+                    .connected_account_id
+                    .as_ref()
+                    .is_none_or(|a| *a == d.connected_account_id)
+                && matches_search(
+                    req.search.as_deref(),
+                    &[Some(&d.display_name), Some(&d.device_id)],
+                )
+        });
+        let page = req.page.page(matching, |d| d.seq);
+        let rendered: Vec<Value> = page
+            .items
+            .iter()
+            .map(|d| d.render(&ws.workspace_id))
+            .collect();
+        Ok((rendered, page.pagination))
+    })?;
+    ok(json!({ "devices": devices, "locks": devices, "pagination": pagination }))
+}

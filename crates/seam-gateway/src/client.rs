@@ -4,15 +4,17 @@ use std::fmt;
 use std::sync::Arc;
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, USER_AGENT};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::config::SeamClientConfig;
 use crate::error::SeamError;
+use crate::limits::{Registry, WorkspaceLimits};
 
 const APP_USER_AGENT: &str = concat!("doorway-seam-gateway/", env!("CARGO_PKG_VERSION"));
 
-/// The process-wide Seam client: one connection pool and one configuration. Clones share both.
+/// The process-wide Seam client: one connection pool, one configuration, and each workspace's
+/// rate limits (see `limits`). Clones share all three.
 #[derive(Clone)]
 pub struct SeamClient {
     inner: Arc<Shared>,
@@ -24,6 +26,7 @@ pub(crate) struct Shared {
     /// `config.endpoint`, checked and with a trailing slash.
     pub(crate) endpoint: Url,
     pub(crate) config: SeamClientConfig,
+    limits: Registry,
 }
 
 impl SeamClient {
@@ -46,15 +49,23 @@ impl SeamClient {
                 http,
                 endpoint,
                 config,
+                limits: Registry::new(),
             }),
         })
     }
 
-    /// A handle for one workspace (one tenant). Cheap: it shares this client's pool.
+    /// A handle for one workspace (one tenant). Cheap: it shares this client's pool, and with
+    /// every other handle for the same key, that workspace's concurrency bound and per-device
+    /// rate limits.
     pub fn workspace(&self, api_key: SecretString) -> WorkspaceClient {
+        let limits = self
+            .inner
+            .limits
+            .for_key(api_key.expose_secret(), &self.inner.config);
         WorkspaceClient {
             shared: Arc::clone(&self.inner),
             api_key: Arc::new(api_key),
+            limits,
         }
     }
 
@@ -77,6 +88,7 @@ impl fmt::Debug for SeamClient {
 pub struct WorkspaceClient {
     pub(crate) shared: Arc<Shared>,
     pub(crate) api_key: Arc<SecretString>,
+    pub(crate) limits: Arc<WorkspaceLimits>,
 }
 
 impl fmt::Debug for WorkspaceClient {

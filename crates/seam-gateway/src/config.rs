@@ -21,6 +21,27 @@ pub struct SeamClientConfig {
     pub backoff_base: Duration,
     /// Cap on one backoff, and the longest `Retry-After` we are willing to wait inside a call.
     pub backoff_max: Duration,
+    /// Requests in flight at once for one workspace (one API key), shared by every
+    /// `WorkspaceClient` made for that key from one `SeamClient`. Calls beyond it queue.
+    pub max_concurrent_per_workspace: usize,
+    /// Seam's documented limit on access-code creates and updates per device.
+    pub access_code_write_limit: DeviceRateLimit,
+    /// Seam's documented limit on access-code deletes per device.
+    pub access_code_delete_limit: DeviceRateLimit,
+}
+
+/// At most `calls` calls per device in any window of `per`. The gateway waits for room
+/// rather than letting Seam answer 429.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceRateLimit {
+    pub calls: u32,
+    pub per: Duration,
+}
+
+impl DeviceRateLimit {
+    pub const fn new(calls: u32, per: Duration) -> Self {
+        Self { calls, per }
+    }
 }
 
 impl SeamClientConfig {
@@ -32,6 +53,9 @@ impl SeamClientConfig {
             max_retries: 2,
             backoff_base: Duration::from_millis(200),
             backoff_max: Duration::from_secs(5),
+            max_concurrent_per_workspace: 8,
+            access_code_write_limit: DeviceRateLimit::new(10, Duration::from_secs(60)),
+            access_code_delete_limit: DeviceRateLimit::new(20, Duration::from_secs(60)),
         }
     }
 
@@ -58,6 +82,24 @@ impl SeamClientConfig {
                 "backoff_base must not exceed backoff_max".to_owned(),
             ));
         }
+        if self.max_concurrent_per_workspace == 0
+            || self.max_concurrent_per_workspace > tokio::sync::Semaphore::MAX_PERMITS
+        {
+            return Err(SeamError::Config(format!(
+                "max_concurrent_per_workspace must be from 1 to {}",
+                tokio::sync::Semaphore::MAX_PERMITS
+            )));
+        }
+        for (name, limit) in [
+            ("access_code_write_limit", self.access_code_write_limit),
+            ("access_code_delete_limit", self.access_code_delete_limit),
+        ] {
+            if limit.calls == 0 || limit.per.is_zero() {
+                return Err(SeamError::Config(format!(
+                    "{name} needs a positive number of calls and a positive window"
+                )));
+            }
+        }
         if !endpoint.path().ends_with('/') {
             let path = format!("{}/", endpoint.path());
             endpoint.set_path(&path);
@@ -81,6 +123,16 @@ mod tests {
         assert_eq!(config.max_retries, 2);
         assert_eq!(config.backoff_base, Duration::from_millis(200));
         assert_eq!(config.backoff_max, Duration::from_secs(5));
+        assert_eq!(config.max_concurrent_per_workspace, 8);
+        let minute = Duration::from_secs(60);
+        assert_eq!(
+            config.access_code_write_limit,
+            DeviceRateLimit::new(10, minute)
+        );
+        assert_eq!(
+            config.access_code_delete_limit,
+            DeviceRateLimit::new(20, minute)
+        );
     }
 
     #[test]
@@ -104,5 +156,13 @@ mod tests {
             config.validated_endpoint(),
             Err(SeamError::Config(_))
         ));
+        let mut config = SeamClientConfig::new(url("https://example.com"));
+        config.max_concurrent_per_workspace = 0;
+        assert!(config.validated_endpoint().is_err());
+        let mut config = SeamClientConfig::new(url("https://example.com"));
+        config.access_code_delete_limit = DeviceRateLimit::new(0, Duration::from_secs(1));
+        assert!(config.validated_endpoint().is_err());
+        config.access_code_delete_limit = DeviceRateLimit::new(1, Duration::ZERO);
+        assert!(config.validated_endpoint().is_err());
     }
 }

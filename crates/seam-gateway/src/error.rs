@@ -23,7 +23,9 @@ pub enum SeamError {
         /// Field path (dotted for nested fields) to Seam's complaints about it.
         validation_errors: BTreeMap<String, Vec<String>>,
     },
-    /// Seam could not be reached or asked us to back off, after any retries. Nothing was done.
+    /// Seam could not be reached, failed, or asked us to back off, after any retries. Trying
+    /// again later is safe: nothing was done, or the call is a read, update or delete, which
+    /// may be repeated.
     #[error("Seam unavailable for {endpoint} ({}): {detail}{}", status_text(*.status), rid(.request_id))]
     Unavailable {
         endpoint: &'static str,
@@ -67,7 +69,8 @@ fn status_text(status: Option<u16>) -> String {
 }
 
 impl SeamError {
-    /// Trying again later may succeed and is safe: nothing was done this time.
+    /// Trying again later may succeed and is safe: nothing was done this time, or what was
+    /// done may be done again.
     /// `Ambiguous` is deliberately not transient: a blind retry could create a duplicate.
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Unavailable { .. })

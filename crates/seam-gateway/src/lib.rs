@@ -3,9 +3,11 @@
 //! Doorway talks to Seam only through this crate. It owns everything that makes a call to
 //! Seam safe to make from a request handler: the workspace's API key on every request and
 //! nowhere else, a timeout on every attempt, retries only where repeating cannot do harm
-//! (reads and deletes, never creates, since Seam has no idempotency keys), Seam's error
-//! envelope turned into a [`SeamError`] that says whether to retry, give up, or check what
-//! happened, cursor pagination walked to the end, and one `seam.call` tracing span per call.
+//! (reads, updates and deletes, never creates, since Seam has no idempotency keys), Seam's
+//! error envelope turned into a [`SeamError`] that says whether to retry, give up, or check
+//! what happened, cursor pagination walked to the end, rate limits kept on our side (a bound
+//! on requests in flight per workspace, and Seam's per-device limits on access codes, waited
+//! for rather than hit), and one `seam.call` tracing span per call.
 //! It knows nothing of HTTP servers or of Doorway's own data.
 //!
 //! ```no_run
@@ -26,6 +28,7 @@ mod client;
 mod config;
 mod endpoints;
 mod error;
+mod limits;
 pub mod models;
 mod pagination;
 mod requests;
@@ -36,10 +39,12 @@ mod test_server;
 mod transport;
 
 pub use client::{SeamClient, WorkspaceClient};
-pub use config::SeamClientConfig;
+pub use config::{DeviceRateLimit, SeamClientConfig};
 pub use error::SeamError;
 pub use models::*;
 pub use requests::{
-    AcsCredentialFilter, AcsUserFilter, CreateAcsCredential, CreateAcsUser, CreateUserIdentity,
-    DeviceFilter, LaunchEnrollmentAutomation,
+    AccessCodeFilter, AcsCredentialFilter, AcsUserFilter, CreateAccessCode, CreateAcsCredential,
+    CreateAcsUser, CreateClientSession, CreateUserIdentity, CreateWebhook, DeviceFilter,
+    EventFilter, LaunchEnrollmentAutomation, UpdateAccessCode, UpdateAcsCredential, UpdateAcsUser,
+    UserIdentityFilter,
 };

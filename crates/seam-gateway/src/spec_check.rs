@@ -153,6 +153,7 @@ async fn every_request_body_uses_only_fields_the_spec_knows() {
         })
         .await;
     let _ = c.get_or_create_client_session("u").await;
+    all_new_calls(&c).await;
 
     let seen = server.seen();
     assert_eq!(
@@ -168,6 +169,175 @@ async fn every_request_body_uses_only_fields_the_spec_knows() {
             "{} sends unknown fields {unknown:?}",
             request.path
         );
+    }
+}
+
+/// The calls added for issue 3, every optional field set.
+async fn all_new_calls(c: &crate::WorkspaceClient) {
+    let time: chrono::DateTime<chrono::Utc> = "2024-07-13T16:50:42.072Z".parse().unwrap();
+    let at = Some(time);
+    let some = |s: &str| Some(s.to_owned());
+    let ids = Some(vec!["i".to_owned()]);
+    let _ = c.get_device("d").await;
+    let _ = c.get_lock("d").await;
+    let identities = UserIdentityFilter {
+        user_identity_ids: ids.clone(),
+        search: some("s"),
+        credential_manager_acs_system_id: some("s"),
+    };
+    let _ = c.list_user_identities(&identities).await;
+    let _ = c.list_user_identity_acs_users("u").await;
+    let _ = c.add_acs_user_to_user_identity("u", "a").await;
+    let session = CreateClientSession {
+        user_identity_id: some("u"),
+        user_identifier_key: some("k"),
+        connected_account_ids: ids.clone(),
+        connect_webview_ids: ids.clone(),
+        expires_at: at,
+    };
+    let _ = c.create_client_session(&session).await;
+    let user = UpdateAcsUser {
+        acs_user_id: "a".into(),
+        full_name: some("f"),
+        email_address: some("e"),
+        phone_number: some("p"),
+        access_schedule: Some(AccessSchedule {
+            starts_at: time,
+            ends_at: at,
+        }),
+    };
+    let _ = c.update_acs_user(&user).await;
+    let _ = c.delete_acs_user("a").await;
+    let _ = c.add_acs_user_to_access_group("a", "g").await;
+    let _ = c.remove_acs_user_from_access_group("a", "g").await;
+    let _ = c.suspend_acs_user("a").await;
+    let _ = c.unsuspend_acs_user("a").await;
+    let credential = UpdateAcsCredential {
+        acs_credential_id: "c".into(),
+        code: some("1234"),
+        ends_at: at,
+    };
+    let _ = c.update_acs_credential(&credential).await;
+    let _ = c.delete_acs_credential("c").await;
+    // Two devices, so that the per-device limit does not space these two calls out.
+    let code = CreateAccessCode {
+        device_id: "d1".into(),
+        name: some("n"),
+        code: some("1234"),
+        starts_at: at,
+        ends_at: at,
+        common_code_key: some("k"),
+        preferred_code_length: Some(4),
+        prefer_native_scheduling: Some(true),
+        is_offline_access_code: Some(false),
+        is_one_time_use: Some(false),
+        attempt_for_offline_device: Some(true),
+        allow_external_modification: Some(true),
+        use_backup_access_code_pool: Some(true),
+    };
+    let _ = c.create_access_code(&code).await;
+    let _ = c.get_access_code("ac").await;
+    let codes = AccessCodeFilter {
+        device_id: some("d"),
+        access_code_ids: ids.clone(),
+    };
+    let _ = c.list_access_codes(&codes).await;
+    let update = UpdateAccessCode {
+        access_code_id: "ac".into(),
+        device_id: "d2".into(),
+        name: some("n"),
+        code: some("1234"),
+        starts_at: at,
+        ends_at: at,
+        kind: Some(AccessCodeType::TimeBound),
+        preferred_code_length: Some(4),
+        prefer_native_scheduling: Some(true),
+        is_offline_access_code: Some(false),
+        is_one_time_use: Some(false),
+        attempt_for_offline_device: Some(true),
+        allow_external_modification: Some(true),
+        use_backup_access_code_pool: Some(true),
+    };
+    let _ = c.update_access_code(&update).await;
+    let _ = c.delete_access_code("d", "ac").await;
+    let _ = c.get_action_attempt("aa").await;
+    let events = EventFilter {
+        since: at,
+        between: Some((time, time)),
+        event_types: Some(vec![EventType::AccessCodeSetOnDevice]),
+        device_id: some("d"),
+        access_code_id: some("ac"),
+        acs_system_id: some("s"),
+        acs_user_id: some("a"),
+        acs_credential_id: some("c"),
+        user_identity_id: some("u"),
+        limit: Some(10),
+    };
+    let _ = c.list_events(&events).await;
+    let webhook = CreateWebhook {
+        url: "https://x".into(),
+        event_types: Some(vec![EventType::AccessCodeSetOnDevice]),
+    };
+    let _ = c.create_webhook(&webhook).await;
+    let _ = c.list_webhooks().await;
+    let _ = c.delete_webhook("w").await;
+}
+
+/// Values our enums know that the spec does not: a typo there would never match Seam.
+#[test]
+fn every_known_enum_value_is_in_the_spec() {
+    let Some(spec) = spec() else { return };
+    let schemas = &spec["components"]["schemas"];
+    let enum_values = |schema: &Value, field: &str| -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        collect_enum(schema, field, &mut out);
+        out
+    };
+    let event_types = enum_values(
+        &spec["paths"]["/events/list"]["post"]["requestBody"],
+        "event_type",
+    );
+    for (name, known, values) in [
+        (
+            "access_code.status",
+            AccessCodeStatus::KNOWN,
+            enum_values(&schemas["access_code"], "status"),
+        ),
+        (
+            "access_code.type",
+            AccessCodeType::KNOWN,
+            enum_values(&schemas["access_code"], "type"),
+        ),
+        (
+            "action_attempt.status",
+            ActionAttemptStatus::KNOWN,
+            enum_values(&schemas["action_attempt"], "status"),
+        ),
+        (
+            "acs_credential.access_method",
+            AccessMethod::KNOWN,
+            enum_values(&schemas["acs_credential"], "access_method"),
+        ),
+        ("event_type", EventType::KNOWN, event_types),
+    ] {
+        let missing: Vec<_> = known.iter().filter(|v| !values.contains(**v)).collect();
+        assert!(missing.is_empty(), "{name}: {missing:?} not in {values:?}");
+    }
+}
+
+/// Every `enum` value of a property called `field`, anywhere in a schema.
+fn collect_enum(schema: &Value, field: &str, out: &mut BTreeSet<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::Object(props)) = map.get("properties") {
+                if let Some(Value::Array(values)) = props.get(field).and_then(|p| p.get("enum")) {
+                    out.extend(values.iter().filter_map(Value::as_str).map(str::to_owned));
+                }
+            }
+            map.values().for_each(|v| collect_enum(v, field, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_enum(v, field, out)),
+        _ => {}
     }
 }
 
@@ -241,6 +411,30 @@ fn every_model_field_is_in_the_spec() {
         json!({"device_id": "d", "device_type": "august_lock",
         "created_at": at, "properties": {"code_constraints": [{"constraint_type": "no_zeros"}]},
         "warnings": warnings, "errors": errors}),
+    );
+    check_model::<AccessCode>(
+        s,
+        "access_code",
+        json!({"access_code_id": "ac", "device_id": "d", "type": "ongoing",
+        "status": "set", "created_at": at, "warnings": warnings, "errors": errors}),
+    );
+    check_model::<ActionAttempt>(
+        s,
+        "action_attempt",
+        json!({"action_attempt_id": "aa", "action_type": "UNLOCK_DOOR", "status": "error",
+        "error": {"type": "t", "message": "m"}}),
+    );
+    check_model::<Event>(
+        s,
+        "event",
+        json!({"event_id": "e", "event_type": "lock.unlocked", "workspace_id": "w",
+        "created_at": at, "occurred_at": at}),
+    );
+    check_model::<Webhook>(
+        s,
+        "webhook",
+        json!({"webhook_id": "w", "url": "https://x", "event_types": ["lock.unlocked"],
+        "secret": "whsec_x"}),
     );
     check_model::<ClientSession>(
         s,

@@ -1,6 +1,7 @@
 //! A tiny Seam stand-in for unit tests of the request path: it answers a script of canned
 //! responses in order (repeating the last) and records what it was sent.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -77,6 +78,8 @@ pub(crate) struct Seen {
 struct Script {
     replies: Arc<Mutex<Vec<Canned>>>,
     seen: Arc<Mutex<Vec<Seen>>>,
+    in_flight: Arc<AtomicUsize>,
+    peak_in_flight: Arc<AtomicUsize>,
 }
 
 pub(crate) struct TestServer {
@@ -89,6 +92,8 @@ impl TestServer {
         let script = Script {
             replies: Arc::new(Mutex::new(replies)),
             seen: Arc::new(Mutex::new(Vec::new())),
+            in_flight: Arc::default(),
+            peak_in_flight: Arc::default(),
         };
         let app = Router::new().fallback(answer).with_state(script.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -99,6 +104,11 @@ impl TestServer {
 
     pub(crate) fn seen(&self) -> Vec<Seen> {
         self.script.seen.lock().unwrap().clone()
+    }
+
+    /// The most requests the server was answering at once.
+    pub(crate) fn peak_in_flight(&self) -> usize {
+        self.script.peak_in_flight.load(Ordering::SeqCst)
     }
 
     pub(crate) fn hits(&self) -> usize {
@@ -116,14 +126,17 @@ impl TestServer {
 }
 
 pub(crate) fn client_for(url: Url, tweak: impl FnOnce(&mut SeamClientConfig)) -> WorkspaceClient {
+    seam_for(url, tweak).workspace(API_KEY.to_owned().into())
+}
+
+/// The whole client, for tests about what handles of one client share.
+pub(crate) fn seam_for(url: Url, tweak: impl FnOnce(&mut SeamClientConfig)) -> SeamClient {
     let mut config = SeamClientConfig::new(url);
     config.backoff_base = Duration::from_millis(1);
     config.backoff_max = Duration::from_millis(20);
     config.timeout = Duration::from_secs(2);
     tweak(&mut config);
-    SeamClient::new(config)
-        .unwrap()
-        .workspace(API_KEY.to_owned().into())
+    SeamClient::new(config).unwrap()
 }
 
 async fn answer(
@@ -147,7 +160,10 @@ async fn answer(
             replies[0].clone()
         }
     };
+    let now = script.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    script.peak_in_flight.fetch_max(now, Ordering::SeqCst);
     tokio::time::sleep(reply.delay).await;
+    script.in_flight.fetch_sub(1, Ordering::SeqCst);
     let mut response = (
         StatusCode::from_u16(reply.status).unwrap(),
         [("content-type", "application/json")],

@@ -1,6 +1,9 @@
 //! The one way a request reaches Seam: POST JSON with the workspace's key, under a timeout,
-//! retried only where that is safe, inside a `seam.call` tracing span.
+//! admitted by the workspace's rate limits, retried only where that is safe, inside a
+//! `seam.call` tracing span.
 
+#[cfg(test)]
+mod admission_tests;
 mod envelope;
 #[cfg(test)]
 mod envelope_tests;
@@ -8,7 +11,7 @@ mod retry;
 #[cfg(test)]
 mod retry_tests;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use secrecy::ExposeSecret;
@@ -21,52 +24,68 @@ pub(crate) use envelope::Reply;
 
 use crate::client::WorkspaceClient;
 use crate::error::SeamError;
+use crate::limits::DeviceBucket;
 
 /// What repeating a call could do, declared once per endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Idempotency {
     /// Changes nothing (or converges to the same state, like `get_or_create`): retry freely.
     Read,
-    /// Deleting twice leaves the same state: retry freely.
+    /// Sets fields, or a membership or flag, to the values sent: a repeat leaves the same
+    /// state, so retry freely.
+    Update,
+    /// Deleting twice leaves the same state (already gone counts as done): retry freely.
     SafeDelete,
     /// Seam has no idempotency keys: never repeat, and say when the outcome is unknown.
     Create,
 }
 
-/// One Seam endpoint: its path, the field of the success body holding the result, and how
-/// safe it is to repeat.
+/// One Seam endpoint: its path, the field of the success body holding the result, how safe it
+/// is to repeat, and which per-device rate limit it counts against.
 #[derive(Debug)]
 pub(crate) struct Endpoint {
     pub(crate) path: &'static str,
     pub(crate) response_key: Option<&'static str>,
     pub(crate) idempotency: Idempotency,
+    pub(crate) device_bucket: Option<DeviceBucket>,
 }
 
 impl Endpoint {
-    pub(crate) const fn read(path: &'static str, response_key: &'static str) -> Self {
-        let response_key = Some(response_key);
+    const fn new(
+        path: &'static str,
+        response_key: Option<&'static str>,
+        idempotency: Idempotency,
+    ) -> Self {
         Self {
             path,
             response_key,
-            idempotency: Idempotency::Read,
+            idempotency,
+            device_bucket: None,
         }
+    }
+
+    pub(crate) const fn read(path: &'static str, response_key: &'static str) -> Self {
+        Self::new(path, Some(response_key), Idempotency::Read)
     }
 
     pub(crate) const fn create(path: &'static str, response_key: &'static str) -> Self {
-        let response_key = Some(response_key);
-        Self {
-            path,
-            response_key,
-            idempotency: Idempotency::Create,
-        }
+        Self::new(path, Some(response_key), Idempotency::Create)
+    }
+
+    /// An update whose success body has no response key (Seam answers `ok`, sometimes with an
+    /// action attempt).
+    pub(crate) const fn update(path: &'static str) -> Self {
+        Self::new(path, None, Idempotency::Update)
     }
 
     pub(crate) const fn delete(path: &'static str) -> Self {
-        Self {
-            path,
-            response_key: None,
-            idempotency: Idempotency::SafeDelete,
-        }
+        Self::new(path, None, Idempotency::SafeDelete)
+    }
+
+    /// Counts the call against one of Seam's per-device limits; see `limits`.
+    pub(crate) const fn per_device(mut self, bucket: DeviceBucket) -> Self {
+        self.device_bucket = Some(bucket);
+        self
     }
 }
 
@@ -86,18 +105,41 @@ impl WorkspaceClient {
         endpoint: &'static Endpoint,
         body: &impl Serialize,
     ) -> Result<Reply, SeamError> {
+        self.send_scoped(endpoint, None, body).await
+    }
+
+    /// Like `send`, for a call about one device: before every attempt it waits for room
+    /// under the endpoint's per-device rate limit.
+    pub(crate) async fn send_for_device(
+        &self,
+        endpoint: &'static Endpoint,
+        device_id: &str,
+        body: &impl Serialize,
+    ) -> Result<Reply, SeamError> {
+        self.send_scoped(endpoint, Some(device_id), body).await
+    }
+
+    async fn send_scoped(
+        &self,
+        endpoint: &'static Endpoint,
+        device_id: Option<&str>,
+        body: &impl Serialize,
+    ) -> Result<Reply, SeamError> {
         let body = serde_json::to_vec(body)
             .map_err(|err| SeamError::Config(format!("cannot encode {}: {err}", endpoint.path)))?;
         let span = tracing::info_span!(
             "seam.call",
             endpoint = endpoint.path,
+            device_id,
             status = Empty,
             attempts = Empty,
+            queued_ms = Empty,
             duration_ms = Empty,
             seam_request_id = Empty,
             outcome = Empty,
         );
-        self.send_with_retries(endpoint, body)
+        let device = endpoint.device_bucket.zip(device_id);
+        self.send_with_retries(endpoint, device, body)
             .instrument(span)
             .await
     }
@@ -105,14 +147,22 @@ impl WorkspaceClient {
     async fn send_with_retries(
         &self,
         endpoint: &'static Endpoint,
+        device: Option<(DeviceBucket, &str)>,
         body: Vec<u8>,
     ) -> Result<Reply, SeamError> {
         let started = Instant::now();
         let config = &self.shared.config;
         let mut attempts = 0;
+        let mut queued = Duration::ZERO;
         let result = loop {
             attempts += 1;
-            let err = match self.attempt(endpoint, &body).await {
+            let waiting = Instant::now();
+            let permit = self.limits.admit(device).await;
+            queued += waiting.elapsed();
+            let outcome = self.attempt(endpoint, &body).await;
+            // Given back before any backoff, so sleeping never holds up other calls.
+            drop(permit);
+            let err = match outcome {
                 Ok(reply) => break Ok(reply),
                 Err(err) => err.scrubbed(self.api_key.expose_secret()),
             };
@@ -128,6 +178,7 @@ impl WorkspaceClient {
 
         let span = tracing::Span::current();
         span.record("attempts", attempts);
+        span.record("queued_ms", queued.as_millis());
         span.record("duration_ms", started.elapsed().as_millis());
         match &result {
             Ok(reply) => {
@@ -176,7 +227,7 @@ impl WorkspaceClient {
         envelope::classify(endpoint, status, request_id, retry_after, &bytes)
     }
 
-    /// The only place the API key is exposed.
+    /// The only place the API key goes on the wire.
     fn bearer(&self) -> Result<HeaderValue, SeamError> {
         let mut value = HeaderValue::from_str(&format!("Bearer {}", self.api_key.expose_secret()))
             .map_err(|_| SeamError::Config("API key is not a valid header value".into()))?;

@@ -9,10 +9,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 use seam_gateway::{
-    AccessMethod, AcsCredential, AcsCredentialFilter, AcsSystem, AcsUser, AcsUserFilter,
-    CreateAcsCredential, CreateAcsUser, CreateUserIdentity, DeviceFilter,
-    LaunchEnrollmentAutomation, SeamClient, SeamClientConfig, SeamError, UserIdentity,
-    WorkspaceClient,
+    AccessCodeFilter, AccessCodeStatus, AccessCodeType, AccessMethod, AcsCredential,
+    AcsCredentialFilter, AcsSystem, AcsUser, AcsUserFilter, ActionAttemptStatus, CreateAccessCode,
+    CreateAcsCredential, CreateAcsUser, CreateClientSession, CreateUserIdentity, CreateWebhook,
+    DeviceFilter, EventFilter, EventType, LaunchEnrollmentAutomation, SeamClient, SeamClientConfig,
+    SeamError, UpdateAccessCode, UpdateAcsUser, UserIdentity, UserIdentityFilter, WorkspaceClient,
 };
 use seam_sim::{RunningSim, SimOptions};
 use serde_json::{json, Value};
@@ -418,4 +419,225 @@ async fn the_salto_site_and_the_smart_locks_are_readable() {
     let only = seam.list_devices(&one).await.unwrap();
     assert_eq!(only.len(), 1);
     assert_eq!(only[0].device_id, devices[0].device_id);
+}
+
+#[tokio::test]
+async fn the_smart_lock_access_code_flow_runs_end_to_end() {
+    let sim = spawn_sim().await;
+    let seam = &sim.seam;
+    let since = Utc::now() - Duration::hours(1);
+    let devices = seam.list_devices(&DeviceFilter::default()).await.unwrap();
+    let lock = devices
+        .iter()
+        .find(|d| d.supports_online_access_codes() && d.properties.online == Some(true))
+        .unwrap();
+    let device = seam.get_device(&lock.device_id).await.unwrap().unwrap();
+    assert!(device.has_capability("access_code"));
+    let as_lock = seam.get_lock(&lock.device_id).await.unwrap().unwrap();
+    assert_eq!(as_lock.device_id, lock.device_id);
+    assert_eq!(seam.get_device(ABSENT_ID).await.unwrap(), None);
+
+    // A time-bound code, as the guide's second half programs it.
+    let starts_at = at_millis(Utc::now() + Duration::hours(1));
+    let created = seam
+        .create_access_code(&CreateAccessCode {
+            device_id: lock.device_id.clone(),
+            name: Some("Guest 4B".into()),
+            code: Some("4821".into()),
+            starts_at: Some(starts_at),
+            ends_at: Some(starts_at + Duration::days(2)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(created.kind, AccessCodeType::TimeBound);
+    assert_eq!(created.code.as_deref(), Some("4821"));
+    assert_eq!(created.starts_at, Some(starts_at));
+
+    let update = UpdateAccessCode {
+        access_code_id: created.access_code_id.clone(),
+        device_id: lock.device_id.clone(),
+        name: Some("Guest 4B (late checkout)".into()),
+        ends_at: Some(starts_at + Duration::days(3)),
+        ..Default::default()
+    };
+    let attempt = seam.update_access_code(&update).await.unwrap().unwrap();
+    assert_eq!(attempt.action_type, "UPDATE_ACCESS_CODE");
+    let fetched = seam
+        .get_access_code(&created.access_code_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(fetched.name.as_deref(), Some("Guest 4B (late checkout)"));
+    assert_eq!(fetched.ends_at, Some(starts_at + Duration::days(3)));
+
+    // An ongoing code is set on the lock a little later.
+    let ongoing = seam
+        .create_access_code(&CreateAccessCode {
+            device_id: lock.device_id.clone(),
+            name: Some("Cleaner".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(ongoing.kind, AccessCodeType::Ongoing);
+    sim.advance_clock(5).await;
+    let set = seam
+        .get_access_code(&ongoing.access_code_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(set.status, AccessCodeStatus::Set);
+    let settled = seam
+        .get_action_attempt(&attempt.action_attempt_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(settled.status, ActionAttemptStatus::Success);
+    assert_eq!(seam.get_action_attempt(ABSENT_ID).await.unwrap(), None);
+
+    let on_lock = AccessCodeFilter {
+        device_id: Some(lock.device_id.clone()),
+        ..Default::default()
+    };
+    let mut ids: Vec<String> = seam
+        .list_access_codes(&on_lock)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.access_code_id)
+        .collect();
+    ids.sort();
+    let mut expected = vec![
+        created.access_code_id.clone(),
+        ongoing.access_code_id.clone(),
+    ];
+    expected.sort();
+    assert_eq!(ids, expected);
+
+    let events = seam
+        .list_events(&EventFilter {
+            access_code_id: Some(ongoing.access_code_id.clone()),
+            ..EventFilter::since(since)
+        })
+        .await
+        .unwrap();
+    let types: Vec<&EventType> = events.iter().map(|e| &e.event_type).collect();
+    assert!(types.contains(&&EventType::AccessCodeCreated), "{types:?}");
+    assert!(
+        types.contains(&&EventType::AccessCodeSetOnDevice),
+        "{types:?}"
+    );
+
+    // Deleting twice is fine: the second finds the code gone (the lock took a moment).
+    let removal = seam
+        .delete_access_code(&lock.device_id, &created.access_code_id)
+        .await
+        .unwrap();
+    assert_eq!(removal.unwrap().action_type, "DELETE_ACCESS_CODE");
+    sim.advance_clock(5).await;
+    let again = seam
+        .delete_access_code(&lock.device_id, &created.access_code_id)
+        .await
+        .unwrap();
+    assert_eq!(again, None);
+    assert_eq!(
+        seam.get_access_code(&created.access_code_id).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn acs_users_identities_webhooks_and_sessions_are_managed() {
+    let sim = spawn_sim().await;
+    let seam = &sim.seam;
+    let systems = seam.list_acs_systems().await.unwrap();
+    let salto = systems.iter().find(|s| s.is_salto_ks()).unwrap();
+    let group = seam
+        .list_access_groups(&salto.acs_system_id)
+        .await
+        .unwrap()
+        .remove(0);
+    let identity = seam
+        .create_user_identity(&CreateUserIdentity {
+            user_identity_key: Some("resident-7".into()),
+            full_name: Some("Resident Seven".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let user = seam
+        .create_acs_user(&CreateAcsUser {
+            acs_system_id: salto.acs_system_id.clone(),
+            full_name: "Resident Seven".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+
+    seam.add_acs_user_to_user_identity(&identity.user_identity_id, &user.acs_user_id)
+        .await
+        .unwrap();
+    let linked = seam
+        .list_user_identity_acs_users(&identity.user_identity_id)
+        .await
+        .unwrap();
+    assert_eq!(linked.len(), 1);
+    assert_eq!(linked[0].acs_user_id, user.acs_user_id);
+    let found = seam
+        .list_user_identities(&UserIdentityFilter {
+            user_identity_ids: Some(vec![identity.user_identity_id.clone()]),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+
+    seam.update_acs_user(&UpdateAcsUser {
+        acs_user_id: user.acs_user_id.clone(),
+        full_name: Some("Resident 7".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    seam.add_acs_user_to_access_group(&user.acs_user_id, &group.acs_access_group_id)
+        .await
+        .unwrap();
+    seam.remove_acs_user_from_access_group(&user.acs_user_id, &group.acs_access_group_id)
+        .await
+        .unwrap();
+    seam.suspend_acs_user(&user.acs_user_id).await.unwrap();
+    let suspended = seam.get_acs_user(&user.acs_user_id).await.unwrap().unwrap();
+    assert_eq!(suspended.is_suspended, Some(true));
+    assert_eq!(suspended.full_name.as_deref(), Some("Resident 7"));
+    seam.unsuspend_acs_user(&user.acs_user_id).await.unwrap();
+    seam.delete_acs_user(&user.acs_user_id).await.unwrap();
+    seam.delete_acs_user(&user.acs_user_id).await.unwrap();
+    assert_eq!(seam.get_acs_user(&user.acs_user_id).await.unwrap(), None);
+
+    let session = seam
+        .create_client_session(&CreateClientSession {
+            user_identity_id: Some(identity.user_identity_id.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(!session.token.is_empty());
+
+    let webhook = seam
+        .create_webhook(&CreateWebhook {
+            url: "https://doorway.example/hooks/seam".into(),
+            event_types: Some(vec![EventType::AccessCodeSetOnDevice]),
+        })
+        .await
+        .unwrap();
+    let secret = webhook.secret.clone().unwrap();
+    assert!(secret.starts_with("whsec_"));
+    assert!(!format!("{webhook:?}").contains(&secret));
+    let listed = seam.list_webhooks().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].url, webhook.url);
+    seam.delete_webhook(&webhook.webhook_id).await.unwrap();
+    seam.delete_webhook(&webhook.webhook_id).await.unwrap();
+    assert!(seam.list_webhooks().await.unwrap().is_empty());
 }

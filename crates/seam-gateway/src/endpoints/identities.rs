@@ -4,8 +4,11 @@ use serde_json::json;
 
 use crate::client::WorkspaceClient;
 use crate::error::{NotFoundAsNone, SeamError};
+use crate::models::AcsUser;
 use crate::models::{ClientSession, EnrollmentAutomation, UserIdentity, Workspace};
-use crate::requests::{CreateUserIdentity, LaunchEnrollmentAutomation};
+use crate::requests::{
+    CreateClientSession, CreateUserIdentity, LaunchEnrollmentAutomation, UserIdentityFilter,
+};
 use crate::transport::Endpoint;
 
 pub(super) static GET_WORKSPACE: Endpoint = Endpoint::read("/workspaces/get", "workspace");
@@ -14,6 +17,13 @@ pub(super) static CREATE_USER_IDENTITY: Endpoint =
 pub(super) static GET_USER_IDENTITY: Endpoint =
     Endpoint::read("/user_identities/get", "user_identity");
 pub(super) static DELETE_USER_IDENTITY: Endpoint = Endpoint::delete("/user_identities/delete");
+pub(super) static LIST_USER_IDENTITIES: Endpoint =
+    Endpoint::read("/user_identities/list", "user_identities");
+pub(super) static LIST_USER_IDENTITY_ACS_USERS: Endpoint =
+    Endpoint::read("/user_identities/list_acs_users", "acs_users");
+// Links an ACS user to the identity; linking twice leaves one link.
+pub(super) static ADD_ACS_USER_TO_USER_IDENTITY: Endpoint =
+    Endpoint::update("/user_identities/add_acs_user");
 pub(super) static LAUNCH_ENROLLMENT_AUTOMATION: Endpoint = Endpoint::create(
     "/user_identities/enrollment_automations/launch",
     "enrollment_automation",
@@ -25,6 +35,8 @@ pub(super) static LIST_ENROLLMENT_AUTOMATIONS: Endpoint = Endpoint::read(
 // Converges on one session per user identity, so repeating it is as safe as a read.
 pub(super) static GET_OR_CREATE_CLIENT_SESSION: Endpoint =
     Endpoint::read("/client_sessions/get_or_create", "client_session");
+pub(super) static CREATE_CLIENT_SESSION: Endpoint =
+    Endpoint::create("/client_sessions/create", "client_session");
 
 impl WorkspaceClient {
     /// The workspace this API key belongs to; a cheap way to check a key.
@@ -66,6 +78,33 @@ impl WorkspaceClient {
             .map(drop)
     }
 
+    /// Every user identity matching the filter, all pages.
+    pub async fn list_user_identities(
+        &self,
+        filter: &UserIdentityFilter,
+    ) -> Result<Vec<UserIdentity>, SeamError> {
+        self.list_all(&LIST_USER_IDENTITIES, filter).await
+    }
+
+    /// The ACS users linked to an identity (not paginated by Seam).
+    pub async fn list_user_identity_acs_users(
+        &self,
+        user_identity_id: &str,
+    ) -> Result<Vec<AcsUser>, SeamError> {
+        let body = json!({ "user_identity_id": user_identity_id });
+        self.call(&LIST_USER_IDENTITY_ACS_USERS, &body).await
+    }
+
+    /// Links an existing ACS user to the identity (`/user_identities/add_acs_user`).
+    pub async fn add_acs_user_to_user_identity(
+        &self,
+        user_identity_id: &str,
+        acs_user_id: &str,
+    ) -> Result<(), SeamError> {
+        let body = json!({ "user_identity_id": user_identity_id, "acs_user_id": acs_user_id });
+        self.call(&ADD_ACS_USER_TO_USER_IDENTITY, &body).await
+    }
+
     /// Never retried. After an ambiguous failure, see `list_enrollment_automations`.
     pub async fn launch_enrollment_automation(
         &self,
@@ -89,5 +128,14 @@ impl WorkspaceClient {
     ) -> Result<ClientSession, SeamError> {
         let body = json!({ "user_identity_id": user_identity_id });
         self.call(&GET_OR_CREATE_CLIENT_SESSION, &body).await
+    }
+
+    /// A new client session, never retried (a lost one is harmless: it expires unused).
+    /// `get_or_create_client_session` is the retryable way to get one for an identity.
+    pub async fn create_client_session(
+        &self,
+        request: &CreateClientSession,
+    ) -> Result<ClientSession, SeamError> {
+        self.call(&CREATE_CLIENT_SESSION, request).await
     }
 }

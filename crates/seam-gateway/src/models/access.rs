@@ -3,50 +3,17 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::common::{lenient_timestamp, ErrorItem, Warning};
+use super::common::{lenient_timestamp, open_enum, ErrorItem, Warning};
 
-/// How a credential opens a door. Seam adds methods over time; a new one arrives as
-/// `Unknown` and round-trips unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
-pub enum AccessMethod {
-    Code,
-    Card,
-    MobileKey,
-    CloudKey,
-    Unknown(String),
-}
-
-impl AccessMethod {
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Code => "code",
-            Self::Card => "card",
-            Self::MobileKey => "mobile_key",
-            Self::CloudKey => "cloud_key",
-            Self::Unknown(other) => other,
-        }
-    }
-}
-
-impl From<String> for AccessMethod {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "code" => Self::Code,
-            "card" => Self::Card,
-            "mobile_key" => Self::MobileKey,
-            "cloud_key" => Self::CloudKey,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl From<AccessMethod> for String {
-    fn from(value: AccessMethod) -> Self {
-        match value {
-            AccessMethod::Unknown(other) => other,
-            known => known.as_str().to_owned(),
-        }
+open_enum! {
+    /// How a credential opens a door. Seam adds methods over time; a new one arrives as
+    /// `Unknown` and round-trips unchanged.
+    pub enum AccessMethod {
+        Code = "code",
+        Card = "card",
+        MobileKey = "mobile_key",
+        CloudKey = "cloud_key",
+        ..Unknown
     }
 }
 

@@ -3,6 +3,78 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
+/// A string enum that Seam grows: known values are variants, anything else parses into the
+/// catch-all variant named after `..` and is written back unchanged.
+///
+/// ```ignore
+/// open_enum! {
+///     /// Doc.
+///     pub enum Colour { Red = "red", Green = "green", ..Other }
+/// }
+/// ```
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($(#[$variant_meta:meta])* $variant:ident = $text:literal,)+
+            ..$other:ident
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(from = "String", into = "String")]
+        pub enum $name {
+            $($(#[$variant_meta])* $variant,)+
+            /// A value this crate does not know yet, as Seam sent it.
+            $other(String),
+        }
+
+        impl $name {
+            /// Every value this crate knows, for checking against Seam's OpenAPI description.
+            #[cfg(test)]
+            pub(crate) const KNOWN: &'static [&'static str] = &[$($text),+];
+
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $text,)+
+                    Self::$other(other) => other,
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    $($text => Self::$variant,)+
+                    _ => Self::$other(value),
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self::from(value.to_owned())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                match value {
+                    $name::$other(other) => other,
+                    known => known.as_str().to_owned(),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use open_enum;
+
 /// A warning Seam attaches to an object, such as `waiting_to_be_issued` on a credential.
 /// Codes grow with every integration, so the code stays a string.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,13 +6,20 @@
 //! methods, or enums with a catch-all. A new value from Seam never fails a parse.
 
 mod access;
+mod access_code;
 mod acs;
 mod common;
 mod device;
+mod event;
 mod identity;
 
 pub use access::{AccessMethod, AccessSchedule, AcsCredential, AcsUser, SaltoKsUserMetadata};
+pub use access_code::{
+    AccessCode, AccessCodeStatus, AccessCodeType, ActionAttempt, ActionAttemptError,
+    ActionAttemptStatus,
+};
 pub use acs::{AcsAccessGroup, AcsEntrance, AcsSystem, AcsSystemLocation};
 pub use common::{ErrorItem, Warning};
 pub use device::{CodeConstraint, Device, DeviceProperties};
+pub use event::{Event, EventType, Webhook};
 pub use identity::{ClientSession, EnrollmentAutomation, UserIdentity, Workspace};

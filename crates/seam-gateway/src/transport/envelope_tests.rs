@@ -217,6 +217,7 @@ async fn each_call_is_one_span_with_its_outcome_and_never_the_key() {
         "/acs/systems/list",
         "status=200",
         "attempts=2",
+        "queued_ms=",
         "duration_ms=",
         "seam_request_id=\"req_200\"",
         "outcome=\"ok\"",

@@ -99,6 +99,7 @@ mod tests {
         let err = unavailable(None);
         assert!(delay_before_retry(&config, Idempotency::Read, 1, &err).is_some());
         assert!(delay_before_retry(&config, Idempotency::SafeDelete, 2, &err).is_some());
+        assert!(delay_before_retry(&config, Idempotency::Update, 2, &err).is_some());
         assert!(delay_before_retry(&config, Idempotency::Read, 3, &err).is_none());
         assert!(delay_before_retry(&config, Idempotency::Create, 1, &err).is_none());
         let long = unavailable(Some(Duration::from_secs(60)));

@@ -6,6 +6,12 @@ use serde::Serialize;
 
 use crate::models::{AccessMethod, AccessSchedule};
 
+mod access_codes;
+mod events;
+
+pub use access_codes::{AccessCodeFilter, CreateAccessCode, UpdateAccessCode};
+pub use events::{CreateWebhook, EventFilter};
+
 /// `/user_identities/create`. `user_identity_key` is Seam's only natural key: set it, so an
 /// ambiguous create can be checked with `get_user_identity_by_key`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -92,6 +98,57 @@ pub struct AcsCredentialFilter {
 pub struct DeviceFilter {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_ids: Option<Vec<String>>,
+}
+
+/// `/acs/users/update`: only the fields set are changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UpdateAcsUser {
+    pub acs_user_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_schedule: Option<AccessSchedule>,
+}
+
+/// `/acs/credentials/update`: a new code, or a new end.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UpdateAcsCredential {
+    pub acs_credential_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+/// `/user_identities/list` filter; every page is fetched.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UserIdentityFilter {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_identity_ids: Option<Vec<String>>,
+    /// Matched by Seam against names, emails, phone numbers and ids.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_manager_acs_system_id: Option<String>,
+}
+
+/// `/client_sessions/create`: a new session, unlike `get_or_create_client_session`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CreateClientSession {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_identity_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_identifier_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connected_account_ids: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_webview_ids: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

@@ -223,12 +223,13 @@ async fn a_graceful_stop_hands_runs_back_and_a_restart_finishes_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_on_one_database_run_every_step_once() {
+    const GRANTS: usize = 200;
     let app = spawn_app().await;
     let (_sibling, stop_sibling, sibling) = app.spawn_sibling().await;
     let property = app.import_latch_building().await;
     let entrance = entrance_named(&property, "Main Entrance").clone();
     let mut grants = Vec::new();
-    for i in 0..20 {
+    for i in 0..GRANTS {
         let resident = app
             .create_resident(
                 &format!("Resident {i}"),
@@ -264,8 +265,41 @@ async fn two_processes_on_one_database_run_every_step_once() {
     );
     let state = app.sim_state().await;
     for kind in ["user_identities", "acs_users", "acs_credentials"] {
-        assert_eq!(state[kind].as_array().unwrap().len(), 20, "{kind}");
+        assert_eq!(state[kind].as_array().unwrap().len(), GRANTS, "{kind}");
     }
     stop_sibling.cancel();
     sibling.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_grants_of_one_resident_at_once_share_one_acs_user() {
+    let app = spawn_app().await;
+    let (property, resident) = app.jane_at_the_latch_building().await;
+    // Slow lookups widen the window in which two runs could both find no ACS user.
+    app.inject_fault(json!({ "endpoint": "/acs/users/list", "latency_ms": 400 }))
+        .await;
+    let first = app
+        .grant_mobile_key(
+            &resident,
+            &property,
+            &[entrance_named(&property, "Main Entrance")],
+        )
+        .await;
+    let second = app
+        .grant_mobile_key(
+            &resident,
+            &property,
+            &[entrance_named(&property, "Garage Door")],
+        )
+        .await;
+    app.wait_for_grant(&first["id"], "ACTIVE", PATIENCE).await;
+    app.wait_for_grant(&second["id"], "ACTIVE", PATIENCE).await;
+    let state = app.sim_state().await;
+    assert_eq!(
+        state["user_identities"].as_array().unwrap().len(),
+        1,
+        "{state:#}"
+    );
+    assert_eq!(state["acs_users"].as_array().unwrap().len(), 1, "{state:#}");
+    assert_eq!(state["acs_credentials"].as_array().unwrap().len(), 2);
 }

@@ -70,6 +70,8 @@ pub struct TestApp {
     config: Config,
     shutdown: CancellationToken,
     handle: Option<JoinHandle<std::io::Result<()>>>,
+    /// The running process's connection pool, closed when it dies (as its sockets would be).
+    pool: Option<sqlx::PgPool>,
     client: reqwest::Client,
     issuer: TokenIssuer,
     /// Tokens are signed with the test identity provider's ES256 key (JWKS mode).
@@ -82,6 +84,11 @@ pub struct Settings {
     pub lease_seconds: u64,
     /// Verify tokens against this JWKS (ES256) instead of the shared secret.
     pub jwks_url: Option<String>,
+    /// Set `DOORWAY_PUBLIC_URL` to the app's own address, so that tenants register their
+    /// webhook and the simulator delivers Seam's events to it.
+    pub public_url: bool,
+    /// Seconds between comparisons of Doorway's records with Seam (the reconciler).
+    pub reconcile_seconds: u64,
 }
 
 impl Default for Settings {
@@ -89,6 +96,8 @@ impl Default for Settings {
         Self {
             lease_seconds: 60,
             jwks_url: None,
+            public_url: false,
+            reconcile_seconds: 300,
         }
     }
 }
@@ -115,15 +124,30 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     .unwrap();
     let workspace = sim.simulator().create_workspace("Test workspace");
     let sim = Arc::new(sim);
+    let mut listen = "127.0.0.1:0".to_owned();
+    if settings.public_url {
+        // Seam must be told where to deliver before the app starts: take a free port and
+        // hand it back for the app to bind.
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listen = free.local_addr().unwrap().to_string();
+        drop(free);
+    }
     let mut vars: HashMap<&str, String> = HashMap::from([
-        ("DOORWAY_LISTEN", "127.0.0.1:0".to_owned()),
+        ("DOORWAY_LISTEN", listen.clone()),
         ("SEAM_ENDPOINT", sim.base_url()),
         (
             "DOORWAY_WORKER_LEASE_SECONDS",
             settings.lease_seconds.to_string(),
         ),
         ("DOORWAY_WORKER_CONCURRENCY", "4".to_owned()),
+        (
+            "DOORWAY_RECONCILE_SECONDS",
+            settings.reconcile_seconds.to_string(),
+        ),
     ]);
+    if settings.public_url {
+        vars.insert("DOORWAY_PUBLIC_URL", format!("http://{listen}"));
+    }
     let es256 = settings.jwks_url.is_some();
     if let Some(url) = settings.jwks_url {
         vars.insert("DOORWAY_JWT_JWKS_URL", url);
@@ -140,6 +164,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         config,
         shutdown: CancellationToken::new(),
         handle: None,
+        pool: None,
         client: reqwest::Client::new(),
         es256,
     };
@@ -162,6 +187,7 @@ impl TestApp {
             .unwrap();
         self.address = format!("http://{}", app.local_addr());
         self.shutdown = app.shutdown_token();
+        self.pool = Some(app.services().pool.clone());
         self.handle = Some(tokio::spawn(app.run_until_stopped()));
     }
 
@@ -172,6 +198,9 @@ impl TestApp {
             handle.abort();
             let _ = handle.await;
         }
+        if let Some(pool) = self.pool.take() {
+            pool.close().await;
+        }
     }
 
     /// Stops gracefully (SIGTERM): in-flight steps finish, runs go back to the queue.
@@ -179,6 +208,9 @@ impl TestApp {
         self.shutdown.cancel();
         if let Some(handle) = self.handle.take() {
             let _ = handle.await;
+        }
+        if let Some(pool) = self.pool.take() {
+            pool.close().await;
         }
     }
 

@@ -7,13 +7,19 @@
 )]
 
 mod auth;
+mod chaos;
 mod durability;
+mod flows;
 mod helpers;
 mod inputs;
 mod jwks;
+mod lifecycle_helpers;
 mod migrations;
 mod mobile_key;
 mod operations;
 mod rest;
+mod revocation;
 mod schema;
+mod subscriptions;
 mod tenancy;
+mod webhooks;

@@ -58,6 +58,10 @@ pub struct WorkerSettings {
     pub lease: Duration,
     /// How often an idle worker looks for due runs when nothing woke it.
     pub poll_interval: Duration,
+    /// How often each tenant's live credentials are compared with Seam.
+    pub reconcile_every: Duration,
+    /// Calls in flight to one tenant's Seam workspace at once (the upstream bound).
+    pub seam_concurrency: usize,
 }
 
 impl Default for WorkerSettings {
@@ -66,6 +70,8 @@ impl Default for WorkerSettings {
             concurrency: 8,
             lease: Duration::from_secs(60),
             poll_interval: Duration::from_millis(500),
+            reconcile_every: Duration::from_secs(300),
+            seam_concurrency: 8,
         }
     }
 }
@@ -182,6 +188,12 @@ impl Config {
             worker: WorkerSettings {
                 concurrency: parse(&lookup, "DOORWAY_WORKER_CONCURRENCY", "8")?,
                 lease: Duration::from_secs(parse(&lookup, "DOORWAY_WORKER_LEASE_SECONDS", "60")?),
+                reconcile_every: Duration::from_secs(parse(
+                    &lookup,
+                    "DOORWAY_RECONCILE_SECONDS",
+                    "300",
+                )?),
+                seam_concurrency: parse(&lookup, "DOORWAY_SEAM_CONCURRENCY", "8")?,
                 ..WorkerSettings::default()
             },
         })

@@ -34,6 +34,8 @@ pub struct AppState {
     pub schema: DoorwaySchema,
     pub services: Services,
     pub verifier: Arc<TokenVerifier>,
+    /// Changes for subscriptions (`GET /graphql/ws`).
+    pub changes: crate::notify::ChangeFeed,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -43,9 +45,11 @@ pub fn router(state: AppState) -> Router {
     ));
     Router::new()
         .route("/graphql", graphql_post.get(graphql_get))
+        .route("/graphql/ws", get(crate::ws::graphql_ws))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(crate::metrics::render))
+        .route("/webhooks/seam/{tenant_id}", axum::routing::post(crate::webhooks::receive))
         .merge(crate::rest::routes(&state))
         .with_state(state)
         .layer(middleware::from_fn(crate::metrics::track))

@@ -9,10 +9,13 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
+pub mod notify;
 pub mod rest;
 pub mod services;
 pub mod startup;
 pub mod telemetry;
+pub mod webhooks;
+pub mod ws;
 
 pub use config::{Config, Profile};
 pub use startup::{shutdown_signal, Application, StartupError};

@@ -18,6 +18,7 @@ use crate::db;
 use crate::engine::Engine;
 use crate::graphql::build_schema;
 use crate::http::{router, AppState};
+use crate::notify::ChangeFeed;
 use crate::services::Services;
 
 /// How long shutdown waits for workers to finish the step in hand.
@@ -58,7 +59,9 @@ impl Application {
 
     pub async fn build_with_pool(config: &Config, pool: PgPool) -> Result<Self, StartupError> {
         crate::metrics::init();
-        let seam = SeamClient::new(SeamClientConfig::new(config.seam_endpoint.clone()))?;
+        let mut seam_config = SeamClientConfig::new(config.seam_endpoint.clone());
+        seam_config.max_concurrent_per_workspace = config.worker.seam_concurrency.max(1);
+        let seam = SeamClient::new(seam_config)?;
         let cipher = Cipher::new(&config.secret_key);
         let engine = Engine::new(
             pool.clone(),
@@ -73,10 +76,12 @@ impl Application {
             engine: engine.clone(),
             public_url: config.public_url.clone().map(Arc::new),
         };
+        let shutdown = CancellationToken::new();
         let state = AppState {
             schema: build_schema(services.clone()),
             services,
             verifier: Arc::new(TokenVerifier::new(&config.jwt)),
+            changes: ChangeFeed::new(shutdown.child_token()),
         };
         let listener =
             TcpListener::bind(config.listen)
@@ -89,7 +94,7 @@ impl Application {
             listener,
             state,
             engine,
-            shutdown: CancellationToken::new(),
+            shutdown,
         })
     }
 
@@ -115,6 +120,10 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let mut workers = self.engine.spawn(self.shutdown.clone());
+        // The change listener and open WebSocket subscriptions end with the application, and
+        // also if this future is dropped (the tests' crash), which leaves the workers alone.
+        let _changes_stop = self.state.changes.stop_token().clone().drop_guard();
+        let listening = self.state.changes.spawn_listener(&self.state.services.pool);
         let shutdown = self.shutdown.clone();
         let served = axum::serve(self.listener, router(self.state))
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
@@ -129,6 +138,7 @@ impl Application {
                 "workers did not stop in time; their runs resume when their leases expire"
             );
         }
+        let _ = listening.await;
         tracing::info!("stopped");
         served
     }

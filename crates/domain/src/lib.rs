@@ -20,8 +20,9 @@ pub use ids::{
     TenantId,
 };
 pub use policy::{
-    compile_grant, supported_access_methods, CredentialPlan, GrantPlan, GrantRequest, PlanStep,
-    PropertyFacts, StepKind,
+    check_window_for, compile_grant, compile_reschedule, compile_revocation,
+    supported_access_methods, CredentialPlan, EntranceFacts, GrantPlan, GrantRequest, Mechanism,
+    PlanStep, PlannedCredential, PropertyFacts, StepKind,
 };
 pub use resident::{Email, ExternalId, FullName, NewResident, PhoneNumber};
 pub use status::{CredentialStatus, GrantStatus, ResidentStatus, RunKind, RunStatus, StepStatus};

@@ -69,6 +69,7 @@ text_enum!(
     RunKind {
         Provision => "PROVISION",
         Revoke => "REVOKE",
+        Reschedule => "RESCHEDULE",
     }
 );
 
@@ -79,6 +80,8 @@ text_enum!(
         Running => "RUNNING",
         Succeeded => "SUCCEEDED",
         Failed => "FAILED",
+        /// Superseded (by a revocation) before it finished.
+        Cancelled => "CANCELLED",
     }
 );
 

@@ -1,6 +1,6 @@
 //! The time window of a grant.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::DomainError;
 
@@ -19,6 +19,10 @@ impl AccessWindow {
         ends_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<Self, DomainError> {
+        // Microseconds are as fine as storage keeps; finer would make a window differ from
+        // itself once stored and read back.
+        let starts_at = starts_at.map(|t| t.trunc_subsecs(6));
+        let ends_at = ends_at.map(|t| t.trunc_subsecs(6));
         if let Some(end) = ends_at {
             if let Some(start) = starts_at {
                 if end <= start {
@@ -67,6 +71,21 @@ mod tests {
         let now = Utc::now();
         let err = AccessWindow::new(None, Some(now - Duration::minutes(1)), now).unwrap_err();
         assert_eq!(err, DomainError::invalid("endsAt", "endsAt is in the past"));
+    }
+
+    #[test]
+    fn windows_keep_microseconds_at_most() {
+        let now = Utc::now();
+        let start = now + Duration::nanoseconds(1_000_000_123);
+        let window = AccessWindow::new(Some(start), None, now).unwrap();
+        assert_eq!(
+            window.starts_at().unwrap().timestamp_subsec_nanos() % 1000,
+            0
+        );
+        assert_eq!(
+            window,
+            AccessWindow::new(window.starts_at(), None, now).unwrap()
+        );
     }
 
     #[test]

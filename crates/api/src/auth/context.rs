@@ -132,6 +132,15 @@ impl AuthContext {
         }
     }
 
+    /// A manager of the whole tenant, or a partner holding `scope` (move-out reaches every
+    /// property, so a manager limited to some properties may not).
+    pub fn require_full_manager_or(&self, scope: Scope) -> Result<TenantId, ApiError> {
+        match self.role {
+            Role::Manager => self.require_full_manager(),
+            _ => self.require_staff(scope),
+        }
+    }
+
     /// A resident: returns their tenant and subject (their `externalId`).
     pub fn require_resident(&self) -> Result<(TenantId, &str), ApiError> {
         match (self.role, self.tenant) {

@@ -29,6 +29,7 @@ pub struct NewGrant<'a> {
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     pub entrance_ids: &'a [Uuid],
+    pub access_group_ids: &'a [Uuid],
 }
 
 pub async fn insert(db: &mut TenantTx, new: &NewGrant<'_>) -> Result<(), sqlx::Error> {
@@ -53,6 +54,15 @@ pub async fn insert(db: &mut TenantTx, new: &NewGrant<'_>) -> Result<(), sqlx::E
         new.grant_id.as_uuid(),
         tenant,
         new.entrance_ids
+    )
+    .execute(db.conn())
+    .await?;
+    sqlx::query!(
+        r#"insert into grant_access_groups (grant_id, access_group_id, tenant_id)
+           select $1, g, $2 from unnest($3::uuid[]) as g"#,
+        new.grant_id.as_uuid(),
+        tenant,
+        new.access_group_ids
     )
     .execute(db.conn())
     .await?;
@@ -142,7 +152,7 @@ pub async fn entrances_of(
     let tenant = db.tenant().as_uuid();
     let rows = sqlx::query!(
         r#"select ge.grant_id, e.entrance_id, e.property_id, e.name, e.seam_acs_entrance_id,
-                  e.seam_device_id
+                  e.seam_device_id, e.supports_access_codes, e.supported_code_lengths
            from grant_entrances ge join entrances e using (entrance_id)
            where ge.tenant_id = $1 and ge.grant_id = any($2)
            order by e.name, e.entrance_id"#,
@@ -162,8 +172,122 @@ pub async fn entrances_of(
                     name: r.name,
                     seam_acs_entrance_id: r.seam_acs_entrance_id,
                     seam_device_id: r.seam_device_id,
+                    supports_access_codes: r.supports_access_codes,
+                    supported_code_lengths: r.supported_code_lengths,
                 },
             )
         })
         .collect())
+}
+
+/// The access groups a grant gives, with their Seam ids.
+pub async fn access_groups_of(
+    db: &mut TenantTx,
+    grant: GrantId,
+) -> Result<Vec<super::properties::AccessGroupRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        super::properties::AccessGroupRow,
+        r#"select ag.access_group_id, ag.property_id, ag.name, ag.seam_acs_access_group_id
+           from grant_access_groups gag join access_groups ag using (access_group_id)
+           where gag.tenant_id = $1 and gag.grant_id = $2
+           order by ag.name"#,
+        tenant,
+        grant.as_uuid()
+    )
+    .fetch_all(db.conn())
+    .await
+}
+
+/// Moves a grant's window (the desired state the reschedule run then applies at Seam).
+pub async fn set_window(
+    db: &mut TenantTx,
+    id: GrantId,
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update grants set starts_at = $3, ends_at = $4, updated_at = now()
+           where tenant_id = $1 and grant_id = $2"#,
+        tenant,
+        id.as_uuid(),
+        starts_at,
+        ends_at
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}
+
+/// Whether the resident has another grant, not ended, on properties of this ACS system (so the
+/// ACS user there is still needed).
+pub async fn others_use_acs_system(
+    db: &mut TenantTx,
+    resident: ResidentId,
+    except: GrantId,
+    seam_acs_system_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"select exists(
+             select 1 from grants g join properties p using (property_id)
+             where g.tenant_id = $1 and g.resident_id = $2 and g.grant_id <> $3
+               and p.seam_acs_system_id = $4
+               and g.status in ('PROVISIONING', 'ACTIVE', 'FAILED')) as "used!""#,
+        tenant,
+        resident.as_uuid(),
+        except.as_uuid(),
+        seam_acs_system_id
+    )
+    .fetch_one(db.conn())
+    .await
+}
+
+/// Grants whose window has ended, still counted as live (one tenant, oldest first).
+pub async fn ended(db: &mut TenantTx, limit: i64) -> Result<Vec<Uuid>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"select grant_id from grants
+           where tenant_id = $1 and status in ('PROVISIONING', 'ACTIVE') and ends_at <= now()
+           order by ends_at limit $2"#,
+        tenant,
+        limit
+    )
+    .fetch_all(db.conn())
+    .await
+}
+
+/// Live grants whose window has ended become EXPIRED with their credentials, and their
+/// unfinished provisioning stops. Returns how many grants expired.
+pub async fn expire_ended(db: &mut TenantTx) -> Result<u64, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let expired = sqlx::query_scalar!(
+        r#"update grants set status = 'EXPIRED', status_reason = 'the access window has ended', updated_at = now()
+           where tenant_id = $1 and status in ('PROVISIONING', 'ACTIVE') and ends_at <= now()
+           returning grant_id"#,
+        tenant
+    )
+    .fetch_all(db.conn())
+    .await?;
+    if expired.is_empty() {
+        return Ok(0);
+    }
+    sqlx::query!(
+        r#"update credentials set status = 'EXPIRED', status_reason = null, updated_at = now()
+           where tenant_id = $1 and grant_id = any($2) and status not in ('REVOKED', 'EXPIRED')"#,
+        tenant,
+        &expired
+    )
+    .execute(db.conn())
+    .await?;
+    sqlx::query!(
+        r#"update provisioning_runs set status = 'CANCELLED', updated_at = now()
+           where tenant_id = $1 and grant_id = any($2) and status in ('PENDING', 'RUNNING') and kind = 'PROVISION'"#,
+        tenant,
+        &expired
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(expired.len() as u64)
 }

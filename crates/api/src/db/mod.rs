@@ -5,6 +5,7 @@
 //! with [`begin_tenant`] and passes `&mut PgConnection` to the repository functions of the
 //! submodules; a forgotten `where tenant_id = ...` still cannot see another tenant's rows.
 
+pub mod changes;
 pub mod credentials;
 pub mod grants;
 pub mod idempotency;
@@ -12,6 +13,7 @@ pub mod locate;
 pub mod properties;
 pub mod residents;
 pub mod runs;
+pub mod seam_events;
 pub mod tenants;
 
 use std::time::Duration;

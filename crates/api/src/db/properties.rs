@@ -12,6 +12,7 @@ pub struct PropertyRow {
     pub name: String,
     pub provider: String,
     pub seam_acs_system_id: Option<String>,
+    pub external_type: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -22,6 +23,8 @@ pub struct EntranceRow {
     pub name: String,
     pub seam_acs_entrance_id: Option<String>,
     pub seam_device_id: Option<String>,
+    pub supports_access_codes: bool,
+    pub supported_code_lengths: Vec<i32>,
 }
 
 #[derive(Debug, Clone)]
@@ -36,7 +39,7 @@ pub async fn find(db: &mut TenantTx, id: PropertyId) -> Result<Option<PropertyRo
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         PropertyRow,
-        r#"select property_id, name, provider, seam_acs_system_id, created_at
+        r#"select property_id, name, provider, seam_acs_system_id, external_type, created_at
            from properties where tenant_id = $1 and property_id = $2"#,
         tenant,
         id.as_uuid()
@@ -49,7 +52,7 @@ pub async fn find_many(db: &mut TenantTx, ids: &[Uuid]) -> Result<Vec<PropertyRo
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         PropertyRow,
-        r#"select property_id, name, provider, seam_acs_system_id, created_at
+        r#"select property_id, name, provider, seam_acs_system_id, external_type, created_at
            from properties where tenant_id = $1 and property_id = any($2)"#,
         tenant,
         ids
@@ -65,7 +68,7 @@ pub async fn find_by_acs_system(
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         PropertyRow,
-        r#"select property_id, name, provider, seam_acs_system_id, created_at
+        r#"select property_id, name, provider, seam_acs_system_id, external_type, created_at
            from properties where tenant_id = $1 and seam_acs_system_id = $2"#,
         tenant,
         seam_acs_system_id
@@ -81,19 +84,22 @@ pub async fn upsert_for_acs_system(
     name: &str,
     provider: &str,
     seam_acs_system_id: &str,
+    external_type: Option<&str>,
 ) -> Result<Uuid, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_scalar!(
-        r#"insert into properties (property_id, tenant_id, name, provider, seam_acs_system_id)
-           values ($1, $2, $3, $4, $5)
+        r#"insert into properties (property_id, tenant_id, name, provider, seam_acs_system_id, external_type)
+           values ($1, $2, $3, $4, $5, $6)
            on conflict (tenant_id, seam_acs_system_id)
-           do update set name = excluded.name, provider = excluded.provider, updated_at = now()
+           do update set name = excluded.name, provider = excluded.provider,
+                         external_type = excluded.external_type, updated_at = now()
            returning property_id"#,
         PropertyId::new().as_uuid(),
         tenant,
         name,
         provider,
-        seam_acs_system_id
+        seam_acs_system_id,
+        external_type
     )
     .fetch_one(db.conn())
     .await
@@ -118,6 +124,73 @@ pub async fn upsert_acs_entrance(
         property_id,
         name,
         seam_acs_entrance_id
+    )
+    .fetch_one(db.conn())
+    .await
+}
+
+/// The smart-lock properties that already hold any of these devices.
+pub async fn properties_holding_devices(
+    db: &mut TenantTx,
+    device_ids: &[String],
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"select distinct property_id as "id!" from entrances
+           where tenant_id = $1 and seam_device_id = any($2)"#,
+        tenant,
+        device_ids
+    )
+    .fetch_all(db.conn())
+    .await
+}
+
+/// Creates a smart-lock property, or renames an existing one; returns its id.
+pub async fn upsert_smart_lock_property(
+    db: &mut TenantTx,
+    existing: Option<Uuid>,
+    name: &str,
+) -> Result<Uuid, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let id = existing.unwrap_or_else(|| PropertyId::new().as_uuid());
+    sqlx::query_scalar!(
+        r#"insert into properties (property_id, tenant_id, name, provider)
+           values ($1, $2, $3, 'SMART_LOCKS')
+           on conflict (property_id) do update set name = excluded.name, updated_at = now()
+           returning property_id"#,
+        id,
+        tenant,
+        name
+    )
+    .fetch_one(db.conn())
+    .await
+}
+
+/// Records a lock of a smart-lock property with what it can do, keeping its id on re-import.
+pub async fn upsert_lock(
+    db: &mut TenantTx,
+    property_id: Uuid,
+    name: &str,
+    seam_device_id: &str,
+    supports_access_codes: bool,
+    code_lengths: &[i32],
+) -> Result<Uuid, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"insert into entrances (entrance_id, tenant_id, property_id, name, seam_device_id,
+                                  supports_access_codes, supported_code_lengths)
+           values ($1, $2, $3, $4, $5, $6, $7)
+           on conflict (property_id, seam_device_id)
+           do update set name = excluded.name, supports_access_codes = excluded.supports_access_codes,
+                         supported_code_lengths = excluded.supported_code_lengths, updated_at = now()
+           returning entrance_id"#,
+        Uuid::now_v7(),
+        tenant,
+        property_id,
+        name,
+        seam_device_id,
+        supports_access_codes,
+        code_lengths
     )
     .fetch_one(db.conn())
     .await
@@ -176,7 +249,7 @@ pub async fn list(
     let (after_at, after_id) = after.unzip();
     sqlx::query_as!(
         PropertyRow,
-        r#"select property_id, name, provider, seam_acs_system_id, created_at
+        r#"select property_id, name, provider, seam_acs_system_id, external_type, created_at
            from properties
            where tenant_id = $1
              and ($2::uuid[] is null or property_id = any($2))
@@ -212,7 +285,8 @@ pub async fn entrances_of(
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         EntranceRow,
-        r#"select entrance_id, property_id, name, seam_acs_entrance_id, seam_device_id
+        r#"select entrance_id, property_id, name, seam_acs_entrance_id, seam_device_id,
+                  supports_access_codes, supported_code_lengths
            from entrances where tenant_id = $1 and property_id = any($2)
            order by name, entrance_id"#,
         tenant,
@@ -247,7 +321,7 @@ pub async fn access_group_entrances(
     let tenant = db.tenant().as_uuid();
     let rows = sqlx::query!(
         r#"select age.access_group_id, e.entrance_id, e.property_id, e.name, e.seam_acs_entrance_id,
-                  e.seam_device_id
+                  e.seam_device_id, e.supports_access_codes, e.supported_code_lengths
            from access_group_entrances age join entrances e using (entrance_id)
            where age.tenant_id = $1 and age.access_group_id = any($2)
            order by e.name, e.entrance_id"#,
@@ -267,6 +341,8 @@ pub async fn access_group_entrances(
                     name: r.name,
                     seam_acs_entrance_id: r.seam_acs_entrance_id,
                     seam_device_id: r.seam_device_id,
+                    supports_access_codes: r.supports_access_codes,
+                    supported_code_lengths: r.supported_code_lengths,
                 },
             )
         })

@@ -213,3 +213,38 @@ pub async fn store_client_session(
     .await?;
     Ok(())
 }
+
+pub async fn set_status(
+    db: &mut TenantTx,
+    id: ResidentId,
+    status: doorway_domain::ResidentStatus,
+) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update residents set status = $3, updated_at = now() where tenant_id = $1 and resident_id = $2"#,
+        tenant,
+        id.as_uuid(),
+        status.as_str()
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}
+
+/// The resident's ACS user on a system was deleted at Seam.
+pub async fn forget_acs_user(
+    db: &mut TenantTx,
+    id: ResidentId,
+    seam_acs_system_id: &str,
+) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        "delete from resident_acs_users where tenant_id = $1 and resident_id = $2 and seam_acs_system_id = $3",
+        tenant,
+        id.as_uuid(),
+        seam_acs_system_id
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}

@@ -31,6 +31,7 @@ pub struct StepRow {
     pub position: i32,
     pub name: String,
     pub credential_id: Option<Uuid>,
+    pub access_group_id: Option<Uuid>,
     pub status: String,
     pub attempts: i32,
     pub last_error: Option<String>,
@@ -41,6 +42,7 @@ pub struct StepRow {
 pub struct NewStep {
     pub name: &'static str,
     pub credential_id: Option<Uuid>,
+    pub access_group_id: Option<Uuid>,
 }
 
 pub async fn insert(
@@ -52,8 +54,8 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query!(
-        r#"insert into provisioning_runs (run_id, tenant_id, grant_id, kind, status)
-           values ($1, $2, $3, $4, 'PENDING')"#,
+        r#"insert into provisioning_runs (run_id, tenant_id, grant_id, kind, status, resident_id)
+           values ($1, $2, $3, $4, 'PENDING', (select resident_id from grants where grant_id = $3))"#,
         run_id.as_uuid(),
         tenant,
         grant_id.as_uuid(),
@@ -63,14 +65,16 @@ pub async fn insert(
     .await?;
     for (position, step) in (0i32..).zip(steps) {
         sqlx::query!(
-            r#"insert into provisioning_steps (step_id, tenant_id, run_id, position, name, credential_id, status)
-               values ($1, $2, $3, $4, $5, $6, 'PENDING')"#,
+            r#"insert into provisioning_steps (step_id, tenant_id, run_id, position, name, credential_id,
+                                              access_group_id, status)
+               values ($1, $2, $3, $4, $5, $6, $7, 'PENDING')"#,
             StepId::new().as_uuid(),
             tenant,
             run_id.as_uuid(),
             position,
             step.name,
-            step.credential_id
+            step.credential_id,
+            step.access_group_id
         )
         .execute(db.conn())
         .await?;
@@ -101,7 +105,8 @@ pub async fn steps_of(db: &mut TenantTx, run_ids: &[Uuid]) -> Result<Vec<StepRow
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         StepRow,
-        r#"select step_id, run_id, position, name, credential_id, status, attempts, last_error, seam_ids
+        r#"select step_id, run_id, position, name, credential_id, access_group_id, status, attempts,
+                  last_error, seam_ids
            from provisioning_steps where tenant_id = $1 and run_id = any($2)
            order by run_id, position"#,
         tenant,
@@ -110,6 +115,9 @@ pub async fn steps_of(db: &mut TenantTx, run_ids: &[Uuid]) -> Result<Vec<StepRow
     .fetch_all(db.conn())
     .await
 }
+
+/// The advisory lock claims take turns on (an arbitrary constant: "door").
+const CLAIM_LOCK: i64 = 0x646f_6f72;
 
 /// A run this worker now holds the lease on.
 #[derive(Debug, Clone)]
@@ -126,6 +134,11 @@ pub async fn claim_due(
     worker: &str,
     lease: Duration,
 ) -> Result<Option<ClaimedRun>, sqlx::Error> {
+    // Claims take turns (for the few milliseconds a claim lasts) so that the "no other run of
+    // this grant or resident is leased" check sees the lease a concurrent claim just took.
+    sqlx::query!("select pg_advisory_xact_lock($1)", CLAIM_LOCK)
+        .execute(&mut *conn)
+        .await?;
     let row = sqlx::query!(
         r#"update provisioning_runs r
            set status = 'RUNNING', locked_by = $1,
@@ -134,6 +147,14 @@ pub async fn claim_due(
                select run_id from provisioning_runs
                where status in ('PENDING', 'RUNNING') and next_attempt_at <= now()
                  and (locked_until is null or locked_until < now())
+                 -- One run per grant and per resident at a time: a revocation waits for the
+                 -- provisioning step in flight to be recorded, so it sees (and deletes) what that
+                 -- step created; two grants of one resident never both create its ACS user.
+                 and not exists (select 1 from provisioning_runs other
+                                 where (other.grant_id = provisioning_runs.grant_id
+                                        or other.resident_id = provisioning_runs.resident_id)
+                                   and other.run_id <> provisioning_runs.run_id
+                                   and other.locked_until > now())
                order by next_attempt_at
                limit 1
                for update skip locked)
@@ -280,4 +301,66 @@ pub async fn queue_depth(pool: &sqlx::PgPool) -> Result<(i64, i64), sqlx::Error>
     .await?;
     tx.commit().await?;
     Ok((row.due, row.waiting))
+}
+
+/// Cancels the grant's unfinished runs other than revocations (they are superseded); a worker
+/// driving one stops at its next step boundary.
+pub async fn cancel_unfinished(db: &mut TenantTx, grant: GrantId) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update provisioning_runs set status = 'CANCELLED', updated_at = now()
+           where tenant_id = $1 and grant_id = $2 and status in ('PENDING', 'RUNNING') and kind <> 'REVOKE'"#,
+        tenant,
+        grant.as_uuid()
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}
+
+/// The run's status, as the worker re-reads it between steps.
+pub async fn status_of(db: &mut TenantTx, run: RunId) -> Result<Option<String>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        "select status from provisioning_runs where tenant_id = $1 and run_id = $2",
+        tenant,
+        run.as_uuid()
+    )
+    .fetch_optional(db.conn())
+    .await
+}
+
+/// Gives up the lease without changing anything else (the run was cancelled).
+pub async fn release(db: &mut TenantTx, run: RunId, worker: &str) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update provisioning_runs set locked_by = null, locked_until = null, updated_at = now()
+           where tenant_id = $1 and run_id = $2 and locked_by = $3"#,
+        tenant,
+        run.as_uuid(),
+        worker
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}
+
+/// Makes the waiting runs of a credential's grant due now (an event just told us what they
+/// were polling for).
+pub async fn make_due_for_credential(
+    db: &mut TenantTx,
+    credential: Uuid,
+) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update provisioning_runs set next_attempt_at = now(), updated_at = now()
+           where tenant_id = $1 and status in ('PENDING', 'RUNNING') and locked_by is null
+             and next_attempt_at > now()
+             and grant_id = (select grant_id from credentials where tenant_id = $1 and credential_id = $2)"#,
+        tenant,
+        credential
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
 }

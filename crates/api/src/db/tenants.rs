@@ -144,3 +144,10 @@ pub async fn replace_key(
     .await?;
     Ok(updated.rows_affected() == 1)
 }
+
+/// Every tenant's id (operator scope), for background passes.
+pub async fn all_ids(conn: &mut PgConnection) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("select tenant_id from tenants order by tenant_id")
+        .fetch_all(conn)
+        .await
+}

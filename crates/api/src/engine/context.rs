@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use doorway_domain::{GrantId, ResidentId, StepId, StepKind, StepStatus, TenantId};
+use doorway_domain::{
+    GrantId, ResidentId, RunKind, RunStatus, StepId, StepKind, StepStatus, TenantId,
+};
 use seam_gateway::WorkspaceClient;
 use secrecy::SecretString;
 use uuid::Uuid;
@@ -12,7 +14,7 @@ use uuid::Uuid;
 use super::Engine;
 use crate::db::credentials::CredentialRow;
 use crate::db::grants::GrantRow;
-use crate::db::properties::{EntranceRow, PropertyRow};
+use crate::db::properties::{AccessGroupRow, EntranceRow, PropertyRow};
 use crate::db::residents::ResidentRow;
 use crate::db::runs::{ClaimedRun, StepRow};
 use crate::db::{self, TenantTx};
@@ -29,6 +31,9 @@ pub enum ContextError {
 
 pub struct RunContext {
     pub tenant: TenantId,
+    pub kind: RunKind,
+    /// A revocation superseded this run.
+    pub cancelled: bool,
     pub seam: WorkspaceClient,
     pub resident: ResidentRow,
     pub property: PropertyRow,
@@ -37,6 +42,8 @@ pub struct RunContext {
     pub credential_entrances: HashMap<Uuid, Vec<EntranceRow>>,
     pub property_entrances: Vec<EntranceRow>,
     pub acs_user_id: Option<String>,
+    /// The access groups the grant gives (Salto KS), with their Seam ids.
+    pub access_groups: Vec<AccessGroupRow>,
     pub steps: Vec<StepRow>,
 }
 
@@ -47,6 +54,7 @@ pub struct NextStep {
     pub kind: StepKind,
     pub name: String,
     pub credential_id: Option<Uuid>,
+    pub access_group_id: Option<Uuid>,
     pub attempts: i32,
 }
 
@@ -60,12 +68,35 @@ impl RunContext {
                 kind: StepKind::parse(&s.name).unwrap_or(StepKind::AwaitIssuance),
                 name: s.name.clone(),
                 credential_id: s.credential_id,
+                access_group_id: s.access_group_id,
                 attempts: s.attempts,
             })
     }
 
     pub fn credential(&self, id: Option<Uuid>) -> Option<&CredentialRow> {
         id.and_then(|id| self.credentials.iter().find(|c| c.credential_id == id))
+    }
+
+    /// The lock an access-code credential is on.
+    pub fn device_of(&self, credential: Uuid) -> Option<&str> {
+        self.credential_entrances
+            .get(&credential)?
+            .iter()
+            .find_map(|e| e.seam_device_id.as_deref())
+    }
+
+    /// The Seam id of one of the grant's access groups.
+    pub fn seam_group(&self, group: Option<Uuid>) -> Option<&str> {
+        let group = group?;
+        self.access_groups
+            .iter()
+            .find(|g| g.access_group_id == group)
+            .map(|g| g.seam_acs_access_group_id.as_str())
+    }
+
+    /// The name that marks an access code as this grant's, so a retry can find it at Seam.
+    pub fn access_code_name(&self) -> String {
+        format!("Doorway grant {}", self.grant.grant_id)
     }
 
     pub fn grant_id(&self) -> GrantId {
@@ -127,8 +158,13 @@ impl Engine {
             None => None,
         };
         let steps = db::runs::steps_of(db, &[run.run_id.as_uuid()]).await?;
+        let access_groups = db::grants::access_groups_of(db, grant.grant_id.into()).await?;
+        let cancelled = db::runs::status_of(db, run.run_id).await?.as_deref()
+            == Some(RunStatus::Cancelled.as_str());
         Ok(RunContext {
             tenant: run.tenant_id,
+            kind: RunKind::parse(&run.kind).unwrap_or(RunKind::Provision),
+            cancelled,
             seam: self.inner.seam.workspace(SecretString::from(api_key)),
             resident,
             property,
@@ -137,6 +173,7 @@ impl Engine {
             credential_entrances,
             property_entrances,
             acs_user_id,
+            access_groups,
             steps,
         })
     }

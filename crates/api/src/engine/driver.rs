@@ -1,7 +1,7 @@
 //! Driving one claimed run: step after step until it is done, must wait, or fails.
 
 use chrono::Utc;
-use doorway_domain::{CredentialStatus, GrantStatus, RunStatus, StepStatus};
+use doorway_domain::{CredentialStatus, GrantStatus, RunKind, RunStatus, StepStatus};
 use tokio_util::sync::CancellationToken;
 
 use super::context::{ContextError, NextStep, RunContext};
@@ -33,6 +33,14 @@ impl Engine {
         let worker = self.inner.worker_id.as_str();
         loop {
             let ctx = self.load_context(&run).await?;
+            if ctx.cancelled {
+                // A revocation superseded this run: stop, and let the revocation proceed.
+                let mut db = db::begin_tenant(&self.inner.pool, run.tenant_id).await?;
+                db::runs::release(&mut db, run.run_id, worker).await?;
+                db.commit().await?;
+                tracing::info!(run_id = %run.run_id, "run cancelled; stopped");
+                return Ok(());
+            }
             if shutdown.is_cancelled() {
                 // Hand the run back at once so another process (or our successor) takes over.
                 let mut db = db::begin_tenant(&self.inner.pool, run.tenant_id).await?;
@@ -144,11 +152,40 @@ impl Engine {
                 )
                 .await?;
                 let reason = format!("{}: {error}", step.name);
-                db::grants::set_status(&mut db, ctx.grant_id(), GrantStatus::Failed, Some(&reason))
-                    .await?;
-                db::credentials::fail_unissued_of_grant(&mut db, ctx.grant_id(), &reason).await?;
+                match ctx.kind {
+                    RunKind::Provision => {
+                        db::grants::set_status(
+                            &mut db,
+                            ctx.grant_id(),
+                            GrantStatus::Failed,
+                            Some(&reason),
+                        )
+                        .await?;
+                        db::credentials::fail_unissued_of_grant(&mut db, ctx.grant_id(), &reason)
+                            .await?;
+                    }
+                    // A grant whose revocation stopped stays REVOKING (never reported REVOKED
+                    // while something may be left at Seam); the reason tells the portal why.
+                    RunKind::Revoke => {
+                        let reason = format!("revocation stopped at {reason}");
+                        db::grants::set_status(
+                            &mut db,
+                            ctx.grant_id(),
+                            GrantStatus::Revoking,
+                            Some(&reason),
+                        )
+                        .await?;
+                    }
+                    RunKind::Reschedule => {
+                        let status =
+                            GrantStatus::parse(&ctx.grant.status).unwrap_or(GrantStatus::Active);
+                        let reason = format!("rescheduling stopped at {reason}");
+                        db::grants::set_status(&mut db, ctx.grant_id(), status, Some(&reason))
+                            .await?;
+                    }
+                }
                 db::runs::complete(&mut db, run.run_id, worker, RunStatus::Failed).await?;
-                tracing::warn!(run_id = %run.run_id, grant_id = %ctx.grant.grant_id, %reason, "provisioning failed");
+                tracing::warn!(run_id = %run.run_id, grant_id = %ctx.grant.grant_id, %reason, "run failed");
                 Next::Stop
             }
         };
@@ -159,7 +196,28 @@ impl Engine {
     async fn finish(&self, run: &ClaimedRun, ctx: &RunContext) -> Result<(), DriveError> {
         let mut db = db::begin_tenant(&self.inner.pool, run.tenant_id).await?;
         if db::runs::holds_lease(&mut db, run.run_id, &self.inner.worker_id).await? {
-            db::grants::set_status(&mut db, ctx.grant_id(), GrantStatus::Active, None).await?;
+            let grant = ctx.grant_id();
+            match ctx.kind {
+                RunKind::Provision => {
+                    db::grants::set_status(&mut db, grant, GrantStatus::Active, None).await?
+                }
+                RunKind::Revoke => {
+                    db::credentials::set_status_of_grant(
+                        &mut db,
+                        grant,
+                        CredentialStatus::Revoked,
+                        None,
+                    )
+                    .await?;
+                    db::grants::set_status(&mut db, grant, GrantStatus::Revoked, None).await?;
+                }
+                RunKind::Reschedule => {
+                    db::credentials::refresh_window_status(&mut db, grant).await?;
+                    let status =
+                        GrantStatus::parse(&ctx.grant.status).unwrap_or(GrantStatus::Active);
+                    db::grants::set_status(&mut db, grant, status, None).await?;
+                }
+            }
             db::runs::complete(
                 &mut db,
                 run.run_id,
@@ -167,7 +225,7 @@ impl Engine {
                 RunStatus::Succeeded,
             )
             .await?;
-            tracing::info!(run_id = %run.run_id, grant_id = %ctx.grant.grant_id, "grant provisioned");
+            tracing::info!(run_id = %run.run_id, grant_id = %ctx.grant.grant_id, kind = ctx.kind.as_str(), "run finished");
         }
         db.commit().await?;
         Ok(())
@@ -212,6 +270,28 @@ async fn apply(
             entrance_ids,
             ..
         } => db::credentials::replace_entrances(db, (*credential_id).into(), entrance_ids).await,
+        Produced::AccessCode {
+            credential_id,
+            access_code_id,
+            code,
+        } => {
+            db::credentials::record_access_code_created(
+                db,
+                (*credential_id).into(),
+                access_code_id,
+                code.as_deref(),
+            )
+            .await
+        }
+        Produced::Deleted {
+            credential_id,
+            revoked,
+            ..
+        } => db::credentials::record_deleted(db, (*credential_id).into(), *revoked).await,
+        Produced::AcsUserReleased { acs_system_id, .. } => {
+            db::residents::forget_acs_user(db, ctx.resident_id(), acs_system_id).await
+        }
+        Produced::Changed(_) => Ok(()),
         Produced::Issued {
             credential_id,
             code,

@@ -11,11 +11,15 @@
 //! - A run is driven by one worker at a time (a lease claimed with `for update skip locked`, see
 //!   `db::runs`), and a worker that lost its lease cannot record anything.
 
+mod acs_changes;
 mod backoff;
+mod codes;
 mod context;
 mod driver;
 mod outcome;
+mod reconciler;
 mod steps;
+mod sweeper;
 
 use std::sync::Arc;
 
@@ -73,6 +77,12 @@ impl Engine {
             let shutdown = shutdown.clone();
             workers.spawn(async move { engine.work(shutdown).await });
         }
+        let engine = self.clone();
+        let sweeper_shutdown = shutdown.clone();
+        workers.spawn(async move { engine.sweep_forever(sweeper_shutdown).await });
+        let engine = self.clone();
+        let every = self.inner.settings.reconcile_every;
+        workers.spawn(async move { engine.reconcile_forever(every, shutdown).await });
         workers
     }
 

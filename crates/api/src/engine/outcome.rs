@@ -32,6 +32,23 @@ pub enum Produced {
         code: Option<String>,
         issued_at: Option<DateTime<Utc>>,
     },
+    AccessCode {
+        credential_id: Uuid,
+        access_code_id: String,
+        code: Option<String>,
+    },
+    /// The credential no longer exists at Seam; `revoked` unless it is being replaced.
+    Deleted {
+        credential_id: Uuid,
+        revoked: bool,
+        seam_ids: Vec<String>,
+    },
+    AcsUserReleased {
+        acs_system_id: String,
+        acs_user_id: String,
+    },
+    /// A change at Seam with nothing to record but the ids involved.
+    Changed(serde_json::Value),
 }
 
 impl Produced {
@@ -47,6 +64,12 @@ impl Produced {
             } => json!({ "acs_credential_id": acs_credential_id }),
             Self::AccessibleEntrances { seam_ids, .. } => json!({ "acs_entrance_ids": seam_ids }),
             Self::Issued { .. } => json!({}),
+            Self::AccessCode { access_code_id, .. } => json!({ "access_code_id": access_code_id }),
+            Self::Deleted { seam_ids, .. } => json!({ "deleted": seam_ids }),
+            Self::AcsUserReleased { acs_user_id, .. } => {
+                json!({ "deleted_acs_user_id": acs_user_id })
+            }
+            Self::Changed(ids) => ids.clone(),
         }
     }
 }

@@ -3,17 +3,18 @@
 
 use std::collections::BTreeSet;
 
-use doorway_domain::{AccessMethod, StepKind};
+use doorway_domain::{AccessMethod, Provider, StepKind};
 use seam_gateway::{
     AccessMethod as SeamAccessMethod, AcsCredential, AcsCredentialFilter, AcsUserFilter,
     CreateAcsCredential, CreateAcsUser, CreateUserIdentity, LaunchEnrollmentAutomation,
 };
 
-use super::backoff;
 use super::context::{NextStep, RunContext};
 use super::outcome::{Outcome, Produced};
 use super::Engine;
+use super::{acs_changes, backoff, codes};
 use crate::db;
+use crate::db::credentials::CredentialRow;
 
 /// Why an enrollment-automation step is skipped when Seam has removed the endpoints.
 const ENROLLMENT_REMOVED: &str =
@@ -35,9 +36,23 @@ impl Engine {
             StepKind::FindCredentialManager => find_credential_manager(ctx, step).await,
             StepKind::LaunchEnrollmentAutomation => launch_enrollment_automation(ctx, step).await,
             StepKind::EnsureAcsUser => ensure_acs_user(ctx, step).await,
+            StepKind::AddToAccessGroup => acs_changes::add_to_access_group(ctx, step).await,
             StepKind::CreateAcsCredential => self.create_acs_credential(ctx, step).await,
             StepKind::ListAccessibleEntrances => list_accessible_entrances(ctx, step).await,
             StepKind::AwaitIssuance => await_issuance(ctx, step).await,
+            StepKind::CreateAccessCode => self.create_access_code(ctx, step).await,
+            StepKind::AwaitAccessCodeSet => codes::await_access_code_set(ctx, step).await,
+            StepKind::DeleteAcsCredential => self.delete_acs_credential(ctx, step).await,
+            StepKind::DeleteAccessCode => self.delete_access_code(ctx, step).await,
+            StepKind::RemoveFromAccessGroup => {
+                acs_changes::remove_from_access_group(ctx, step).await
+            }
+            StepKind::ReleaseAcsUser => self.release_acs_user(ctx, step).await,
+            StepKind::UpdateAcsCredential => acs_changes::update_acs_credential(ctx, step).await,
+            StepKind::UpdateAccessCode => codes::update_access_code(ctx, step).await,
+            StepKind::UpdateAcsUserSchedule => {
+                acs_changes::update_acs_user_schedule(ctx, step).await
+            }
         }
     }
 
@@ -60,72 +75,31 @@ impl Engine {
         let Some(acs_user_id) = &ctx.acs_user_id else {
             return fail("no ACS user was recorded");
         };
-        let method = match AccessMethod::parse(&credential.access_method) {
-            Some(AccessMethod::MobileKey) => SeamAccessMethod::MobileKey,
-            _ => SeamAccessMethod::Code,
-        };
-        let wanted: BTreeSet<String> = ctx
-            .credential_entrances
-            .get(&credential_id)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e.seam_acs_entrance_id.clone())
-            .collect();
+        let method = seam_method(credential);
+        let wanted = wanted_entrances(ctx, credential);
 
-        // Look before creating: adopt a credential of this ACS user that matches exactly and that
-        // no credential of ours tracks yet (left by an attempt that crashed before recording).
-        let filter = AcsCredentialFilter {
-            acs_user_id: Some(acs_user_id.clone()),
-            ..Default::default()
-        };
-        let existing = seam!(step, ctx.seam.list_acs_credentials(&filter).await);
-        let candidates: Vec<&AcsCredential> = existing
-            .iter()
-            .filter(|c| c.access_method == method && same_window(c, ctx))
-            .collect();
-        if !candidates.is_empty() {
-            let ids: Vec<String> = candidates
-                .iter()
-                .map(|c| c.acs_credential_id.clone())
-                .collect();
-            let tracked = match self.tracked_credentials(ctx, &ids).await {
-                Ok(tracked) => tracked,
-                Err(err) => {
-                    return Outcome::Retry {
-                        error: format!("database: {err}"),
-                    }
-                }
-            };
-            for candidate in candidates
-                .into_iter()
-                .filter(|c| !tracked.contains(&c.acs_credential_id))
-            {
-                let entrances = seam!(
-                    step,
-                    ctx.seam
-                        .list_accessible_entrances(&candidate.acs_credential_id)
-                        .await
-                );
-                let opens: BTreeSet<String> =
-                    entrances.into_iter().map(|e| e.acs_entrance_id).collect();
-                if opens == wanted {
-                    tracing::info!(acs_credential_id = %candidate.acs_credential_id, "adopting a credential created by an earlier attempt");
-                    return Outcome::Done(Produced::AcsCredential {
-                        credential_id,
-                        acs_credential_id: candidate.acs_credential_id.clone(),
-                        code: candidate.code.clone(),
-                    });
-                }
+        // Look before creating: adopt a credential left by an attempt that crashed before
+        // recording it.
+        match self.untracked_credential(ctx, step, credential).await {
+            Ok(Some(found)) => {
+                tracing::info!(acs_credential_id = %found.acs_credential_id, "adopting a credential created by an earlier attempt");
+                return Outcome::Done(Produced::AcsCredential {
+                    credential_id,
+                    acs_credential_id: found.acs_credential_id,
+                    code: found.code,
+                });
             }
+            Ok(None) => {}
+            Err(outcome) => return outcome,
         }
-
         let request = CreateAcsCredential {
             acs_user_id: acs_user_id.clone(),
             access_method: method.clone(),
             allowed_acs_entrance_ids: wanted.into_iter().collect(),
             is_multi_phone_sync_credential: (method == SeamAccessMethod::MobileKey).then_some(true),
-            starts_at: ctx.grant.starts_at,
-            ends_at: ctx.grant.ends_at,
+            // Salto KS keeps the window on the ACS user (its access schedule), not the credential.
+            starts_at: ctx.grant.starts_at.filter(|_| !is_salto(ctx)),
+            ends_at: ctx.grant.ends_at.filter(|_| !is_salto(ctx)),
             code: None,
             credential_manager_acs_system_id: None,
         };
@@ -135,6 +109,67 @@ impl Engine {
             acs_credential_id: created.acs_credential_id,
             code: created.code,
         })
+    }
+
+    /// A credential of the resident's ACS user at Seam that matches this one exactly (method,
+    /// window, entrances) and that no credential of ours tracks.
+    pub(super) async fn untracked_credential(
+        &self,
+        ctx: &RunContext,
+        step: &NextStep,
+        credential: &CredentialRow,
+    ) -> Result<Option<AcsCredential>, Outcome> {
+        let Some(acs_user_id) = &ctx.acs_user_id else {
+            return Ok(None);
+        };
+        let method = seam_method(credential);
+        let wanted = wanted_entrances(ctx, credential);
+        let filter = AcsCredentialFilter {
+            acs_user_id: Some(acs_user_id.clone()),
+            ..Default::default()
+        };
+        let existing = ctx
+            .seam
+            .list_acs_credentials(&filter)
+            .await
+            .map_err(|e| Outcome::from_seam_error(&step.name, &e))?;
+        let candidates: Vec<AcsCredential> = existing
+            .into_iter()
+            .filter(|c| c.access_method == method && same_window(c, ctx))
+            .collect();
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        let ids: Vec<String> = candidates
+            .iter()
+            .map(|c| c.acs_credential_id.clone())
+            .collect();
+        let tracked = self
+            .tracked_credentials(ctx, &ids)
+            .await
+            .map_err(|e| Outcome::Retry {
+                error: format!("database: {e}"),
+            })?;
+        for candidate in candidates
+            .into_iter()
+            .filter(|c| !tracked.contains(&c.acs_credential_id))
+        {
+            // Salto credentials carry no entrances: method and window are the match.
+            if wanted.is_empty() {
+                return Ok(Some(candidate));
+            }
+            let entrances = ctx
+                .seam
+                .list_accessible_entrances(&candidate.acs_credential_id)
+                .await
+                .map_err(|e| Outcome::from_seam_error(&step.name, &e))?;
+            let opens: BTreeSet<String> =
+                entrances.into_iter().map(|e| e.acs_entrance_id).collect();
+            if opens == wanted {
+                return Ok(Some(candidate));
+            }
+        }
+        Ok(None)
     }
 
     async fn tracked_credentials(
@@ -248,10 +283,13 @@ async fn ensure_acs_user(ctx: &RunContext, step: &NextStep) -> Outcome {
         acs_user_id,
     };
     if let Some(existing) = &ctx.acs_user_id {
-        return Outcome::Skipped {
-            reason: "the resident already has an ACS user on this system".into(),
-            produced: Some(produced(existing.clone())),
-        };
+        // Someone may have deleted it at Seam since (`acs_user.deleted`): then make a new one.
+        if seam!(step, ctx.seam.get_acs_user(existing).await).is_some() {
+            return Outcome::Skipped {
+                reason: "the resident already has an ACS user on this system".into(),
+                produced: Some(produced(existing.clone())),
+            };
+        }
     }
     let Some(identity) = &ctx.resident.seam_user_identity_id else {
         return fail("no user identity was recorded");
@@ -272,7 +310,7 @@ async fn ensure_acs_user(ctx: &RunContext, step: &NextStep) -> Outcome {
         full_name: ctx.resident.full_name.clone(),
         email_address: Some(ctx.resident.email.clone()),
         phone_number: ctx.resident.phone.clone(),
-        access_schedule: None,
+        access_schedule: acs_changes::schedule_of(ctx).filter(|_| is_salto(ctx)),
     };
     let created = seam!(step, ctx.seam.create_acs_user(&request).await);
     Outcome::Done(produced(created.acs_user_id))
@@ -311,6 +349,9 @@ async fn await_issuance(ctx: &RunContext, step: &NextStep) -> Outcome {
     let Some(seam_id) = &credential.seam_acs_credential_id else {
         return fail("the credential was not recorded");
     };
+    if let Some(settled) = already_settled(credential) {
+        return settled;
+    }
     let Some(found) = seam!(step, ctx.seam.get_acs_credential(seam_id).await) else {
         return fail("the credential was deleted at Seam before it was issued");
     };
@@ -335,6 +376,9 @@ async fn await_issuance(ctx: &RunContext, step: &NextStep) -> Outcome {
 /// Whether a credential at Seam has the grant's window, where the grant sets one (compared to
 /// the second, as Seam may round).
 fn same_window(credential: &AcsCredential, ctx: &RunContext) -> bool {
+    if is_salto(ctx) {
+        return true;
+    }
     type Instant = Option<chrono::DateTime<chrono::Utc>>;
     let agrees = |ours: Instant, theirs: Instant| {
         ours.is_none_or(|ours| theirs.map(|t| t.timestamp()) == Some(ours.timestamp()))
@@ -343,7 +387,50 @@ fn same_window(credential: &AcsCredential, ctx: &RunContext) -> bool {
         && agrees(ctx.grant.ends_at, credential.ends_at)
 }
 
-fn fail(error: &str) -> Outcome {
+fn is_salto(ctx: &RunContext) -> bool {
+    ctx.property.provider == Provider::SaltoKs.as_str()
+}
+
+/// A credential a webhook has already reported on needs no further polling.
+pub(super) fn already_settled(credential: &CredentialRow) -> Option<Outcome> {
+    match credential.status.as_str() {
+        "ACTIVE" | "SCHEDULED" => Some(Outcome::Done(Produced::Issued {
+            credential_id: credential.credential_id,
+            code: None,
+            issued_at: credential.issued_at,
+        })),
+        "FAILED" => Some(fail(
+            credential
+                .status_reason
+                .as_deref()
+                .unwrap_or("Seam reported the credential failed"),
+        )),
+        _ => None,
+    }
+}
+
+/// Seam's access method for one of our credentials.
+fn seam_method(credential: &CredentialRow) -> SeamAccessMethod {
+    match AccessMethod::parse(&credential.access_method) {
+        Some(AccessMethod::MobileKey) => SeamAccessMethod::MobileKey,
+        _ => SeamAccessMethod::Code,
+    }
+}
+
+/// The Seam entrances a credential is planned to open (none for Salto KS).
+fn wanted_entrances(ctx: &RunContext, credential: &CredentialRow) -> BTreeSet<String> {
+    if ctx.property.provider == Provider::SaltoKs.as_str() {
+        return BTreeSet::new();
+    }
+    ctx.credential_entrances
+        .get(&credential.credential_id)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.seam_acs_entrance_id.clone())
+        .collect()
+}
+
+pub(super) fn fail(error: &str) -> Outcome {
     Outcome::Fail {
         error: error.to_owned(),
     }

@@ -102,3 +102,77 @@ impl GrantMutation {
         })
     }
 }
+
+#[derive(SimpleObject)]
+pub struct RevokeGrantPayload {
+    pub grant: Grant,
+}
+
+#[derive(SimpleObject)]
+pub struct RescheduleGrantPayload {
+    pub grant: Grant,
+}
+
+#[derive(SimpleObject)]
+pub struct MoveOutResidentPayload {
+    pub resident: crate::graphql::types::Resident,
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Default)]
+pub struct GrantLifecycleMutation;
+
+#[Object]
+impl GrantLifecycleMutation {
+    /// Ends a grant: every credential and access code it produced is deleted at Seam, durably.
+    /// The grant is REVOKING until nothing of it is left at Seam, then REVOKED.
+    async fn revoke_grant(&self, ctx: &Context<'_>, id: ID) -> GqlResult<RevokeGrantPayload> {
+        let caller = auth(ctx)?;
+        let tenant = caller.require_staff(Scope::GrantsWrite).gql()?;
+        let id = parse_id(&id, "id").gql()?;
+        let row = services(ctx)?
+            .revoke_grant(caller, tenant, id)
+            .await
+            .gql()?;
+        Ok(RevokeGrantPayload { grant: Grant(row) })
+    }
+
+    /// Changes the window of a grant; credentials are updated or replaced as the provider
+    /// requires.
+    async fn reschedule_grant(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        starts_at: Option<DateTime<Utc>>,
+        ends_at: Option<DateTime<Utc>>,
+    ) -> GqlResult<RescheduleGrantPayload> {
+        let caller = auth(ctx)?;
+        let tenant = caller.require_staff(Scope::GrantsWrite).gql()?;
+        let id = parse_id(&id, "id").gql()?;
+        let row = services(ctx)?
+            .reschedule_grant(caller, tenant, id, starts_at, ends_at)
+            .await
+            .gql()?;
+        Ok(RescheduleGrantPayload { grant: Grant(row) })
+    }
+
+    /// Move-out: every grant of the resident is revoked, across every property, durably.
+    async fn move_out_resident(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> GqlResult<MoveOutResidentPayload> {
+        let caller = auth(ctx)?;
+        let tenant = caller
+            .require_full_manager_or(Scope::ResidentsWrite)
+            .gql()?;
+        let id = parse_id(&id, "id").gql()?;
+        let services = services(ctx)?;
+        let grants = services.move_out(tenant, id).await.gql()?;
+        let resident = services.resident(tenant, id).await.gql()?;
+        Ok(MoveOutResidentPayload {
+            resident: resident.into(),
+            grants: grants.into_iter().map(Grant).collect(),
+        })
+    }
+}

@@ -1,4 +1,5 @@
-//! The GraphQL API, merged from one query and one mutation object per domain module.
+//! The GraphQL API, merged from one query, one mutation and one subscription object per domain
+//! module.
 //!
 //! `schema.graphql` at the repository root is generated from this code ([`sdl`]) and committed;
 //! a test fails when the two differ.
@@ -9,12 +10,13 @@ pub mod loaders;
 pub mod pagination;
 mod properties;
 mod residents;
+mod subscriptions;
 mod tenants;
 mod types;
 mod viewer;
 
 use async_graphql::extensions::Tracing;
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::services::Services;
 
@@ -34,20 +36,28 @@ pub struct Mutation(
     properties::PropertyMutation,
     residents::ResidentMutation,
     grants::GrantMutation,
+    grants::GrantLifecycleMutation,
 );
 
-pub type DoorwaySchema = Schema<Query, Mutation, EmptySubscription>;
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(subscriptions::LiveSubscription);
+
+pub type DoorwaySchema = Schema<Query, Mutation, Subscription>;
 
 /// Limits that keep one request from costing the database much: nesting depth and total
 /// complexity (each field 1, lists counted once).
 const MAX_DEPTH: usize = 12;
 const MAX_COMPLEXITY: usize = 1_000;
 
-fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .extension(Tracing)
+fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .extension(Tracing)
 }
 
 pub fn build_schema(services: Services) -> DoorwaySchema {

@@ -62,9 +62,9 @@ mirror_enum!(/// Where a credential stands.
 mirror_enum!(/// Whether a resident still lives at the tenant's properties.
     ResidentStatus from doorway_domain::ResidentStatus { Active, MovedOut });
 mirror_enum!(/// Where a provisioning run stands.
-    RunStatus from doorway_domain::RunStatus { Pending, Running, Succeeded, Failed });
+    RunStatus from doorway_domain::RunStatus { Pending, Running, Succeeded, Failed, Cancelled });
 mirror_enum!(/// What a provisioning run does.
-    RunKind from doorway_domain::RunKind { Provision, Revoke });
+    RunKind from doorway_domain::RunKind { Provision, Revoke, Reschedule });
 mirror_enum!(/// Where one step of a run stands.
     StepStatus from doorway_domain::StepStatus { Pending, Running, Succeeded, Retrying, Failed, Skipped });
 
@@ -109,7 +109,7 @@ impl Property {
     async fn supported_access_methods(&self) -> Vec<AccessMethod> {
         DomainProvider::parse(&self.0.provider)
             .map(|p| {
-                supported_access_methods(p)
+                supported_access_methods(p, None)
                     .iter()
                     .copied()
                     .map(AccessMethod::from)

@@ -1,16 +1,18 @@
-//! Giving a resident access: the grant is compiled by the credential policy, recorded with its
-//! provisioning run in one transaction, and handed to the engine. Nothing here calls Seam.
+//! Giving access: the grant is compiled by the credential policy and recorded with its planned
+//! credentials and provisioning run in one transaction, then handed to the engine. Nothing here
+//! calls Seam.
 
 use chrono::{DateTime, Utc};
 use doorway_domain::{
-    compile_grant, AccessGroupId, AccessMethod, CredentialId, EntranceId, GrantId, GrantRequest,
-    PropertyFacts, PropertyId, Provider, ResidentId, ResidentStatus, RunId, RunKind, TenantId,
+    compile_grant, AccessGroupId, AccessMethod, CredentialId, EntranceFacts, EntranceId, GrantId,
+    GrantRequest, PlanStep, PropertyFacts, PropertyId, Provider, ResidentId, ResidentStatus, RunId,
+    RunKind, TenantId,
 };
 use uuid::Uuid;
 
 use super::{idempotency_key, request_hash, Services};
 use crate::auth::AuthContext;
-use crate::db::{self, idempotency::Recorded, runs::NewStep};
+use crate::db::{self, idempotency::Recorded, runs::NewStep, TenantTx};
 use crate::error::ApiError;
 
 pub struct GrantAccess {
@@ -50,19 +52,7 @@ impl Services {
         let property = db::properties::find(&mut db, input.property_id)
             .await?
             .ok_or(ApiError::NotFound("property"))?;
-        let facts = PropertyFacts {
-            provider: Provider::parse(&property.provider).unwrap_or(Provider::OtherAcs),
-            entrance_ids: db::properties::entrances_of(&mut db, &[property.property_id])
-                .await?
-                .into_iter()
-                .map(|e| e.entrance_id.into())
-                .collect(),
-            access_group_ids: db::properties::access_groups_of(&mut db, &[property.property_id])
-                .await?
-                .into_iter()
-                .map(|g| g.access_group_id.into())
-                .collect(),
-        };
+        let facts = property_facts(&mut db, &property).await?;
         let request = GrantRequest {
             access_method: input.access_method,
             entrance_ids: input.entrance_ids.clone(),
@@ -97,6 +87,11 @@ impl Services {
             }
         }
         let entrance_ids: Vec<Uuid> = plan.entrance_ids.iter().map(EntranceId::as_uuid).collect();
+        let group_ids: Vec<Uuid> = plan
+            .access_group_ids
+            .iter()
+            .map(AccessGroupId::as_uuid)
+            .collect();
         db::grants::insert(
             &mut db,
             &db::grants::NewGrant {
@@ -107,44 +102,103 @@ impl Services {
                 starts_at: plan.window.starts_at(),
                 ends_at: plan.window.ends_at(),
                 entrance_ids: &entrance_ids,
+                access_group_ids: &group_ids,
             },
         )
         .await?;
+        // Salto credentials open what their groups open: shown to the resident as such.
+        let group_entrances: Vec<Uuid> =
+            db::properties::access_group_entrances(&mut db, &group_ids)
+                .await?
+                .into_iter()
+                .map(|(_, e)| e.entrance_id)
+                .collect();
         let mut credential_ids = Vec::with_capacity(plan.credentials.len());
         for (slot, credential) in (0i32..).zip(&plan.credentials) {
             let id = CredentialId::new();
-            let entrances: Vec<Uuid> = credential
+            let mut entrances: Vec<Uuid> = credential
                 .entrance_ids
                 .iter()
                 .map(EntranceId::as_uuid)
                 .collect();
-            db::credentials::insert_planned(
-                &mut db,
+            if entrances.is_empty() {
+                entrances.clone_from(&group_entrances);
+                entrances.dedup();
+            }
+            let planned = db::credentials::PlannedRow {
                 id,
                 grant_id,
                 slot,
-                credential.access_method,
-                &entrances,
-            )
-            .await?;
+                access_method: credential.access_method,
+                mechanism: credential.mechanism,
+                requested_code: credential.code.as_deref(),
+            };
+            db::credentials::insert_planned(&mut db, &planned, &entrances).await?;
             credential_ids.push(id.as_uuid());
         }
-        let steps: Vec<NewStep> = plan
-            .steps
-            .iter()
-            .map(|s| NewStep {
-                name: s.kind.as_str(),
-                credential_id: s
-                    .credential_slot
-                    .and_then(|slot| credential_ids.get(slot).copied()),
-            })
-            .collect();
-        db::runs::insert(&mut db, RunId::new(), grant_id, RunKind::Provision, &steps).await?;
+        insert_run(
+            &mut db,
+            grant_id,
+            RunKind::Provision,
+            &plan.steps,
+            &credential_ids,
+        )
+        .await?;
         db.commit().await?;
         self.engine.wake();
         tracing::info!(%grant_id, resident_id = %input.resident_id, property_id = %input.property_id, "grant recorded");
         Ok(grant_id)
     }
+}
+
+/// What the policy needs to know about a property, from Doorway's records.
+pub(super) async fn property_facts(
+    db: &mut TenantTx,
+    property: &db::properties::PropertyRow,
+) -> Result<PropertyFacts, ApiError> {
+    Ok(PropertyFacts {
+        provider: Provider::parse(&property.provider).unwrap_or(Provider::OtherAcs),
+        external_type: property.external_type.clone(),
+        entrances: db::properties::entrances_of(db, &[property.property_id])
+            .await?
+            .into_iter()
+            .map(|e| EntranceFacts {
+                id: e.entrance_id.into(),
+                supports_access_codes: e.supports_access_codes,
+                code_lengths: e
+                    .supported_code_lengths
+                    .iter()
+                    .filter_map(|l| u32::try_from(*l).ok())
+                    .collect(),
+            })
+            .collect(),
+        access_group_ids: db::properties::access_groups_of(db, &[property.property_id])
+            .await?
+            .into_iter()
+            .map(|g| g.access_group_id.into())
+            .collect(),
+    })
+}
+
+/// Records a run of `kind` with its steps, resolving credential slots to credential ids.
+pub(super) async fn insert_run(
+    db: &mut TenantTx,
+    grant: GrantId,
+    kind: RunKind,
+    steps: &[PlanStep],
+    credential_ids: &[Uuid],
+) -> Result<(), sqlx::Error> {
+    let steps: Vec<NewStep> = steps
+        .iter()
+        .map(|s| NewStep {
+            name: s.kind.as_str(),
+            credential_id: s
+                .credential_slot
+                .and_then(|slot| credential_ids.get(slot).copied()),
+            access_group_id: s.access_group.map(|g| g.as_uuid()),
+        })
+        .collect();
+    db::runs::insert(db, RunId::new(), grant, kind, &steps).await
 }
 
 fn grant_hash(input: &GrantAccess) -> Vec<u8> {

@@ -82,12 +82,9 @@ impl Services {
         let idem = idempotency_key(input.idempotency_key.as_deref())?;
         let system_id = match (&input.seam_acs_system_id, &input.seam_device_ids) {
             (Some(id), None) if !id.trim().is_empty() => id.trim().to_owned(),
-            (None, Some(_)) => {
-                return Err(ApiError::Unsupported {
-                    field: Some("seamDeviceIds".into()),
-                    message: "importing smart-lock devices as a property is not supported yet"
-                        .into(),
-                })
+            (None, Some(devices)) => {
+                let name = input.name.as_deref();
+                return self.import_smart_locks(tenant, name, devices, idem).await;
             }
             _ => {
                 return Err(ApiError::bad_input(
@@ -126,9 +123,14 @@ impl Services {
         let name = name.unwrap_or(&system.name);
 
         let mut db = db::begin_tenant(&self.pool, tenant).await?;
-        let property_id =
-            db::properties::upsert_for_acs_system(&mut db, name, provider.as_str(), &system_id)
-                .await?;
+        let property_id = db::properties::upsert_for_acs_system(
+            &mut db,
+            name,
+            provider.as_str(),
+            &system_id,
+            system.external_type.as_deref(),
+        )
+        .await?;
         if let Some(key) = idem {
             let hash = request_hash(&[name, &system_id]);
             match db::idempotency::reserve(&mut db, "importProperty", key, &hash, property_id)
@@ -173,6 +175,99 @@ impl Services {
         }
         db.commit().await?;
         tracing::info!(%property_id, entrances = entrances.len(), access_groups = groups.len(), "property imported");
+        Ok(property_id.into())
+    }
+
+    /// Imports a set of smart locks as one property (re-importing refreshes them and keeps ids),
+    /// recording what each lock can do with access codes for the credential policy.
+    async fn import_smart_locks(
+        &self,
+        tenant: TenantId,
+        name: Option<&str>,
+        device_ids: &[String],
+        idem: Option<&str>,
+    ) -> Result<PropertyId, ApiError> {
+        let mut wanted: Vec<String> = device_ids
+            .iter()
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty())
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        if wanted.is_empty() {
+            return Err(ApiError::bad_input(
+                "seamDeviceIds",
+                "seamDeviceIds: at least one device is required",
+            ));
+        }
+        let name = name.map(str::trim).filter(|n| !n.is_empty());
+        let seam = self.seam_for(tenant).await?;
+        let filter = DeviceFilter {
+            device_ids: Some(wanted.clone()),
+        };
+        let devices = seam.list_devices(&filter).await?;
+        if let Some(missing) = wanted
+            .iter()
+            .find(|id| !devices.iter().any(|d| &d.device_id == *id))
+        {
+            return Err(ApiError::bad_input(
+                "seamDeviceIds",
+                format!("seamDeviceIds: no device {missing} in the tenant's Seam workspace"),
+            ));
+        }
+        let label = |d: &seam_gateway::Device| {
+            Some(d.display_name.clone())
+                .filter(|n| !n.is_empty())
+                .or_else(|| d.properties.name.clone())
+                .unwrap_or_else(|| d.device_id.clone())
+        };
+        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let holders = db::properties::properties_holding_devices(&mut db, &wanted).await?;
+        if holders.len() > 1 {
+            return Err(ApiError::bad_input(
+                "seamDeviceIds",
+                "seamDeviceIds: these locks belong to different properties already",
+            ));
+        }
+        let default_name = format!(
+            "Smart locks ({})",
+            devices.iter().map(label).collect::<Vec<_>>().join(", ")
+        );
+        let property_id = db::properties::upsert_smart_lock_property(
+            &mut db,
+            holders.first().copied(),
+            name.unwrap_or(&default_name),
+        )
+        .await?;
+        if let Some(key) = idem {
+            let hash = request_hash(&[name.unwrap_or_default(), &wanted.join(",")]);
+            if let Recorded::Conflict =
+                db::idempotency::reserve(&mut db, "importProperty", key, &hash, property_id).await?
+            {
+                return Err(ApiError::Conflict(
+                    "idempotencyKey was already used with a different input".into(),
+                ));
+            }
+        }
+        for device in &devices {
+            let lengths: Vec<i32> = device
+                .properties
+                .supported_code_lengths
+                .iter()
+                .filter_map(|l| i32::try_from(*l).ok())
+                .collect();
+            db::properties::upsert_lock(
+                &mut db,
+                property_id,
+                &label(device),
+                &device.device_id,
+                device.supports_online_access_codes(),
+                &lengths,
+            )
+            .await?;
+        }
+        db.commit().await?;
+        tracing::info!(%property_id, locks = devices.len(), "smart locks imported");
         Ok(property_id.into())
     }
 }

@@ -4,6 +4,8 @@
 pub mod access;
 pub mod grants;
 pub mod inventory;
+pub mod lifecycle;
+pub mod live;
 pub mod residents;
 pub mod tenants;
 

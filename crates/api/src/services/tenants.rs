@@ -2,13 +2,15 @@
 
 use chrono::{DateTime, Utc};
 use doorway_domain::TenantId;
-use seam_gateway::SeamError;
+use seam_gateway::{CreateWebhook, SeamError, WorkspaceClient};
 use secrecy::{ExposeSecret, SecretString};
+use url::Url;
 use uuid::Uuid;
 
 use super::{api_key_context, idempotency_key, request_hash, Services};
 use crate::db::{self, tenants::TenantRow, Scope};
 use crate::error::ApiError;
+use crate::webhooks;
 
 pub struct CreateTenant {
     pub name: String,
@@ -67,7 +69,8 @@ impl Services {
         match (row, idem) {
             (Some(row), _) => {
                 tracing::info!(tenant_id = %row.tenant_id, "tenant created");
-                Ok(row)
+                self.register_webhook_of_new_tenant(tenant_id, key, row)
+                    .await
             }
             // A concurrent request with the same key won the race.
             (None, Some(key)) => self
@@ -78,6 +81,75 @@ impl Services {
                 "tenant insert affected no row"
             ))),
         }
+    }
+
+    /// Registers the new tenant's webhook with Seam where `DOORWAY_PUBLIC_URL` is set. The
+    /// tenant exists already: if Seam fails, it stays with `webhookRegistered` false (the cause
+    /// is logged) and Doorway keeps polling Seam for its credentials, so a tenant is never
+    /// half-made and creation does not fail for want of a webhook.
+    async fn register_webhook_of_new_tenant(
+        &self,
+        tenant: TenantId,
+        seam_api_key: &str,
+        row: TenantRow,
+    ) -> Result<TenantRow, ApiError> {
+        let Some(public_url) = self.public_url.clone() else {
+            return Ok(row);
+        };
+        let seam = self
+            .seam
+            .workspace(SecretString::from(seam_api_key.to_owned()));
+        if let Err(err) = self.register_webhook(tenant, &seam, &public_url).await {
+            tracing::warn!(tenant_id = %tenant, error = %err, "the tenant's Seam webhook could not be registered; its credentials are followed by polling only");
+            return Ok(row);
+        }
+        let mut tx = db::begin_scope(&self.pool, Scope::Operator).await?;
+        let row = db::tenants::find_any(&mut tx, tenant)
+            .await?
+            .ok_or(ApiError::NotFound("tenant"))?;
+        tx.commit().await?;
+        tracing::info!(tenant_id = %tenant, "tenant's Seam webhook registered");
+        Ok(row)
+    }
+
+    /// Creates the tenant's webhook at Seam and stores its signing secret, sealed and bound to
+    /// the tenant. Seam shows a secret only on creation, so a webhook for the same URL left by
+    /// an earlier attempt (whose secret Doorway never stored) is deleted first; calling this
+    /// again is therefore a safe retry.
+    pub async fn register_webhook(
+        &self,
+        tenant: TenantId,
+        seam: &WorkspaceClient,
+        public_url: &Url,
+    ) -> Result<(), anyhow::Error> {
+        let url = webhooks::url_for(public_url, tenant);
+        for stale in seam
+            .list_webhooks()
+            .await?
+            .into_iter()
+            .filter(|w| w.url == url)
+        {
+            seam.delete_webhook(&stale.webhook_id).await?;
+        }
+        let webhook = seam
+            .create_webhook(&CreateWebhook {
+                url,
+                event_types: Some(webhooks::APPLIED_EVENT_TYPES.to_vec()),
+            })
+            .await?;
+        let Some(secret) = webhook.secret.as_deref() else {
+            anyhow::bail!(
+                "Seam returned webhook {} without its secret",
+                webhook.webhook_id
+            );
+        };
+        let sealed = self
+            .cipher
+            .seal(secret.as_bytes(), &webhooks::secret_context(tenant));
+        let mut tx = db::begin_scope(&self.pool, Scope::Operator).await?;
+        db::seam_events::record_webhook(&mut tx, tenant, &webhook.webhook_id, &sealed).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn tenant_by_creation_key(

@@ -1,0 +1,88 @@
+//! Applying an event to Doorway's records, inside the transaction that stores it. Only the
+//! event's own data and Doorway's records are used: no call to Seam on this path.
+
+use chrono::{DateTime, Utc};
+use doorway_domain::CredentialStatus;
+
+use super::event::{SeamEvent, Target};
+use super::transition::{decide, Current, Decision};
+use crate::db::seam_events::{self, EventCredential};
+use crate::db::TenantTx;
+
+/// Applies `event`; returns what it did, in words for the stored event and the log.
+pub async fn apply(
+    db: &mut TenantTx,
+    event: &SeamEvent,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    let Some((target, effect)) = event.effect() else {
+        return Ok(format!(
+            "ignored: Doorway does not act on {}",
+            event.event_type
+        ));
+    };
+    // An event without a time cannot be ordered against others; it counts as happening now.
+    let at = event.occurred_at().unwrap_or(now);
+    let credentials = match target {
+        Target::AcsCredential(id) => seam_events::credential_by_acs_credential(db, id)
+            .await?
+            .into_iter()
+            .collect(),
+        Target::AccessCode(id) => seam_events::credential_by_access_code(db, id)
+            .await?
+            .into_iter()
+            .collect(),
+        Target::AcsUser(id) => seam_events::credentials_of_acs_user(db, id).await?,
+    };
+    if credentials.is_empty() {
+        return Ok("ignored: no credential of Doorway is concerned".to_owned());
+    }
+    let mut outcomes = Vec::with_capacity(credentials.len());
+    for credential in credentials {
+        outcomes.push(apply_to(db, &credential, &effect, at, now).await?);
+    }
+    Ok(outcomes.join("; "))
+}
+
+async fn apply_to(
+    db: &mut TenantTx,
+    credential: &EventCredential,
+    effect: &super::event::Effect,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    let id = credential.credential_id;
+    let Some(status) = CredentialStatus::parse(&credential.status) else {
+        return Ok(format!(
+            "credential {id}: unknown status {}",
+            credential.status
+        ));
+    };
+    let current = Current {
+        status,
+        last_event_at: credential.last_event_at,
+        starts_at: credential.starts_at,
+        ends_at: credential.ends_at,
+        being_replaced: credential.being_replaced,
+    };
+    Ok(match decide(&current, effect, at, now) {
+        Decision::Change {
+            status: next,
+            reason,
+            issued,
+        } => {
+            seam_events::set_status(db, id.into(), next, reason.as_deref(), at, issued).await?;
+            // A run waiting to poll this credential can finish now instead of at its next poll.
+            crate::db::runs::make_due_for_credential(db, id).await?;
+            format!("credential {id}: {} -> {}", status.as_str(), next.as_str())
+        }
+        Decision::Keep(why) => format!("credential {id}: unchanged, {why}"),
+        Decision::Stale => format!(
+            "credential {id}: ignored, a later event (of {}) was applied already",
+            credential
+                .last_event_at
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default()
+        ),
+    })
+}

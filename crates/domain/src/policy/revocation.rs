@@ -1,0 +1,82 @@
+//! Ending and changing access: the steps that revoke a grant (nothing of it left at Seam) and
+//! those that move its window (updated in place where the provider allows, replaced otherwise).
+
+use super::plan::{Mechanism, PlanStep, StepKind};
+use crate::{AccessGroupId, AccessWindow, Provider};
+
+/// A credential of an existing grant, as the plans need to know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlannedCredential {
+    pub slot: usize,
+    pub mechanism: Mechanism,
+}
+
+/// Every credential and access code deleted ("already gone" counts as done), the ACS user taken
+/// out of the grant's access groups, and the ACS user deleted when nothing else uses it.
+pub fn compile_revocation(
+    provider: Provider,
+    credentials: &[PlannedCredential],
+    access_groups: &[AccessGroupId],
+) -> Vec<PlanStep> {
+    let mut steps: Vec<PlanStep> = credentials
+        .iter()
+        .map(|c| match c.mechanism {
+            Mechanism::AcsCredential => {
+                PlanStep::for_credential(StepKind::DeleteAcsCredential, c.slot)
+            }
+            Mechanism::AccessCode => PlanStep::for_credential(StepKind::DeleteAccessCode, c.slot),
+        })
+        .collect();
+    steps.extend(
+        access_groups
+            .iter()
+            .map(|g| PlanStep::for_group(StepKind::RemoveFromAccessGroup, *g)),
+    );
+    if provider != Provider::SmartLocks {
+        steps.push(PlanStep::new(StepKind::ReleaseAcsUser));
+    }
+    steps
+}
+
+/// The steps that move a grant from window `from` to window `to`.
+pub fn compile_reschedule(
+    provider: Provider,
+    credentials: &[PlannedCredential],
+    from: AccessWindow,
+    to: AccessWindow,
+) -> Vec<PlanStep> {
+    if from == to {
+        return vec![];
+    }
+    match provider {
+        // Salto keeps the window on the ACS user, not on the credential.
+        Provider::SaltoKs => vec![PlanStep::new(StepKind::UpdateAcsUserSchedule)],
+        Provider::SmartLocks => credentials
+            .iter()
+            .map(|c| PlanStep::for_credential(StepKind::UpdateAccessCode, c.slot))
+            .collect(),
+        // Seam can change an ACS credential's end, nothing else: a new start, or no end any
+        // more, means a new credential.
+        Provider::Latch | Provider::OtherAcs => {
+            let in_place = from.starts_at() == to.starts_at() && to.ends_at().is_some();
+            credentials
+                .iter()
+                .flat_map(|c| {
+                    if in_place {
+                        vec![PlanStep::for_credential(
+                            StepKind::UpdateAcsCredential,
+                            c.slot,
+                        )]
+                    } else {
+                        vec![
+                            PlanStep::for_credential(StepKind::DeleteAcsCredential, c.slot),
+                            PlanStep::for_credential(StepKind::CreateAcsCredential, c.slot),
+                            PlanStep::for_credential(StepKind::ListAccessibleEntrances, c.slot),
+                            PlanStep::for_credential(StepKind::AwaitIssuance, c.slot),
+                        ]
+                    }
+                })
+                .collect()
+        }
+    }
+}

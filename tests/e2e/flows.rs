@@ -265,3 +265,46 @@ async fn a_code_an_offline_lock_never_takes_fails_the_grant_with_a_reason() {
     let reason = grant["credentials"][0]["statusReason"].as_str().unwrap();
     assert!(reason.contains("lock"), "{reason}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn re_importing_refreshes_a_property_and_keeps_its_ids() {
+    let app = spawn_app().await;
+    let ids = |p: &Value, list: &str| {
+        let mut ids: Vec<String> = p[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let site = app
+        .import_acs_system_of_type(&app.manager_token(), "salto_ks_site")
+        .await;
+    let again = app
+        .import_acs_system_of_type(&app.manager_token(), "salto_ks_site")
+        .await;
+    assert_eq!(site["id"], again["id"]);
+    assert_eq!(ids(&site, "entrances"), ids(&again, "entrances"));
+    assert_eq!(ids(&site, "accessGroups"), ids(&again, "accessGroups"));
+
+    let locks = app.import_smart_locks(&["Unit 2A Front Door"]).await;
+    let more = app
+        .import_smart_locks(&["Unit 2A Front Door", "Unit 2B Front Door"])
+        .await;
+    assert_eq!(
+        locks["id"], more["id"],
+        "the lock already imported keeps its property"
+    );
+    assert!(ids(&more, "entrances").contains(&ids(&locks, "entrances")[0]));
+    assert_eq!(more["entrances"].as_array().unwrap().len(), 2);
+    let properties = app
+        .graphql_ok(
+            &app.manager_token(),
+            crate::helpers::contract("portal.graphql", "Properties"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(properties["properties"]["totalCount"], 2);
+}

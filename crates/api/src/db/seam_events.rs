@@ -128,9 +128,12 @@ pub struct EventCredential {
     pub being_replaced: bool,
 }
 
-pub async fn credential_by_acs_credential(
+/// The credential tracking this ACS credential or this access code (give one), locked for the
+/// event being applied to it.
+pub async fn credential_by_seam_id(
     db: &mut TenantTx,
-    acs_credential_id: &str,
+    acs_credential_id: Option<&str>,
+    access_code_id: Option<&str>,
 ) -> Result<Option<EventCredential>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
@@ -141,31 +144,11 @@ pub async fn credential_by_acs_credential(
                            and r.kind = 'RESCHEDULE' and r.status in ('PENDING', 'RUNNING'))
                       as "being_replaced!"
            from credentials c join grants g using (grant_id)
-           where c.tenant_id = $1 and c.seam_acs_credential_id = $2
+           where c.tenant_id = $1
+             and (c.seam_acs_credential_id = $2 or c.seam_access_code_id = $3)
            for update of c"#,
         tenant,
-        acs_credential_id
-    )
-    .fetch_optional(db.conn())
-    .await
-}
-
-pub async fn credential_by_access_code(
-    db: &mut TenantTx,
-    access_code_id: &str,
-) -> Result<Option<EventCredential>, sqlx::Error> {
-    let tenant = db.tenant().as_uuid();
-    sqlx::query_as!(
-        EventCredential,
-        r#"select c.credential_id, c.status, c.last_event_at, g.starts_at, g.ends_at,
-                  exists(select 1 from provisioning_runs r
-                         where r.tenant_id = c.tenant_id and r.grant_id = c.grant_id
-                           and r.kind = 'RESCHEDULE' and r.status in ('PENDING', 'RUNNING'))
-                      as "being_replaced!"
-           from credentials c join grants g using (grant_id)
-           where c.tenant_id = $1 and c.seam_access_code_id = $2
-           for update of c"#,
-        tenant,
+        acs_credential_id,
         access_code_id
     )
     .fetch_optional(db.conn())

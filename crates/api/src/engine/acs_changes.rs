@@ -10,15 +10,6 @@ use super::steps::fail;
 use super::Engine;
 use crate::db;
 
-macro_rules! seam {
-    ($step:expr, $call:expr) => {
-        match $call {
-            Ok(value) => value,
-            Err(err) => return Outcome::from_seam_error($step.name.as_str(), &err),
-        }
-    };
-}
-
 pub(super) async fn add_to_access_group(ctx: &RunContext, step: &NextStep) -> Outcome {
     let Some(user) = &ctx.acs_user_id else {
         return fail("no ACS user was recorded");

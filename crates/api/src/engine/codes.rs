@@ -16,15 +16,6 @@ use super::steps::fail;
 use super::Engine;
 use crate::db;
 
-macro_rules! seam {
-    ($step:expr, $call:expr) => {
-        match $call {
-            Ok(value) => value,
-            Err(err) => return Outcome::from_seam_error($step.name.as_str(), &err),
-        }
-    };
-}
-
 impl Engine {
     pub(super) async fn create_access_code(&self, ctx: &RunContext, step: &NextStep) -> Outcome {
         let Some(credential) = ctx.credential(step.credential_id) else {

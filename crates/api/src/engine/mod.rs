@@ -11,6 +11,18 @@
 //! - A run is driven by one worker at a time (a lease claimed with `for update skip locked`, see
 //!   `db::runs`), and a worker that lost its lease cannot record anything.
 
+/// Unwraps a Seam call inside a step, or ends the step with the outcome its error calls for
+/// (retry what may pass, fail what Seam refused). Defined before the step modules so they all
+/// use this one.
+macro_rules! seam {
+    ($step:expr, $call:expr) => {
+        match $call {
+            Ok(value) => value,
+            Err(err) => return Outcome::from_seam_error($step.name.as_str(), &err),
+        }
+    };
+}
+
 mod acs_changes;
 mod backoff;
 mod codes;

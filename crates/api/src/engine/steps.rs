@@ -20,15 +20,6 @@ use crate::db::credentials::CredentialRow;
 const ENROLLMENT_REMOVED: &str =
     "Seam no longer offers enrollment automations; mobile keys are enrolled without one";
 
-macro_rules! seam {
-    ($step:expr, $call:expr) => {
-        match $call {
-            Ok(value) => value,
-            Err(err) => return Outcome::from_seam_error($step.name.as_str(), &err),
-        }
-    };
-}
-
 impl Engine {
     pub(super) async fn execute(&self, ctx: &RunContext, step: &NextStep) -> Outcome {
         match step.kind {

@@ -24,11 +24,11 @@ pub async fn apply(
     // An event without a time cannot be ordered against others; it counts as happening now.
     let at = event.occurred_at().unwrap_or(now);
     let credentials = match target {
-        Target::AcsCredential(id) => seam_events::credential_by_acs_credential(db, id)
+        Target::AcsCredential(id) => seam_events::credential_by_seam_id(db, Some(id), None)
             .await?
             .into_iter()
             .collect(),
-        Target::AccessCode(id) => seam_events::credential_by_access_code(db, id)
+        Target::AccessCode(id) => seam_events::credential_by_seam_id(db, None, Some(id))
             .await?
             .into_iter()
             .collect(),

@@ -244,20 +244,6 @@ pub async fn others_use_acs_system(
     .await
 }
 
-/// Grants whose window has ended, still counted as live (one tenant, oldest first).
-pub async fn ended(db: &mut TenantTx, limit: i64) -> Result<Vec<Uuid>, sqlx::Error> {
-    let tenant = db.tenant().as_uuid();
-    sqlx::query_scalar!(
-        r#"select grant_id from grants
-           where tenant_id = $1 and status in ('PROVISIONING', 'ACTIVE') and ends_at <= now()
-           order by ends_at limit $2"#,
-        tenant,
-        limit
-    )
-    .fetch_all(db.conn())
-    .await
-}
-
 /// Live grants whose window has ended become EXPIRED with their credentials, and their
 /// unfinished provisioning stops. Returns how many grants expired.
 pub async fn expire_ended(db: &mut TenantTx) -> Result<u64, sqlx::Error> {

@@ -61,22 +61,6 @@ pub async fn find_many(db: &mut TenantTx, ids: &[Uuid]) -> Result<Vec<PropertyRo
     .await
 }
 
-pub async fn find_by_acs_system(
-    db: &mut TenantTx,
-    seam_acs_system_id: &str,
-) -> Result<Option<PropertyRow>, sqlx::Error> {
-    let tenant = db.tenant().as_uuid();
-    sqlx::query_as!(
-        PropertyRow,
-        r#"select property_id, name, provider, seam_acs_system_id, external_type, created_at
-           from properties where tenant_id = $1 and seam_acs_system_id = $2"#,
-        tenant,
-        seam_acs_system_id
-    )
-    .fetch_optional(db.conn())
-    .await
-}
-
 /// Creates the property for an ACS system, or renames the existing one; returns its id either
 /// way so that re-import keeps ids.
 pub async fn upsert_for_acs_system(

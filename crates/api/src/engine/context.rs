@@ -51,7 +51,8 @@ pub struct RunContext {
 #[derive(Debug, Clone)]
 pub struct NextStep {
     pub step_id: StepId,
-    pub kind: StepKind,
+    /// `None` for a step name this version does not know (a run recorded by a newer one).
+    pub kind: Option<StepKind>,
     pub name: String,
     pub credential_id: Option<Uuid>,
     pub access_group_id: Option<Uuid>,
@@ -65,7 +66,7 @@ impl RunContext {
             .find(|s| StepStatus::parse(&s.status).is_none_or(|status| !status.is_terminal()))
             .map(|s| NextStep {
                 step_id: s.step_id.into(),
-                kind: StepKind::parse(&s.name).unwrap_or(StepKind::AwaitIssuance),
+                kind: StepKind::parse(&s.name),
                 name: s.name.clone(),
                 credential_id: s.credential_id,
                 access_group_id: s.access_group_id,
@@ -101,10 +102,6 @@ impl RunContext {
 
     pub fn grant_id(&self) -> GrantId {
         self.grant.grant_id.into()
-    }
-
-    pub fn grant_tenant(&self) -> TenantId {
-        self.tenant
     }
 
     pub fn resident_id(&self) -> ResidentId {

@@ -22,7 +22,13 @@ const ENROLLMENT_REMOVED: &str =
 
 impl Engine {
     pub(super) async fn execute(&self, ctx: &RunContext, step: &NextStep) -> Outcome {
-        match step.kind {
+        let Some(kind) = step.kind else {
+            return fail(&format!(
+                "this Doorway does not know the step {}",
+                step.name
+            ));
+        };
+        match kind {
             StepKind::EnsureUserIdentity => ensure_user_identity(ctx, step).await,
             StepKind::FindCredentialManager => find_credential_manager(ctx, step).await,
             StepKind::LaunchEnrollmentAutomation => launch_enrollment_automation(ctx, step).await,
@@ -168,7 +174,7 @@ impl Engine {
         ctx: &RunContext,
         seam_ids: &[String],
     ) -> Result<Vec<String>, sqlx::Error> {
-        let tenant = ctx.grant_tenant();
+        let tenant = ctx.tenant;
         let mut db = db::begin_tenant(&self.inner.pool, tenant).await?;
         let tracked = db::credentials::tracked_seam_ids(&mut db, seam_ids).await?;
         db.commit().await?;

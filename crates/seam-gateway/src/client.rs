@@ -7,6 +7,7 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, USER_AGENT};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use crate::budget::SendBudget;
 use crate::config::SeamClientConfig;
 use crate::error::SeamError;
 use crate::limits::{Registry, WorkspaceLimits};
@@ -66,6 +67,7 @@ impl SeamClient {
             shared: Arc::clone(&self.inner),
             api_key: Arc::new(api_key),
             limits,
+            budget: None,
         }
     }
 
@@ -83,12 +85,22 @@ impl fmt::Debug for SeamClient {
 }
 
 /// Seam, as seen with one workspace's API key. Every method is one Seam endpoint; see the
-/// `endpoints` modules.
+/// `endpoints` modules. A handle may carry a send budget (`with_budget`) that every request
+/// it sends must fit in.
 #[derive(Clone)]
 pub struct WorkspaceClient {
     pub(crate) shared: Arc<Shared>,
     pub(crate) api_key: Arc<SecretString>,
     pub(crate) limits: Arc<WorkspaceLimits>,
+    pub(crate) budget: Option<Arc<dyn SendBudget>>,
+}
+
+impl WorkspaceClient {
+    /// The configuration of the `SeamClient` this handle came from, for callers that size
+    /// their own deadlines by it (`send_floor`).
+    pub fn config(&self) -> &SeamClientConfig {
+        &self.shared.config
+    }
 }
 
 impl fmt::Debug for WorkspaceClient {
@@ -96,6 +108,10 @@ impl fmt::Debug for WorkspaceClient {
         f.debug_struct("WorkspaceClient")
             .field("endpoint", &self.shared.endpoint.as_str())
             .field("api_key", &"[redacted]")
+            .field(
+                "budget",
+                &self.budget.as_ref().map(|budget| budget.remaining()),
+            )
             .finish()
     }
 }

@@ -15,6 +15,10 @@ pub struct SeamClientConfig {
     pub endpoint: Url,
     /// Limit on one attempt, from connecting until the whole response body has arrived.
     pub timeout: Duration,
+    /// With a send budget attached (`WorkspaceClient::with_budget`), an attempt is sent only
+    /// while the budget exceeds `timeout + send_margin`: the answer must arrive, and the caller
+    /// still have time to record it, before its lease can run out.
+    pub send_margin: Duration,
     /// Extra attempts for reads and deletes after a transient failure; creates get none.
     pub max_retries: u32,
     /// First backoff step; doubled per attempt, then fully jittered.
@@ -24,14 +28,19 @@ pub struct SeamClientConfig {
     /// Requests in flight at once for one workspace (one API key), shared by every
     /// `WorkspaceClient` made for that key from one `SeamClient`. Calls beyond it queue.
     pub max_concurrent_per_workspace: usize,
-    /// Seam's documented limit on access-code creates and updates per device.
-    pub access_code_write_limit: DeviceRateLimit,
-    /// Seam's documented limit on access-code deletes per device.
-    pub access_code_delete_limit: DeviceRateLimit,
+    /// The longest one attempt queues for a request slot or for room on its device's limiter.
+    /// A call that would wait longer ends with `SeamError::NotSent` instead, so that a long
+    /// wait becomes the caller's decision (Doorway defers the run) rather than a stalled task.
+    pub max_admission_wait: Duration,
+    /// Seam's documented limit on access-code creates and updates per device, or `None` when
+    /// the caller keeps that window itself (Doorway does, in PostgreSQL, across processes).
+    pub access_code_write_limit: Option<DeviceRateLimit>,
+    /// Seam's documented limit on access-code deletes per device, or `None` as above.
+    pub access_code_delete_limit: Option<DeviceRateLimit>,
 }
 
-/// At most `calls` calls per device in any window of `per`. The gateway waits for room
-/// rather than letting Seam answer 429.
+/// At most `calls` calls per device in any window of `per`. The gateway waits for room (up to
+/// `max_admission_wait`) rather than letting Seam answer 429.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeviceRateLimit {
     pub calls: u32,
@@ -50,13 +59,20 @@ impl SeamClientConfig {
         Self {
             endpoint,
             timeout: Duration::from_secs(10),
+            send_margin: Duration::from_secs(2),
             max_retries: 2,
             backoff_base: Duration::from_millis(200),
             backoff_max: Duration::from_secs(5),
             max_concurrent_per_workspace: 8,
-            access_code_write_limit: DeviceRateLimit::new(10, Duration::from_secs(60)),
-            access_code_delete_limit: DeviceRateLimit::new(20, Duration::from_secs(60)),
+            max_admission_wait: Duration::from_secs(30),
+            access_code_write_limit: Some(DeviceRateLimit::new(10, Duration::from_secs(60))),
+            access_code_delete_limit: Some(DeviceRateLimit::new(20, Duration::from_secs(60))),
         }
+    }
+
+    /// What a send budget must exceed for an attempt to be sent: `timeout + send_margin`.
+    pub fn send_floor(&self) -> Duration {
+        self.timeout.saturating_add(self.send_margin)
     }
 
     /// Checks the values and returns the endpoint with a trailing slash, so that joining
@@ -94,6 +110,8 @@ impl SeamClientConfig {
             ("access_code_write_limit", self.access_code_write_limit),
             ("access_code_delete_limit", self.access_code_delete_limit),
         ] {
+            // `None` is not limited here at all; only a limit that is set must make sense.
+            let Some(limit) = limit else { continue };
             if limit.calls == 0 || limit.per.is_zero() {
                 return Err(SeamError::Config(format!(
                     "{name} needs a positive number of calls and a positive window"
@@ -120,6 +138,9 @@ mod tests {
     fn defaults_match_the_documented_values() {
         let config = SeamClientConfig::new(url("https://connect.getseam.com"));
         assert_eq!(config.timeout, Duration::from_secs(10));
+        assert_eq!(config.send_margin, Duration::from_secs(2));
+        assert_eq!(config.send_floor(), Duration::from_secs(12));
+        assert_eq!(config.max_admission_wait, Duration::from_secs(30));
         assert_eq!(config.max_retries, 2);
         assert_eq!(config.backoff_base, Duration::from_millis(200));
         assert_eq!(config.backoff_max, Duration::from_secs(5));
@@ -127,11 +148,11 @@ mod tests {
         let minute = Duration::from_secs(60);
         assert_eq!(
             config.access_code_write_limit,
-            DeviceRateLimit::new(10, minute)
+            Some(DeviceRateLimit::new(10, minute))
         );
         assert_eq!(
             config.access_code_delete_limit,
-            DeviceRateLimit::new(20, minute)
+            Some(DeviceRateLimit::new(20, minute))
         );
     }
 
@@ -160,9 +181,20 @@ mod tests {
         config.max_concurrent_per_workspace = 0;
         assert!(config.validated_endpoint().is_err());
         let mut config = SeamClientConfig::new(url("https://example.com"));
-        config.access_code_delete_limit = DeviceRateLimit::new(0, Duration::from_secs(1));
+        config.access_code_delete_limit = Some(DeviceRateLimit::new(0, Duration::from_secs(1)));
         assert!(config.validated_endpoint().is_err());
-        config.access_code_delete_limit = DeviceRateLimit::new(1, Duration::ZERO);
+        config.access_code_delete_limit = Some(DeviceRateLimit::new(1, Duration::ZERO));
         assert!(config.validated_endpoint().is_err());
+    }
+
+    #[test]
+    fn device_limits_may_be_left_to_the_caller() {
+        let mut config = SeamClientConfig::new(url("https://example.com"));
+        config.access_code_write_limit = None;
+        config.access_code_delete_limit = None;
+        config.max_admission_wait = Duration::ZERO;
+        config.send_margin = Duration::MAX;
+        assert!(config.validated_endpoint().is_ok());
+        assert_eq!(config.send_floor(), Duration::MAX);
     }
 }

@@ -6,8 +6,9 @@ use std::time::Duration;
 /// One error type for the whole gateway.
 ///
 /// The variants answer the caller's real question: may I try again? `Rejected` never (Seam
-/// said no), `Unavailable` later (nothing happened), `Ambiguous` only after checking what Seam
-/// did (a create may or may not have taken effect), `Decode` and `Config` are bugs somewhere.
+/// said no), `Unavailable` and `NotSent` later (nothing happened), `Ambiguous` only after
+/// checking what Seam did (a create may or may not have taken effect), `Decode` and `Config`
+/// are bugs somewhere.
 /// No variant ever carries the API key: texts that came from the wire are scrubbed of it.
 #[derive(Debug, thiserror::Error)]
 pub enum SeamError {
@@ -35,8 +36,10 @@ pub enum SeamError {
         retry_after: Option<Duration>,
         detail: String,
     },
-    /// A create was sent and we cannot tell whether Seam carried it out. Look before retrying:
-    /// Seam has no idempotency keys, so list and match on what was sent.
+    /// A create was sent and we cannot tell whether Seam carried it out, or Seam answered
+    /// success with a body we cannot read (the create happened, but we do not know what it
+    /// made). Look before retrying: Seam has no idempotency keys, so list and match on what
+    /// was sent.
     #[error("outcome of {endpoint} unknown ({}): {detail}{}", status_text(*.status), rid(.request_id))]
     Ambiguous {
         endpoint: &'static str,
@@ -44,13 +47,23 @@ pub enum SeamError {
         request_id: Option<String>,
         detail: String,
     },
-    /// Seam answered success, but the body is not what its OpenAPI description says. On a
-    /// create this means the create happened.
+    /// Seam answered success, but the body is not what its OpenAPI description says. Never
+    /// for a create: there the same answer is `Ambiguous`.
     #[error("unexpected response from Seam for {endpoint}: {detail}{}", rid(.request_id))]
     Decode {
         endpoint: &'static str,
         request_id: Option<String>,
         detail: String,
+    },
+    /// The gateway chose not to send (this attempt, or a retry): the send budget was too short
+    /// for one more request, or no request slot or device room could be had in time. Nothing
+    /// reached Seam on this attempt, so trying again later is safe; `retry_after`, when set,
+    /// says when trying again can succeed.
+    #[error("{endpoint} not sent to Seam: {reason}")]
+    NotSent {
+        endpoint: &'static str,
+        reason: String,
+        retry_after: Option<Duration>,
     },
     /// The client was set up wrongly; no request was sent.
     #[error("Seam client misconfigured: {0}")]
@@ -73,7 +86,41 @@ impl SeamError {
     /// done may be done again.
     /// `Ambiguous` is deliberately not transient: a blind retry could create a duplicate.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unavailable { .. })
+        matches!(self, Self::Unavailable { .. } | Self::NotSent { .. })
+    }
+
+    /// How long to wait before trying again, when that is known: Seam's `Retry-After`, or when
+    /// the gateway's own limiter will have room again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Unavailable { retry_after, .. } | Self::NotSent { retry_after, .. } => {
+                *retry_after
+            }
+            _ => None,
+        }
+    }
+
+    /// Seam refused the API key (401 or 403): it was revoked or never valid. Retrying will not
+    /// help; the workspace needs a new key.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(
+            self,
+            Self::Rejected {
+                status: 401 | 403,
+                ..
+            }
+        )
+    }
+
+    /// Seam answered 429: too many requests, nothing was done.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(
+            self,
+            Self::Unavailable {
+                status: Some(429),
+                ..
+            }
+        )
     }
 
     /// A create may or may not have taken effect.
@@ -88,7 +135,7 @@ impl SeamError {
             | Self::Unavailable { request_id, .. }
             | Self::Ambiguous { request_id, .. }
             | Self::Decode { request_id, .. } => request_id.as_deref(),
-            Self::Config(_) => None,
+            Self::NotSent { .. } | Self::Config(_) => None,
         }
     }
 
@@ -97,7 +144,7 @@ impl SeamError {
         match self {
             Self::Rejected { status, .. } => Some(*status),
             Self::Unavailable { status, .. } | Self::Ambiguous { status, .. } => *status,
-            Self::Decode { .. } | Self::Config(_) => None,
+            Self::Decode { .. } | Self::NotSent { .. } | Self::Config(_) => None,
         }
     }
 
@@ -143,6 +190,7 @@ impl SeamError {
             Self::Unavailable { .. } => "unavailable",
             Self::Ambiguous { .. } => "ambiguous",
             Self::Decode { .. } => "decode",
+            Self::NotSent { .. } => "not_sent",
             Self::Config(_) => "config",
         }
     }
@@ -170,6 +218,7 @@ impl SeamError {
             Self::Unavailable { detail, .. }
             | Self::Ambiguous { detail, .. }
             | Self::Decode { detail, .. }
+            | Self::NotSent { reason: detail, .. }
             | Self::Config(detail) => scrub(detail),
         }
         self
@@ -193,59 +242,5 @@ impl<T> NotFoundAsNone<T> for Result<T, SeamError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rejected(status: u16, kind: &str) -> SeamError {
-        SeamError::Rejected {
-            endpoint: "/acs/users/get",
-            status,
-            kind: kind.to_owned(),
-            message: "nope".to_owned(),
-            request_id: Some("req_1".to_owned()),
-            validation_errors: BTreeMap::new(),
-        }
-    }
-
-    #[test]
-    fn not_found_is_told_apart_from_a_missing_route() {
-        assert!(rejected(404, "acs_user_not_found").is_resource_not_found());
-        assert!(!rejected(404, "acs_user_not_found").is_endpoint_missing());
-        for kind in ["endpoint_not_found", "not_found", ""] {
-            assert!(rejected(404, kind).is_endpoint_missing(), "{kind}");
-            assert!(!rejected(404, kind).is_resource_not_found(), "{kind}");
-        }
-        assert!(rejected(410, "").is_endpoint_missing());
-        assert!(!rejected(400, "invalid_input").is_endpoint_missing());
-    }
-
-    #[test]
-    fn display_names_the_endpoint_kind_and_request_id() {
-        let text = rejected(400, "invalid_input").to_string();
-        assert!(text.contains("/acs/users/get"), "{text}");
-        assert!(text.contains("invalid_input"), "{text}");
-        assert!(text.contains("req_1"), "{text}");
-        assert_eq!(rejected(400, "invalid_input").kind(), Some("invalid_input"));
-        assert_eq!(rejected(400, "").kind(), None);
-    }
-
-    #[test]
-    fn only_unavailable_is_transient() {
-        let unavailable = SeamError::Unavailable {
-            endpoint: "/acs/users/list",
-            status: Some(503),
-            request_id: None,
-            retry_after: None,
-            detail: "x".to_owned(),
-        };
-        let ambiguous = SeamError::Ambiguous {
-            endpoint: "/acs/users/create",
-            status: None,
-            request_id: None,
-            detail: "x".to_owned(),
-        };
-        assert!(unavailable.is_transient() && !unavailable.is_ambiguous());
-        assert!(ambiguous.is_ambiguous() && !ambiguous.is_transient());
-        assert!(!rejected(500, "").is_transient());
-    }
-}
+#[path = "error_tests.rs"]
+mod tests;

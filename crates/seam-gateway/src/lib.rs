@@ -6,8 +6,16 @@
 //! (reads, updates and deletes, never creates, since Seam has no idempotency keys), Seam's
 //! error envelope turned into a [`SeamError`] that says whether to retry, give up, or check
 //! what happened, cursor pagination walked to the end, rate limits kept on our side (a bound
-//! on requests in flight per workspace, and Seam's per-device limits on access codes, waited
-//! for rather than hit), and one `seam.call` tracing span per call.
+//! on requests in flight per workspace, and Seam's per-device limits on access codes unless
+//! the caller keeps those itself, waited for rather than hit), and one `seam.call` tracing
+//! span per call.
+//!
+//! Waiting is bounded, because a worker's time is bounded by its lease. Queueing for a request
+//! slot or a device's room lasts at most `max_admission_wait`; a handle given a [`SendBudget`]
+//! (`WorkspaceClient::with_budget`) sends nothing, first attempt or retry, unless the budget
+//! exceeds `timeout + send_margin`, and never sleeps a backoff that would leave less. Either
+//! way the call ends with [`SeamError::NotSent`] and, where known, when to try again, so that
+//! the caller defers its work rather than holding it.
 //! It knows nothing of HTTP servers or of Doorway's own data.
 //!
 //! ```no_run
@@ -24,6 +32,7 @@
 //! # }
 //! ```
 
+mod budget;
 mod client;
 mod config;
 mod endpoints;
@@ -38,6 +47,7 @@ mod spec_check;
 mod test_server;
 mod transport;
 
+pub use budget::SendBudget;
 pub use client::{SeamClient, WorkspaceClient};
 pub use config::{DeviceRateLimit, SeamClientConfig};
 pub use error::SeamError;

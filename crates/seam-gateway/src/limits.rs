@@ -4,11 +4,16 @@
 //! shared by every [`WorkspaceClient`] it hands out for that key, however many are made:
 //! - a concurrency bound, `max_concurrent_per_workspace` requests in flight at once;
 //! - one limiter per rate-limited kind of call (Seam documents 10 access-code creates or
-//!   updates and 20 deletes per minute per device), counting calls per device id.
+//!   updates and 20 deletes per minute per device), counting calls per device id, unless the
+//!   configuration turns it off (`None`) because the caller keeps that window itself.
 //!
 //! A concurrency permit is held for one HTTP exchange only: never while waiting for a device's
 //! limiter and never during a retry's backoff (the transport drops it before sleeping), so a
 //! device being throttled, by us or by Seam, cannot hold up calls for other devices.
+//!
+//! Waiting is bounded: admission takes a patience, asked again at least every [`RECHECK`],
+//! and gives up ([`Refusal`]) when it runs out. A device whose limiter has no room for longer
+//! than the patience is refused at once, with the time until it will have room.
 //!
 //! The registry is keyed by a salted SHA-256 fingerprint of the key, never by the key itself.
 //!
@@ -24,6 +29,10 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::config::{DeviceRateLimit, SeamClientConfig};
 
+/// How often a wait asks its patience again, so that a send budget cut short (a lease lost)
+/// ends the wait soon rather than when the wait was first expected to end.
+pub(crate) const RECHECK: Duration = Duration::from_millis(250);
+
 /// Slack added to every device window (2%), so that network jitter between two of our calls
 /// cannot make Seam see more of them in one window than we counted.
 const JITTER_SLACK: f64 = 1.02;
@@ -35,6 +44,25 @@ pub(crate) enum DeviceBucket {
     AccessCodeWrite,
     /// `/access_codes/delete`.
     AccessCodeDelete,
+}
+
+impl DeviceBucket {
+    /// The limit's name, for messages.
+    pub(crate) fn limit_name(self) -> &'static str {
+        match self {
+            Self::AccessCodeWrite => "access-code write",
+            Self::AccessCodeDelete => "access-code delete",
+        }
+    }
+}
+
+/// Why a call was not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// Every request slot of the workspace stayed taken for as long as the patience lasted.
+    Busy,
+    /// The device's limiter has no room within the patience; it will after the duration.
+    DeviceFull(Duration),
 }
 
 /// Every workspace's limits, created on first use of a key.
@@ -71,19 +99,19 @@ impl Registry {
     }
 }
 
-/// One workspace's concurrency bound and per-device limiters.
+/// One workspace's concurrency bound and per-device limiters (`None`: not limited here).
 pub(crate) struct WorkspaceLimits {
     concurrency: Semaphore,
-    access_code_writes: DeviceLimiter,
-    access_code_deletes: DeviceLimiter,
+    access_code_writes: Option<DeviceLimiter>,
+    access_code_deletes: Option<DeviceLimiter>,
 }
 
 impl WorkspaceLimits {
     fn new(config: &SeamClientConfig) -> Self {
         Self {
             concurrency: Semaphore::new(config.max_concurrent_per_workspace),
-            access_code_writes: DeviceLimiter::new(config.access_code_write_limit),
-            access_code_deletes: DeviceLimiter::new(config.access_code_delete_limit),
+            access_code_writes: config.access_code_write_limit.map(DeviceLimiter::new),
+            access_code_deletes: config.access_code_delete_limit.map(DeviceLimiter::new),
         }
     }
 
@@ -91,27 +119,80 @@ impl WorkspaceLimits {
     /// limiter when the call has one. The device is checked while the permit is held, so that
     /// the request leaves right after it is counted; when the device has no room, the permit
     /// is given back before waiting.
-    pub(crate) async fn admit(&self, device: Option<(DeviceBucket, &str)>) -> SemaphorePermit<'_> {
+    ///
+    /// `patience` says how much longer the caller may wait; it is asked again at least every
+    /// [`RECHECK`], and the wait ends with a [`Refusal`] once it is zero.
+    pub(crate) async fn admit(
+        &self,
+        device: Option<(DeviceBucket, &str)>,
+        patience: impl Fn() -> Duration,
+    ) -> Result<SemaphorePermit<'_>, Refusal> {
         loop {
-            let Ok(permit) = self.concurrency.acquire().await else {
-                unreachable!("the semaphore is never closed");
-            };
-            let Some((bucket, device_id)) = device else {
-                return permit;
-            };
-            let limiter = match bucket {
-                DeviceBucket::AccessCodeWrite => &self.access_code_writes,
-                DeviceBucket::AccessCodeDelete => &self.access_code_deletes,
+            let permit = self.permit_within(&patience).await?;
+            let limiter = device.and_then(|(bucket, device_id)| {
+                let limiter = match bucket {
+                    DeviceBucket::AccessCodeWrite => self.access_code_writes.as_ref(),
+                    DeviceBucket::AccessCodeDelete => self.access_code_deletes.as_ref(),
+                };
+                limiter.map(|limiter| (limiter, device_id))
+            });
+            let Some((limiter, device_id)) = limiter else {
+                return Ok(permit);
             };
             match limiter.try_take(device_id, Instant::now()) {
-                Ok(()) => return permit,
+                Ok(()) => return Ok(permit),
                 Err(wait) => {
                     drop(permit);
                     tracing::debug!(device_id, wait_ms = wait.as_millis(), "device rate limit");
-                    tokio::time::sleep(wait).await;
+                    sleep_within(wait, &patience).await?;
                 }
             }
         }
+    }
+
+    /// A concurrency permit, keeping its place in the queue across rechecks of the patience.
+    async fn permit_within(
+        &self,
+        patience: &impl Fn() -> Duration,
+    ) -> Result<SemaphorePermit<'_>, Refusal> {
+        let acquire = self.concurrency.acquire();
+        tokio::pin!(acquire);
+        loop {
+            let left = patience();
+            tokio::select! {
+                // A free permit is taken even when the patience is already spent.
+                biased;
+                permit = &mut acquire => {
+                    let Ok(permit) = permit else {
+                        unreachable!("the semaphore is never closed");
+                    };
+                    return Ok(permit);
+                }
+                () = tokio::time::sleep(left.min(RECHECK)) => {
+                    if left.is_zero() {
+                        return Err(Refusal::Busy);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Sleeps `wait` for a device's room, or refuses at once (and later, should the patience
+/// shrink) when the patience will not last that long.
+async fn sleep_within(wait: Duration, patience: &impl Fn() -> Duration) -> Result<(), Refusal> {
+    let Some(until) = Instant::now().checked_add(wait) else {
+        return Err(Refusal::DeviceFull(wait));
+    };
+    loop {
+        let rest = until.saturating_duration_since(Instant::now());
+        if rest.is_zero() {
+            return Ok(());
+        }
+        if rest > patience() {
+            return Err(Refusal::DeviceFull(rest));
+        }
+        tokio::time::sleep(rest.min(RECHECK)).await;
     }
 }
 

@@ -1,9 +1,12 @@
 //! The one way a request reaches Seam: POST JSON with the workspace's key, under a timeout,
-//! admitted by the workspace's rate limits, retried only where that is safe, inside a
-//! `seam.call` tracing span.
+//! admitted by the workspace's rate limits within a bounded wait, sent only while the
+//! handle's send budget allows, retried only where that is safe, inside a `seam.call`
+//! tracing span.
 
 #[cfg(test)]
 mod admission_tests;
+#[cfg(test)]
+mod budget_tests;
 mod envelope;
 #[cfg(test)]
 mod envelope_tests;
@@ -22,6 +25,7 @@ use tracing::Instrument;
 
 pub(crate) use envelope::Reply;
 
+use crate::budget::Guard;
 use crate::client::WorkspaceClient;
 use crate::error::SeamError;
 use crate::limits::DeviceBucket;
@@ -109,7 +113,7 @@ impl WorkspaceClient {
     }
 
     /// Like `send`, for a call about one device: before every attempt it waits for room
-    /// under the endpoint's per-device rate limit.
+    /// under the endpoint's per-device rate limit, when the configuration sets one.
     pub(crate) async fn send_for_device(
         &self,
         endpoint: &'static Endpoint,
@@ -144,6 +148,10 @@ impl WorkspaceClient {
             .await
     }
 
+    /// The attempts of one call. Before each: the budget is checked, the limits admit it
+    /// (within `max_admission_wait` and the budget), and the budget is checked again, since
+    /// the wait spent some of it. A retry's backoff is slept only if the budget will still
+    /// allow an attempt afterwards. Any of these failing ends the call with `NotSent`.
     async fn send_with_retries(
         &self,
         endpoint: &'static Endpoint,
@@ -152,13 +160,27 @@ impl WorkspaceClient {
     ) -> Result<Reply, SeamError> {
         let started = Instant::now();
         let config = &self.shared.config;
+        let guard = Guard::new(endpoint.path, config, self.budget.as_deref());
         let mut attempts = 0;
         let mut queued = Duration::ZERO;
         let result = loop {
-            attempts += 1;
+            if let Err(not_sent) = guard.may_send() {
+                break Err(not_sent);
+            }
             let waiting = Instant::now();
-            let permit = self.limits.admit(device).await;
-            queued += waiting.elapsed();
+            let admitted = self.limits.admit(device, guard.patience()).await;
+            let waited = waiting.elapsed();
+            queued += waited;
+            let permit = match admitted {
+                Ok(permit) => permit,
+                Err(refusal) => break Err(guard.refused(refusal, device, waited)),
+            };
+            // A device slot taken by admission stays counted even if nothing is sent now:
+            // erring towards fewer calls than Seam allows costs nothing there.
+            if let Err(not_sent) = guard.may_send() {
+                break Err(not_sent);
+            }
+            attempts += 1;
             let outcome = self.attempt(endpoint, &body).await;
             // Given back before any backoff, so sleeping never holds up other calls.
             drop(permit);
@@ -168,6 +190,9 @@ impl WorkspaceClient {
             };
             match retry::delay_before_retry(config, endpoint.idempotency, attempts, &err) {
                 Some(delay) => {
+                    if let Err(not_sent) = guard.may_retry_after(delay, &err) {
+                        break Err(not_sent);
+                    }
                     let delay_ms = delay.as_millis();
                     tracing::info!(attempt = attempts, delay_ms, error = %err, "retrying");
                     tokio::time::sleep(delay).await;
@@ -193,6 +218,8 @@ impl WorkspaceClient {
                 span.record("outcome", err.outcome());
                 if matches!(err, SeamError::Rejected { .. }) {
                     tracing::info!(error = %err, "Seam call rejected");
+                } else if matches!(err, SeamError::NotSent { .. }) {
+                    tracing::info!(error = %err, "Seam call not sent");
                 } else {
                     tracing::warn!(error = %err, "Seam call failed");
                 }

@@ -249,8 +249,8 @@ async fn a_429_storm_on_one_device_does_not_hold_up_another() {
 #[tokio::test]
 async fn at_seams_limit_a_devices_writes_wait_while_other_devices_go_ahead() {
     // The simulator enforces Seam's documented 10 creates per minute per device, and so does
-    // the gateway's default configuration.
-    let sim = spawn_sim(|_| {}).await;
+    // the gateway's default configuration. Admission here may wait longer than that minute.
+    let sim = spawn_sim(|c| c.max_admission_wait = Duration::from_secs(120)).await;
     let (lock_a, lock_b) = sim.two_locks().await;
     let requests: Vec<_> = (0..10)
         .map(|i| code_on(&lock_a, &format!("a{i}")))
@@ -275,6 +275,41 @@ async fn at_seams_limit_a_devices_writes_wait_while_other_devices_go_ahead() {
     assert!(!eleventh.is_finished(), "the eleventh create did not wait");
     eleventh.abort();
 
+    let by_device = AccessCodeFilter {
+        device_id: Some(lock_a),
+        ..Default::default()
+    };
+    assert_eq!(
+        sim.seam.list_access_codes(&by_device).await.unwrap().len(),
+        10
+    );
+}
+
+#[tokio::test]
+async fn at_seams_limit_a_write_that_would_wait_too_long_is_not_sent_and_says_when() {
+    // By default admission waits at most 30 s, less than the minute the device needs.
+    let sim = spawn_sim(|_| {}).await;
+    let (lock_a, _) = sim.two_locks().await;
+    for i in 0..10 {
+        let request = code_on(&lock_a, &format!("a{i}"));
+        sim.seam.create_access_code(&request).await.unwrap();
+    }
+
+    let started = Instant::now();
+    let err = sim
+        .seam
+        .create_access_code(&code_on(&lock_a, "a10"))
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(1), "it waited");
+    assert!(
+        matches!(err, SeamError::NotSent { .. }) && err.is_transient(),
+        "{err:?}"
+    );
+    let retry_after = err.retry_after().unwrap();
+    assert!(retry_after > Duration::from_secs(55), "{retry_after:?}");
+
+    // Not sent, so the simulator never had to refuse it: it holds the ten.
     let by_device = AccessCodeFilter {
         device_id: Some(lock_a),
         ..Default::default()
@@ -336,7 +371,7 @@ async fn fifteen_creates_on_one_device_queue_without_a_single_429() {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     let mut config = fast_config(&url);
-    config.access_code_write_limit = DeviceRateLimit::new(LIMIT as u32, WINDOW);
+    config.access_code_write_limit = Some(DeviceRateLimit::new(LIMIT as u32, WINDOW));
     let client = SeamClient::new(config)
         .unwrap()
         .workspace("seam_windowed_key".to_owned().into());

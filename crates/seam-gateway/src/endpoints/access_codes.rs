@@ -1,7 +1,9 @@
 //! PIN codes on smart locks, and the action attempts that track them onto the device.
 //!
-//! Writes count against Seam's per-device limits (see `limits`): they wait for room on their
-//! device rather than collecting 429s.
+//! Writes count against Seam's per-device limits (see `limits`) unless the configuration
+//! leaves those to the caller: they wait for room on their device, up to `max_admission_wait`,
+//! rather than collecting 429s, and end with `NotSent` (saying when there will be room) when
+//! the wait would be longer.
 
 use serde_json::json;
 

@@ -66,7 +66,7 @@ async fn a_device_over_its_limit_waits_while_other_devices_go_ahead() {
     let server = TestServer::start(vec![Canned::ok(access_code_body())]).await;
     let window = Duration::from_millis(400);
     let client =
-        server.client_with(|c| c.access_code_write_limit = DeviceRateLimit::new(2, window));
+        server.client_with(|c| c.access_code_write_limit = Some(DeviceRateLimit::new(2, window)));
     let started = Instant::now();
     client.create_access_code(&code_on("lock_a")).await.unwrap();
     client.create_access_code(&code_on("lock_a")).await.unwrap();

@@ -48,9 +48,30 @@ impl Reply {
     }
 
     pub(crate) fn decode_error(&self, endpoint: &Endpoint, detail: String) -> SeamError {
+        undecodable(endpoint, self.status, self.request_id.clone(), detail)
+    }
+}
+
+/// A success answer we cannot read. For a create that is `Ambiguous`: Seam said it made
+/// something, and we do not know what, so the caller must look before creating again; a
+/// `Decode` error there would read as a bug to fix rather than a duplicate to avoid.
+fn undecodable(
+    endpoint: &Endpoint,
+    status: u16,
+    request_id: Option<String>,
+    detail: String,
+) -> SeamError {
+    if endpoint.idempotency == Idempotency::Create {
+        SeamError::Ambiguous {
+            endpoint: endpoint.path,
+            status: Some(status),
+            request_id,
+            detail: format!("success answer not understood: {detail}"),
+        }
+    } else {
         SeamError::Decode {
             endpoint: endpoint.path,
-            request_id: self.request_id.clone(),
+            request_id,
             detail,
         }
     }
@@ -117,11 +138,7 @@ pub(crate) fn classify(
 ) -> Result<Reply, SeamError> {
     let parsed = serde_json::from_slice::<Map<String, Value>>(body);
     if (200..300).contains(&status) {
-        let decode = |detail| SeamError::Decode {
-            endpoint: endpoint.path,
-            request_id: request_id.clone(),
-            detail,
-        };
+        let decode = |detail| undecodable(endpoint, status, request_id.clone(), detail);
         let fields = parsed.map_err(|err| decode(format!("body is not a JSON object: {err}")))?;
         if fields.get("ok") == Some(&Value::Bool(false)) {
             return Err(decode(format!("HTTP {status} with `ok: false`")));

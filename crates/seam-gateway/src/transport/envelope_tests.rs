@@ -139,11 +139,42 @@ async fn a_success_body_without_the_response_key_is_a_decode_error() {
 }
 
 #[tokio::test]
+async fn a_create_answered_with_success_we_cannot_read_is_ambiguous() {
+    let server = TestServer::start(vec![
+        Canned::ok(json!({"ok": true})),
+        Canned::ok(json!({"ok": true, "acs_user": {"acs_user_id": 42}})),
+        Canned::text(200, "<html>proxy says hi</html>"),
+        Canned::json(201, json!({"ok": false})),
+    ])
+    .await;
+    let client = server.client();
+    for expected in [
+        "no `acs_user`",
+        "invalid type",
+        "not a JSON object",
+        "`ok: false`",
+    ] {
+        let err = client
+            .create_acs_user(&acs_user_request())
+            .await
+            .unwrap_err();
+        let SeamError::Ambiguous { detail, .. } = &err else {
+            panic!("expected Ambiguous, got {err:?}");
+        };
+        assert!(detail.contains(expected), "{expected}: {detail}");
+        assert!(err.is_ambiguous() && !err.is_transient());
+    }
+    // Each was sent once: a create is never repeated.
+    assert_eq!(server.hits(), 4);
+}
+
+#[tokio::test]
 async fn requests_carry_the_key_and_default_headers_and_nothing_else_shows_it() {
     let echo = format!("Invalid API key {API_KEY}");
     let server = TestServer::start(vec![Canned::error(401, "unauthorized", &echo)]).await;
     let client = server.client();
     let err = client.get_workspace().await.unwrap_err();
+    assert!(err.is_unauthorized(), "{err:?}");
 
     let seen = &server.seen()[0];
     assert_eq!(seen.path, "/workspaces/get");

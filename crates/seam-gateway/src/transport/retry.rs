@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
@@ -13,13 +14,15 @@ use crate::error::SeamError;
 /// The pause before attempt `attempts + 1`, or `None` when the call must end with `err`:
 /// creates are never repeated, only transient failures are, and a `Retry-After` longer than
 /// `backoff_max` is handed to the caller rather than waited out inside a request.
+/// (`NotSent` is transient too, but it is the gateway's own verdict and is never retried here.)
 pub(crate) fn delay_before_retry(
     config: &SeamClientConfig,
     idempotency: Idempotency,
     attempts: u32,
     err: &SeamError,
 ) -> Option<Duration> {
-    if idempotency == Idempotency::Create || !err.is_transient() || attempts > config.max_retries {
+    let unavailable = matches!(err, SeamError::Unavailable { .. });
+    if idempotency == Idempotency::Create || !unavailable || attempts > config.max_retries {
         return None;
     }
     if let SeamError::Unavailable {
@@ -42,16 +45,23 @@ fn jittered_backoff(config: &SeamClientConfig, attempts: u32, rng: &mut impl Rng
     ceiling.mul_f64(rng.gen_range(0.0..=1.0))
 }
 
-/// `Retry-After` in seconds. The HTTP-date form is not used by Seam and is ignored.
+/// `Retry-After`, in seconds or as an HTTP date (the delay until then, zero once past).
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds = headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()?;
-    Some(Duration::from_secs(seconds))
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(value, Utc::now())
+}
+
+/// Both forms RFC 9110 allows: delay-seconds, or an HTTP-date. Only the preferred date form,
+/// IMF-fixdate (`Wed, 21 Oct 2015 07:28:00 GMT`), is read; the obsolete ones are not sent
+/// by anything current.
+fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = DateTime::parse_from_rfc2822(value).ok()?;
+    // A date already past (or our clock ahead of Seam's) means: now.
+    Some((at.with_timezone(&Utc) - now).to_std().unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -112,15 +122,51 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_is_read_in_seconds() {
+    fn not_sent_is_never_retried_here() {
+        let err = SeamError::NotSent {
+            endpoint: "/acs/users/list",
+            reason: String::new(),
+            retry_after: Some(Duration::from_millis(1)),
+        };
+        assert!(err.is_transient());
+        assert_eq!(
+            delay_before_retry(&config(), Idempotency::Read, 1, &err),
+            None
+        );
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds_or_as_an_http_date() {
         let mut headers = HeaderMap::new();
         assert_eq!(retry_after(&headers), None);
         headers.insert(RETRY_AFTER, HeaderValue::from_static("3"));
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static(" 0 "));
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        // Long past: retry now.
         headers.insert(
             RETRY_AFTER,
             HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
         );
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("-5"));
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn an_http_date_is_the_delay_until_then() {
+        let now = DateTime::parse_from_rfc3339("2015-10-21T07:27:30Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let date = "Wed, 21 Oct 2015 07:28:00 GMT";
+        assert_eq!(parse_retry_after(date, now), Some(Duration::from_secs(30)));
+        let later = now + chrono::Duration::seconds(90);
+        assert_eq!(parse_retry_after(date, later), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 08:28:00 +0000", now),
+            Some(Duration::from_secs(3_630))
+        );
     }
 }

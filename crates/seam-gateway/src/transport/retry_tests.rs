@@ -152,3 +152,35 @@ async fn a_400_is_not_retried_even_on_a_read() {
     assert_eq!(err.status(), Some(400));
     assert_eq!(server.hits(), 1);
 }
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_the_time_until_then() {
+    let at = chrono::Utc::now() + chrono::Duration::seconds(3);
+    let date = at.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let server = TestServer::start(vec![
+        Canned::error(429, "rate_limited", "slow down").header("retry-after", &date)
+    ])
+    .await;
+    // Longer than backoff_max (20 ms here): handed to the caller rather than waited out.
+    let err = server.client().list_acs_systems().await.unwrap_err();
+    assert!(err.is_rate_limited() && err.is_transient(), "{err:?}");
+    let wait = err.retry_after().unwrap();
+    // The date has whole seconds: between 2 and 3 s from when it was written.
+    assert!(
+        wait > Duration::from_secs(1) && wait <= Duration::from_secs(3),
+        "{wait:?}"
+    );
+    assert_eq!(server.hits(), 1);
+}
+
+#[tokio::test]
+async fn a_past_http_date_is_retried_at_once() {
+    let server = TestServer::start(vec![
+        Canned::error(503, "service_unavailable", "back now")
+            .header("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT"),
+        Canned::ok(systems_body()),
+    ])
+    .await;
+    server.client().list_acs_systems().await.unwrap();
+    assert_eq!(server.hits(), 2);
+}

@@ -33,6 +33,7 @@ fn device(id: &str, model: &'static DeviceModel) -> Device {
         model,
         connected_account_id: "account".to_owned(),
         online: true,
+        online_changed_at: Utc::now(),
         locked: true,
         battery_level: 1.0,
         location_name: "Home",

@@ -42,6 +42,10 @@ pub enum SimError {
     /// A failure injected through `/_sim/faults`.
     #[error("injected fault with status {0}")]
     Injected(StatusCode),
+
+    /// The simulator itself failed (a handler panicked); answered as Seam answers its own.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl SimError {
@@ -67,6 +71,7 @@ impl SimError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Injected(status) => *status,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -80,6 +85,7 @@ impl SimError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::RateLimited { .. } => "rate_limited",
             Self::Injected(status) => injected_type(*status),
+            Self::Internal(_) => "internal_server_error",
         }
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::ids;
-use crate::objects::{AccessCode, AcsCredential, AcsUser, Event};
+use crate::objects::{AccessCode, AcsCredential, AcsUser, Device, Event};
 use crate::state::Workspace;
 
 impl Workspace {
@@ -54,8 +54,9 @@ impl Workspace {
         self.emit(event_type, occurred_at, fields);
     }
 
-    /// `access_code.delay_in_setting_on_device` and `.failed_to_set_on_device` carry the
-    /// errors and warnings of the code, its device and its account at that moment.
+    /// `access_code.delay_in_setting_on_device`, `.failed_to_set_on_device`,
+    /// `.delay_in_removing_from_device` and `.failed_to_remove_from_device` carry the errors
+    /// and warnings of the code, its device and its account at that moment.
     pub(crate) fn emit_code_trouble(
         &mut self,
         event_type: &'static str,
@@ -66,17 +67,33 @@ impl Workspace {
             .devices
             .iter()
             .find(|d| d.device_id == code.device_id)
-            .map(|d| d.render(&self.workspace_id)["errors"].clone())
+            .map(|d| issues(d.errors()))
             .unwrap_or_else(|| json!([]));
         let extra = json!({
-            "access_code_errors": code.errors(),
-            "access_code_warnings": code.warnings(),
+            "access_code_errors": issues(Value::from(code.errors())),
+            "access_code_warnings": issues(Value::from(code.warnings())),
             "device_errors": device_errors,
             "device_warnings": [],
             "connected_account_errors": [],
             "connected_account_warnings": [],
         });
         self.emit_for_code(event_type, occurred_at, code, extra);
+    }
+
+    /// A `device.*` event: the device and its account, plus `extra`.
+    pub(crate) fn emit_for_device(
+        &mut self,
+        event_type: &'static str,
+        occurred_at: DateTime<Utc>,
+        device: &Device,
+        extra: Value,
+    ) {
+        let mut fields = json!({
+            "device_id": device.device_id,
+            "connected_account_id": device.connected_account_id,
+        });
+        merge(&mut fields, extra);
+        self.emit(event_type, occurred_at, fields);
     }
 
     /// An `acs_user.*` event.
@@ -134,6 +151,27 @@ impl Workspace {
             self.emit_for_user("acs_user.deleted", now, &user);
         }
     }
+}
+
+/// Errors or warnings as events carry them: Seam's event schemas describe only the code, the
+/// message and the time, not the `is_*_error` flags of the objects' own lists.
+pub(crate) fn issues(list: Value) -> Value {
+    let Value::Array(items) = list else {
+        return json!([]);
+    };
+    let kept = ["error_code", "warning_code", "message", "created_at"];
+    items
+        .into_iter()
+        .map(|item| match item {
+            Value::Object(fields) => Value::Object(
+                fields
+                    .into_iter()
+                    .filter(|(key, _)| kept.contains(&key.as_str()))
+                    .collect(),
+            ),
+            other => other,
+        })
+        .collect()
 }
 
 fn merge(into: &mut Value, extra: Value) {

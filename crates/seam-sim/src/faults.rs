@@ -2,7 +2,8 @@
 //!
 //! A workspace keeps a list of faults. For each Seam call, [`FaultBook::plan`] decides from
 //! the faults that match the endpoint (and, for a fault with a `device_id`, the devices the
-//! call names) whether the call is refused before any work (`error_rate`,
+//! call names) whether the call is held before anything happens (`hang_ms`, the "server is
+//! slow to start on it" case a client times out on), refused before any work (`error_rate`,
 //! `rate_limit_per_minute`), or done and then answered late (`latency_ms`) or answered 500
 //! anyway (`ambiguous_rate`, the "network fault after commit" case). A fault with `times`
 //! applies to that many calls and then disappears.
@@ -28,6 +29,8 @@ pub(crate) struct Fault {
     device_id: Option<String>,
     error_rate: f64,
     status: StatusCode,
+    /// Held before the call is refused or performed.
+    hang: Duration,
     latency: Duration,
     rate_limit_per_minute: Option<usize>,
     ambiguous_rate: f64,
@@ -39,6 +42,8 @@ pub(crate) struct Fault {
 /// What to do with one call.
 #[derive(Debug, Default)]
 pub(crate) struct FaultPlan {
+    /// Wait this long before anything else (refusing, or doing the work).
+    pub(crate) hang: Duration,
     /// Answer this instead of doing the work.
     pub(crate) refuse: Option<SimError>,
     /// Do the work, then answer 500.
@@ -87,9 +92,13 @@ impl FaultBook {
                 continue;
             }
             let mut triggered = false;
+            if !fault.hang.is_zero() {
+                plan.hang += fault.hang;
+                triggered = true;
+            }
             if let Some(limit) = fault.rate_limit_per_minute {
                 let calls = fault.calls.entry(endpoint.to_owned()).or_default();
-                if let Err(refusal) = rate_limits::admit(calls, limit, now) {
+                if let Err(refusal) = rate_limits::admit(calls, limit, rate_limits::MINUTE, now) {
                     plan.refuse = Some(refusal);
                     triggered = true;
                 }
@@ -129,6 +138,7 @@ impl Fault {
             "device_id": self.device_id,
             "error_rate": self.error_rate,
             "status": self.status.as_u16(),
+            "hang_ms": self.hang.as_millis() as u64,
             "latency_ms": self.latency.as_millis() as u64,
             "rate_limit_per_minute": self.rate_limit_per_minute,
             "ambiguous_rate": self.ambiguous_rate,
@@ -150,7 +160,8 @@ impl FromInput for Fault {
             error_rate: rate(input, "error_rate"),
             status: StatusCode::from_u16(status as u16)
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            latency: Duration::from_millis(whole(input, "latency_ms", 0.0, 600_000.0).unwrap_or(0)),
+            hang: millis(input, "hang_ms"),
+            latency: millis(input, "latency_ms"),
             rate_limit_per_minute: whole(input, "rate_limit_per_minute", 1.0, 1e9)
                 .map(|limit| limit as usize),
             ambiguous_rate: rate(input, "ambiguous_rate"),
@@ -166,6 +177,11 @@ fn rate(input: &mut Input, name: &str) -> f64 {
         input.issue(name, "Must be between 0 and 1");
     }
     value
+}
+
+/// A delay of up to ten minutes, in whole milliseconds.
+fn millis(input: &mut Input, name: &str) -> Duration {
+    Duration::from_millis(whole(input, name, 0.0, 600_000.0).unwrap_or(0))
 }
 
 fn whole(input: &mut Input, name: &str, min: f64, max: f64) -> Option<u64> {

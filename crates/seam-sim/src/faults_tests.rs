@@ -136,3 +136,33 @@ fn a_device_fault_only_touches_calls_naming_that_device() {
         .unwrap();
     assert_eq!(refusal.error_type(), "rate_limited");
 }
+
+#[test]
+fn a_hang_comes_with_whatever_else_the_fault_does_and_counts_as_firing() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut book = book(&[
+        json!({ "endpoint": "/access_codes/create", "hang_ms": 1000, "times": 1 }),
+        json!({ "hang_ms": 50, "error_rate": 1, "status": 503 }),
+    ]);
+    let plan = book.plan("/access_codes/create", &[], Instant::now(), &mut rng);
+    assert_eq!(plan.hang, Duration::from_millis(1050));
+    assert_eq!(plan.refuse.unwrap().error_type(), "service_unavailable");
+    let rendered = book.render();
+    assert_eq!(rendered.as_array().unwrap().len(), 1, "{rendered}");
+    assert_eq!(rendered[0]["hang_ms"], 50);
+}
+
+#[test]
+fn hang_ms_is_a_whole_number_of_milliseconds_up_to_ten_minutes() {
+    assert_eq!(
+        fault(json!({ "hang_ms": 600_000 })).hang,
+        Duration::from_secs(600)
+    );
+    assert_eq!(fault(json!({})).hang, Duration::ZERO);
+    for bad in [json!(600_001), json!(0.5), json!(-1)] {
+        let body = json!({ "hang_ms": bad });
+        let mut input = Input::parse(body.to_string().as_bytes(), RequestMeta::default()).unwrap();
+        Fault::from_input(&mut input);
+        assert!(input.finish().is_err(), "{bad} accepted");
+    }
+}

@@ -1,13 +1,19 @@
-//! The gate in front of every Seam endpoint: authenticate the bearer key once, apply the
-//! workspace's injected faults, and hand the handler a [`Ctx`] naming its workspace.
+//! The gate in front of every Seam endpoint: authenticate the bearer key once, count the call
+//! (`/_sim/calls`), apply the workspace's injected faults, and hand the handler a [`Ctx`]
+//! naming its workspace.
 //!
 //! Faults are applied here rather than in handlers so that "do the work, then fail" is the
 //! same for every endpoint: the handler runs to completion (its effects committed) before
 //! the gate delays or replaces its answer. For faults scoped to one device the gate reads the
 //! body first: a call names a device through `device_id`, `device_ids`, or the
 //! `access_code_id` of a code on that device.
+//!
+//! The handler (after any `hang_ms`) runs on a task of its own. Hyper drops a request's future
+//! when its client disconnects or times out; a real server still finishes work it has
+//! started, and a client that gave up must find that work done, so the work must not live in
+//! the future that gets dropped.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{FromRequestParts, Request, State};
@@ -85,6 +91,12 @@ pub(crate) async fn seam_gate(State(sim): State<Simulator>, req: Request, next: 
         Err(error) => return error.into_response(),
     };
     let endpoint = req.uri().path().to_owned();
+    // Counted before anything can refuse it: a refused call was still sent.
+    sim.with_store(|store| {
+        if let Some(ws) = store.workspace_mut(&workspace_id) {
+            ws.calls.record(&endpoint);
+        }
+    });
     let (parts, body) = req.into_parts();
     let body = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(body) => body,
@@ -109,11 +121,22 @@ pub(crate) async fn seam_gate(State(sim): State<Simulator>, req: Request, next: 
         Err(error) => return error.into_response(),
     };
     if let Some(refusal) = plan.refuse {
+        hang(plan.hang).await;
         tracing::debug!(%endpoint, error = %refusal, "injected fault refused the call");
         return refusal.into_response();
     }
     req.extensions_mut().insert(AuthedWorkspace(workspace_id));
-    let response = next.run(req).await;
+    let work = tokio::spawn(async move {
+        hang(plan.hang).await;
+        next.run(req).await
+    });
+    let response = match work.await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(%endpoint, %error, "handler task failed");
+            return SimError::Internal(format!("The handler of {endpoint} failed")).into_response();
+        }
+    };
     if !plan.latency.is_zero() {
         tokio::time::sleep(plan.latency).await;
     }
@@ -122,6 +145,13 @@ pub(crate) async fn seam_gate(State(sim): State<Simulator>, req: Request, next: 
         return SimError::Injected(StatusCode::INTERNAL_SERVER_ERROR).into_response();
     }
     response
+}
+
+/// Holds a call for an injected `hang_ms` (nothing when zero).
+async fn hang(duration: Duration) {
+    if !duration.is_zero() {
+        tokio::time::sleep(duration).await;
+    }
 }
 
 /// The devices a request body is about, for device-scoped faults.

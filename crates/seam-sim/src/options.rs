@@ -58,13 +58,16 @@ impl Default for AccessCodeTiming {
     }
 }
 
-/// Per-device limits on access-code calls, counted in real time over a sliding minute.
+/// Per-device limits on access-code calls, counted in real time over a sliding window (a
+/// minute, as Seam documents; tests shorten it to see a limit lift without waiting a minute).
 #[derive(Debug, Clone)]
 pub struct DeviceRateLimits {
-    /// `/access_codes/create` and `/access_codes/update` together, per device.
+    /// `/access_codes/create` and `/access_codes/update` together, per device and window.
     pub access_code_writes_per_minute: usize,
-    /// `/access_codes/delete`, per device.
+    /// `/access_codes/delete`, per device and window.
     pub access_code_deletes_per_minute: usize,
+    /// How far back calls count; the `Retry-After` of a refusal is computed from it.
+    pub window: Duration,
 }
 
 impl Default for DeviceRateLimits {
@@ -72,6 +75,7 @@ impl Default for DeviceRateLimits {
         Self {
             access_code_writes_per_minute: 10,
             access_code_deletes_per_minute: 20,
+            window: Duration::from_secs(60),
         }
     }
 }

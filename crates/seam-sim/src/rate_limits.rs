@@ -1,5 +1,6 @@
-//! Rate limits over a sliding minute of real time: Seam's documented per-device limits on
-//! access-code calls, and the `rate_limit_per_minute` of injected faults.
+//! Rate limits over a sliding window of real time: Seam's documented per-device limits on
+//! access-code calls (a minute unless [`DeviceRateLimits::window`] says otherwise), and the
+//! `rate_limit_per_minute` of injected faults.
 //!
 //! Real time rather than simulator time, because a limit is about how fast a client calls,
 //! and a clock advance must not reset it.
@@ -10,37 +11,42 @@ use std::time::{Duration, Instant};
 use crate::error::SimError;
 use crate::options::DeviceRateLimits;
 
-const WINDOW: Duration = Duration::from_secs(60);
+/// The window of an injected fault's `rate_limit_per_minute`.
+pub(crate) const MINUTE: Duration = Duration::from_secs(60);
 
-/// Admits a call if fewer than `limit` were admitted in the last minute, recording it;
+/// Admits a call if fewer than `limit` were admitted in the last `window`, recording it;
 /// otherwise answers 429 with the whole seconds until the oldest call leaves the window.
 pub(crate) fn admit(
     calls: &mut VecDeque<Instant>,
     limit: usize,
+    window: Duration,
     now: Instant,
 ) -> Result<(), SimError> {
     while calls
         .front()
-        .is_some_and(|at| now.duration_since(*at) >= WINDOW)
+        .is_some_and(|at| now.duration_since(*at) >= window)
     {
         calls.pop_front();
     }
     match calls.front() {
-        Some(oldest) if calls.len() >= limit => {
-            let wait = WINDOW.saturating_sub(now.duration_since(*oldest));
-            let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            Err(SimError::RateLimited {
-                retry_after_secs: retry_after_secs.max(1),
-            })
-        }
+        Some(oldest) if calls.len() >= limit => Err(SimError::RateLimited {
+            retry_after_secs: whole_seconds(window.saturating_sub(now.duration_since(*oldest))),
+        }),
         None if limit == 0 => Err(SimError::RateLimited {
-            retry_after_secs: WINDOW.as_secs(),
+            retry_after_secs: whole_seconds(window),
         }),
         _ => {
             calls.push_back(now);
             Ok(())
         }
     }
+}
+
+/// `Retry-After` is in whole seconds: rounded up, and never 0, which would invite a client to
+/// retry at once and be refused again.
+fn whole_seconds(wait: Duration) -> u64 {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    seconds.max(1)
 }
 
 /// Which of Seam's per-device budgets a call spends.
@@ -82,7 +88,7 @@ impl DeviceLimiter {
             DeviceCall::AccessCodeDelete => limits.access_code_deletes_per_minute,
         };
         let calls = self.calls.entry((device_id.to_owned(), kind)).or_default();
-        admit(calls, limit, now)
+        admit(calls, limit, limits.window, now)
     }
 }
 
@@ -95,6 +101,7 @@ mod tests {
         let mut limiter = DeviceLimiter::new(Some(DeviceRateLimits {
             access_code_writes_per_minute: 2,
             access_code_deletes_per_minute: 1,
+            ..DeviceRateLimits::default()
         }));
         let start = Instant::now();
         let write = DeviceCall::AccessCodeWrite;
@@ -116,7 +123,39 @@ mod tests {
             Err(SimError::RateLimited { retry_after_secs }) => assert_eq!(retry_after_secs, 15),
             other => panic!("{other:?}"),
         }
-        assert!(limiter.admit("a", write, start + WINDOW).is_ok());
+        assert!(limiter.admit("a", write, start + MINUTE).is_ok());
+    }
+
+    #[test]
+    fn a_shorter_window_lifts_sooner_and_says_so() {
+        let mut limiter = DeviceLimiter::new(Some(DeviceRateLimits {
+            access_code_writes_per_minute: 1,
+            access_code_deletes_per_minute: 1,
+            window: Duration::from_millis(2500),
+        }));
+        let start = Instant::now();
+        let write = DeviceCall::AccessCodeWrite;
+        assert!(limiter.admit("a", write, start).is_ok());
+        match limiter.admit("a", write, start + Duration::from_millis(500)) {
+            Err(SimError::RateLimited { retry_after_secs }) => assert_eq!(retry_after_secs, 2),
+            other => panic!("{other:?}"),
+        }
+        match limiter.admit("a", write, start + Duration::from_millis(2400)) {
+            Err(SimError::RateLimited { retry_after_secs }) => assert_eq!(retry_after_secs, 1),
+            other => panic!("{other:?}"),
+        }
+        assert!(limiter
+            .admit("a", write, start + Duration::from_millis(2500))
+            .is_ok());
+    }
+
+    #[test]
+    fn a_zero_limit_refuses_for_a_whole_window() {
+        let mut calls = VecDeque::new();
+        match admit(&mut calls, 0, Duration::from_secs(2), Instant::now()) {
+            Err(SimError::RateLimited { retry_after_secs }) => assert_eq!(retry_after_secs, 2),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

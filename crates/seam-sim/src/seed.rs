@@ -184,6 +184,7 @@ fn seed_locks(ws: &mut Workspace, created_at: DateTime<Utc>) {
             model,
             connected_account_id: account,
             online,
+            online_changed_at: created_at,
             locked: true,
             battery_level,
             location_name,

@@ -91,9 +91,15 @@ impl Drop for RunningSim {
     }
 }
 
-/// Serves the simulator on `addr` until SIGINT or SIGTERM, printing its base URL on stdout.
+/// Serves a default simulator on `addr` until SIGINT or SIGTERM, printing its base URL on
+/// stdout.
 pub async fn run_standalone(addr: SocketAddr) -> io::Result<()> {
-    let running = spawn(addr, SimOptions::default()).await?;
+    run_standalone_with(addr, SimOptions::default()).await
+}
+
+/// [`run_standalone`] with `options`; the `seam-sim` binary tunes a few from its environment.
+pub async fn run_standalone_with(addr: SocketAddr, options: SimOptions) -> io::Result<()> {
+    let running = spawn(addr, options).await?;
     println!("{}", running.base_url());
     tracing::info!(
         base_url = %running.base_url(),

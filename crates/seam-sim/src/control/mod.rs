@@ -1,10 +1,11 @@
 //! The `/_sim/*` control surface, which Seam does not have: seed workspaces, read one
 //! workspace's whole state ([`snapshot`]), move clocks, tune webhook delivery ([`webhooks`]),
-//! and inject faults. These routes sit outside the gate, so faults never touch them.
+//! inject faults, and count the Seam calls a workspace received. These routes sit outside
+//! the gate, so faults never touch them and they are never counted.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use chrono::TimeDelta;
 use serde_json::json;
@@ -32,6 +33,7 @@ pub(crate) fn router() -> Router<Simulator> {
             post(add_fault).get(list_faults).delete(clear_faults),
         )
         .route("/webhooks", post(webhooks::configure).get(webhooks::report))
+        .route("/calls", get(list_calls).delete(clear_calls))
 }
 
 struct NewWorkspace {
@@ -124,4 +126,18 @@ async fn clear_faults(State(sim): State<Simulator>, headers: HeaderMap) -> Reply
         Ok(())
     })?;
     ok(json!({ "faults": [] }))
+}
+
+async fn list_calls(State(sim): State<Simulator>, headers: HeaderMap) -> Reply {
+    let workspace_id = bearer_workspace(&sim, &headers)?;
+    ok(sim.with_workspace(&workspace_id, |ws| Ok(ws.calls.render()))?)
+}
+
+async fn clear_calls(State(sim): State<Simulator>, headers: HeaderMap) -> Reply {
+    let workspace_id = bearer_workspace(&sim, &headers)?;
+    let counts = sim.with_workspace(&workspace_id, |ws| {
+        ws.calls.clear();
+        Ok(ws.calls.render())
+    })?;
+    ok(counts)
 }

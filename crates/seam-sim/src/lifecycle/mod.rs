@@ -67,6 +67,7 @@ impl Workspace {
             .find(|d| d.device_id == code.device_id)
             .map(|d| Lock {
                 online: d.online,
+                since: d.online_changed_at,
                 native_scheduling: d.model.supports_native_scheduling,
             })
             .unwrap_or_default()
@@ -111,16 +112,33 @@ impl Workspace {
             Step::WarnDelay => self.emit_code_trouble(event_type, due, &code),
             Step::Fail => {
                 self.emit_code_trouble(event_type, due, &code);
+                let removing = matches!(code.phase, Phase::Removing { .. });
                 self.settle_attempts(&code.access_code_id, |kind| {
-                    (kind != ActionType::Delete).then(|| AttemptStatus::Error {
-                        error_type: "failed_to_set_on_device".to_owned(),
-                        message: "Could not program the code: the device is offline".to_owned(),
-                    })
+                    ((kind == ActionType::Delete) == removing).then(|| failed_attempt(removing))
                 });
             }
             _ => {
                 let extra = codes::event_extra(&code, event_type);
                 self.emit_for_code(event_type, due, &code, extra);
+                if event_type == "access_code.set_on_device" {
+                    self.settle_waiting_attempts(&code);
+                }
+            }
+        }
+    }
+
+    /// Create and update attempts made while the lock was offline wait for the code to be
+    /// set (online, they succeed on their own schedule; see `resolve_due_attempts`).
+    fn settle_waiting_attempts(&mut self, code: &AccessCode) {
+        let result = json!({ "access_code": code.render(&self.workspace_id) });
+        for attempt in &mut self.action_attempts {
+            if attempt.access_code_id == code.access_code_id
+                && attempt.action_type != ActionType::Delete
+                && attempt.status == (AttemptStatus::Pending { until: None })
+            {
+                attempt.status = AttemptStatus::Success {
+                    result: result.clone(),
+                };
             }
         }
     }
@@ -176,5 +194,24 @@ impl Workspace {
             };
             self.action_attempts[index].status = AttemptStatus::Success { result };
         }
+    }
+}
+
+/// What an attempt says when an offline lock made Seam give up setting or removing its code.
+fn failed_attempt(removing: bool) -> AttemptStatus {
+    let (error_type, message) = if removing {
+        (
+            "failed_to_remove_from_device",
+            "Could not remove the code: the device is offline",
+        )
+    } else {
+        (
+            "failed_to_set_on_device",
+            "Could not program the code: the device is offline",
+        )
+    };
+    AttemptStatus::Error {
+        error_type: error_type.to_owned(),
+        message: message.to_owned(),
     }
 }

@@ -21,9 +21,13 @@ pub(crate) enum Phase {
     Set,
     /// Being taken off the lock since the instant given (remembering whether the lock had
     /// it, which decides whether `removed_from_device` is announced); gone afterwards.
+    /// `needs_lock`: the lock has the code or was being given it, so the removal waits for
+    /// the lock to be online; a code that never left Seam (`unset`, not preloaded) is not
+    /// held up by an offline lock.
     Removing {
         since: DateTime<Utc>,
         was_on_device: bool,
+        needs_lock: bool,
     },
 }
 
@@ -46,7 +50,8 @@ pub(crate) struct AccessCode {
     pub(crate) phase: Phase,
     /// Preloaded on a natively scheduling lock ahead of `starts_at`.
     pub(crate) is_scheduled_on_device: bool,
-    /// When an offline lock made Seam warn of a delay, and when it gave up.
+    /// When an offline lock made Seam warn of a delay in the current move (setting, or
+    /// removing when the phase is `Removing`), and when it gave up.
     pub(crate) delay_warned_at: Option<DateTime<Utc>>,
     pub(crate) failed_at: Option<DateTime<Utc>>,
 }
@@ -77,33 +82,59 @@ impl AccessCode {
         }
     }
 
-    /// Set once Seam has given up programming the code on an offline lock.
+    fn is_removing(&self) -> bool {
+        matches!(self.phase, Phase::Removing { .. })
+    }
+
+    /// Set once Seam has given up programming the code on an offline lock, or taking it off.
     pub(crate) fn errors(&self) -> Vec<Value> {
-        match self.failed_at {
-            Some(at) => vec![json!({
-                "error_code": "failed_to_set_on_device",
-                "is_access_code_error": true,
-                "message": "Failed to set code on device: the device is offline. Seam will keep trying in case the problem is temporary.",
-                "created_at": iso(at),
-            })],
-            None => Vec::new(),
-        }
+        let Some(at) = self.failed_at else {
+            return Vec::new();
+        };
+        let (error_code, message) = if self.is_removing() {
+            (
+                "failed_to_remove_from_device",
+                "Failed to remove code from device: the device is offline. Seam will keep trying in case the problem is temporary.",
+            )
+        } else {
+            (
+                "failed_to_set_on_device",
+                "Failed to set code on device: the device is offline. Seam will keep trying in case the problem is temporary.",
+            )
+        };
+        vec![json!({
+            "error_code": error_code,
+            "is_access_code_error": true,
+            "message": message,
+            "created_at": iso(at),
+        })]
     }
 
     pub(crate) fn warnings(&self) -> Vec<Value> {
         let mut warnings = Vec::new();
-        if let Some(at) = self.delay_warned_at {
-            warnings.push(json!({
-                "warning_code": "delay_in_setting_on_device",
-                "message": "Delay in setting code on device: the device is offline.",
-                "created_at": iso(at),
-            }));
-        }
         if let Phase::Removing { since, .. } = self.phase {
             warnings.push(json!({
                 "warning_code": "being_deleted",
                 "message": "Access code is being deleted.",
                 "created_at": iso(since),
+            }));
+        }
+        if let Some(at) = self.delay_warned_at {
+            let (warning_code, message) = if self.is_removing() {
+                (
+                    "delay_in_removing_from_device",
+                    "Delay in removing code from device: the device is offline.",
+                )
+            } else {
+                (
+                    "delay_in_setting_on_device",
+                    "Delay in setting code on device: the device is offline.",
+                )
+            };
+            warnings.push(json!({
+                "warning_code": warning_code,
+                "message": message,
+                "created_at": iso(at),
             }));
         }
         warnings

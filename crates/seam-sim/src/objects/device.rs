@@ -1,6 +1,8 @@
 //! Devices (`device`): smart locks connected directly to Seam. A lock with a keypad supports
 //! the `access_code` capability and online access codes; an offline lock keeps its
-//! capabilities but reports `online: false` and a `device_disconnected` error.
+//! capabilities but reports `online: false` and a `device_disconnected` error. Like Seam's
+//! sandbox devices, every lock can be disconnected and reconnected through
+//! `/devices/simulate/{disconnect,connect}`.
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
@@ -32,6 +34,10 @@ pub(crate) struct Device {
     pub(crate) model: &'static DeviceModel,
     pub(crate) connected_account_id: String,
     pub(crate) online: bool,
+    /// When `online` last changed (creation, for a lock never disconnected or reconnected):
+    /// when its `device_disconnected` error appeared, and where the lifecycles of its codes
+    /// restart from.
+    pub(crate) online_changed_at: DateTime<Utc>,
     pub(crate) locked: bool,
     pub(crate) battery_level: f64,
     pub(crate) location_name: &'static str,
@@ -48,7 +54,7 @@ impl Device {
     }
 
     /// The `can_*` flags `/devices/list` filters on with `include_if` / `exclude_if`.
-    pub(crate) fn capability_flags(&self) -> [(&'static str, bool); 5] {
+    pub(crate) fn capability_flags(&self) -> [(&'static str, bool); 7] {
         let codes = self.model.has_keypad;
         [
             ("can_remotely_lock", true),
@@ -56,7 +62,22 @@ impl Device {
             ("can_program_online_access_codes", codes),
             ("can_program_offline_access_codes", false),
             ("can_unlock_with_code", codes),
+            ("can_simulate_connection", true),
+            ("can_simulate_disconnection", true),
         ]
+    }
+
+    /// `errors` as rendered: `device_disconnected` while offline.
+    pub(crate) fn errors(&self) -> Value {
+        if self.online {
+            return json!([]);
+        }
+        json!([{
+            "error_code": "device_disconnected",
+            "message": "Device is disconnected",
+            "is_device_error": true,
+            "created_at": iso(self.online_changed_at),
+        }])
     }
 
     pub(crate) fn render(&self, workspace_id: &str) -> Value {
@@ -65,16 +86,6 @@ impl Device {
         if model.has_keypad {
             capabilities.insert(0, "access_code");
         }
-        let errors = if self.online {
-            json!([])
-        } else {
-            json!([{
-                "error_code": "device_disconnected",
-                "message": "Device is disconnected",
-                "is_device_error": true,
-                "created_at": iso(self.created_at),
-            }])
-        };
         let image_url = format!(
             "https://connect.getseam.com/assets/images/devices/{}.png",
             model.device_type
@@ -125,7 +136,7 @@ impl Device {
             "is_managed": true,
             "custom_metadata": {},
             "space_ids": [],
-            "errors": errors,
+            "errors": self.errors(),
             "warnings": [],
             "location": { "location_name": self.location_name, "time_zone": self.time_zone },
             "device_manufacturer": {

@@ -16,7 +16,7 @@ use crate::simulator::Simulator;
 use crate::state::Workspace;
 
 /// The capability flags `include_if` / `exclude_if` accept; ones the seeded locks never have
-/// (thermostat and simulation flags) simply match nothing.
+/// (thermostat, hub and subscription flags) simply match nothing.
 const CAPABILITY_FLAGS: [&str; 20] = [
     "can_remotely_unlock",
     "can_remotely_lock",

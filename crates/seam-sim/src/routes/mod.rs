@@ -15,6 +15,7 @@ mod devices;
 mod enrollment_automations;
 mod events;
 mod locks;
+mod simulate;
 mod user_identities;
 mod webhooks;
 mod workspaces;
@@ -34,6 +35,7 @@ pub(crate) fn router() -> Router<Simulator> {
         .merge(user_identities::routes())
         .merge(enrollment_automations::routes())
         .merge(devices::routes())
+        .merge(simulate::routes())
         .merge(client_sessions::routes())
         .merge(locks::routes())
         .merge(access_codes::routes())

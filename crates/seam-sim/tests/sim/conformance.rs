@@ -21,6 +21,15 @@ async fn busy_workspace(ws: &Ws<'_>) {
     ws.ok("/_sim/webhooks", json!({ "max_attempts": 1 })).await;
     let set = ws.create_code(&august, json!({ "name": "set" })).await;
     ws.create_code(&yale, json!({ "name": "offline" })).await;
+    let stuck = ws.create_code(&yale, json!({ "name": "stuck" })).await;
+    ws.ok(
+        "/access_codes/delete",
+        json!({ "access_code_id": stuck["access_code"]["access_code_id"] }),
+    )
+    .await;
+    let nuki = ws.device_id("nuki_lock").await;
+    ws.disconnect(&nuki).await;
+    ws.connect(&nuki).await;
     ws.create_code(
         &schlage,
         json!({ "starts_at": at(now, 2 * 86_400), "ends_at": at(now, 3 * 86_400) }),
@@ -71,7 +80,8 @@ async fn busy_workspace(ws: &Ws<'_>) {
         json!({ "user_identity_id": jane["user_identity_id"] }),
     )
     .await;
-    // Move everything along: codes set, offline delay and failure, credentials issued.
+    // Move everything along: codes set, offline delays and failures (setting and removing),
+    // credentials issued.
     ws.advance(400.0).await;
     ws.ok(
         "/access_codes/update",
@@ -150,6 +160,10 @@ async fn every_rendered_object_fits_its_schema() {
         "access_code.set_on_device",
         "access_code.delay_in_setting_on_device",
         "access_code.failed_to_set_on_device",
+        "access_code.delay_in_removing_from_device",
+        "access_code.failed_to_remove_from_device",
+        "device.disconnected",
+        "device.connected",
         "acs_user.created",
         "acs_user.deleted",
         "acs_credential.issued",
@@ -207,6 +221,11 @@ async fn every_endpoint_answers_under_its_response_key() {
         ("/locks/get", json!({ "device_id": august })),
         ("/locks/list", json!({})),
         ("/devices/get", json!({ "device_id": august })),
+        (
+            "/devices/simulate/disconnect",
+            json!({ "device_id": august }),
+        ),
+        ("/devices/simulate/connect", json!({ "device_id": august })),
         ("/events/list", json!({ "since": "2000-01-01T00:00:00Z" })),
         (
             "/events/get",

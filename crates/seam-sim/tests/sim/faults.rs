@@ -191,3 +191,112 @@ async fn a_fault_for_one_device_storms_it_while_another_works() {
         .await;
     bad.assert_error(400, "invalid_input");
 }
+
+#[tokio::test]
+async fn a_hung_call_is_still_performed_after_its_client_gave_up() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    let august = ws.device_id("august_lock").await;
+    ws.inject(json!({ "endpoint": "/access_codes/create", "hang_ms": 1000, "times": 1 }))
+        .await;
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let gave_up = impatient
+        .post(format!("{}/access_codes/create", sim.base_url()))
+        .bearer_auth(&ws.key)
+        .json(&json!({ "device_id": august, "code": "4321" }))
+        .send()
+        .await;
+    assert!(gave_up.is_err_and(|e| e.is_timeout()));
+    // The hang comes before the work: nothing yet when the client gives up...
+    assert_eq!(ws.state().await["access_codes"], json!([]));
+    assert!(
+        started.elapsed() < Duration::from_millis(1000),
+        "too slow to tell"
+    );
+
+    // ...and the work is done once the hang is over, although nobody waits for the answer.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let codes = ws.state().await["access_codes"].clone();
+    assert_eq!(codes.as_array().unwrap().len(), 1, "{codes:#}");
+    assert_eq!(codes[0]["code"], "4321");
+    // The fault was spent on that call.
+    ws.create_code(&august, json!({ "code": "8765" })).await;
+    assert_eq!(ws.calls().await["calls"]["/access_codes/create"], 2);
+}
+
+#[tokio::test]
+async fn a_patient_client_gets_the_answer_after_the_hang() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    ws.inject(json!({ "endpoint": "/user_identities/create", "hang_ms": 400 }))
+        .await;
+    let started = Instant::now();
+    let created = ws
+        .ok(
+            "/user_identities/create",
+            json!({ "user_identity_key": "patient" }),
+        )
+        .await;
+    assert!(started.elapsed() >= Duration::from_millis(400));
+    assert_eq!(created["user_identity"]["user_identity_key"], "patient");
+}
+
+#[tokio::test]
+async fn a_hang_can_end_in_a_refusal_that_did_no_work() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    ws.inject(json!({
+        "endpoint": "/user_identities/create",
+        "hang_ms": 300,
+        "error_rate": 1,
+        "status": 504,
+        "times": 1,
+    }))
+    .await;
+    let started = Instant::now();
+    ws.call(
+        "/user_identities/create",
+        json!({ "user_identity_key": "timed-out" }),
+    )
+    .await
+    .assert_error(504, "gateway_timeout");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(ws.state().await["user_identities"], json!([]));
+}
+
+#[tokio::test]
+async fn hang_ms_is_listed_and_checked() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    let august = ws.device_id("august_lock").await;
+    let faults = ws
+        .ok(
+            "/_sim/faults",
+            json!({ "device_id": august, "hang_ms": 250, "times": 3 }),
+        )
+        .await;
+    assert_eq!(faults["faults"][0]["hang_ms"], 250);
+    assert_eq!(faults["faults"][0]["times"], 3);
+    let listed = answer(
+        sim.http
+            .get(format!("{}/_sim/faults", sim.base_url()))
+            .bearer_auth(&ws.key),
+    )
+    .await;
+    assert_eq!(listed.body["faults"][0]["hang_ms"], 250);
+    assert_eq!(listed.body["faults"][0]["latency_ms"], 0);
+    for bad in [json!(600_001), json!(1.5), json!(-1), json!("10")] {
+        ws.call("/_sim/faults", json!({ "hang_ms": bad }))
+            .await
+            .assert_error(400, "invalid_input");
+    }
+    ws.ok(
+        "/_sim/faults",
+        json!({ "hang_ms": 600_000, "endpoint": "/nowhere" }),
+    )
+    .await;
+}

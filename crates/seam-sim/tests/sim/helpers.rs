@@ -171,6 +171,48 @@ impl Ws<'_> {
         self.ok("/_sim/faults", fault).await;
     }
 
+    /// `GET /_sim/calls`: the Seam calls this workspace received, per endpoint and in total.
+    pub async fn calls(&self) -> Value {
+        let request = self
+            .sim
+            .http
+            .get(format!("{}/_sim/calls", self.sim.base_url()))
+            .bearer_auth(&self.key);
+        let answer = answer(request).await;
+        assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.body);
+        answer.body
+    }
+
+    /// `DELETE /_sim/calls`: starts the count again.
+    pub async fn clear_calls(&self) -> Value {
+        let request = self
+            .sim
+            .http
+            .delete(format!("{}/_sim/calls", self.sim.base_url()))
+            .bearer_auth(&self.key);
+        let answer = answer(request).await;
+        assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.body);
+        answer.body
+    }
+
+    /// Takes a lock offline, as Seam's `/devices/simulate/disconnect` does.
+    pub async fn disconnect(&self, device_id: &str) {
+        self.ok(
+            "/devices/simulate/disconnect",
+            json!({ "device_id": device_id }),
+        )
+        .await;
+    }
+
+    /// Brings a lock back online, as Seam's `/devices/simulate/connect` does.
+    pub async fn connect(&self, device_id: &str) {
+        self.ok(
+            "/devices/simulate/connect",
+            json!({ "device_id": device_id }),
+        )
+        .await;
+    }
+
     /// The ACS system with this `external_type`.
     pub async fn system(&self, external_type: &str) -> Value {
         let systems = self.ok("/acs/systems/list", json!({})).await;

@@ -9,9 +9,11 @@ mod spec;
 
 mod access_codes;
 mod acs_manage;
+mod calls;
 mod client_sessions;
 mod code_lifecycle;
 mod conformance;
+mod connectivity;
 mod events;
 mod faults;
 mod identities;

@@ -1,5 +1,8 @@
 //! Seam's documented per-device rate limits on access codes, enforced natively: 10 creates
-//! or updates and 20 deletes per minute per device, then 429 with `Retry-After`.
+//! or updates and 20 deletes per minute per device, then 429 with `Retry-After`. The window
+//! is a setting, so a test can watch a limit lift.
+
+use std::time::{Duration, Instant};
 
 use serde_json::json;
 
@@ -61,6 +64,7 @@ async fn deletes_are_limited_to_twenty_a_minute() {
         device_rate_limits: Some(seam_sim::DeviceRateLimits {
             access_code_writes_per_minute: 100,
             access_code_deletes_per_minute: 20,
+            ..Default::default()
         }),
         ..Default::default()
     };
@@ -99,4 +103,41 @@ async fn the_limits_can_be_turned_off() {
         ws.create_code(&august, json!({ "code": format!("{}", 5000 + n) }))
             .await;
     }
+}
+
+#[tokio::test]
+async fn a_short_window_lifts_the_limit_when_retry_after_says() {
+    let options = seam_sim::SimOptions {
+        device_rate_limits: Some(seam_sim::DeviceRateLimits {
+            access_code_writes_per_minute: 2,
+            window: Duration::from_secs(2),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let sim = TestSim::start_with(options).await;
+    let ws = sim.workspace().await;
+    let august = ws.device_id("august_lock").await;
+    ws.create_code(&august, json!({ "code": "1111" })).await;
+    // The call was admitted at the latest now.
+    let first = Instant::now();
+    ws.create_code(&august, json!({ "code": "2222" })).await;
+    let limited = ws
+        .call(
+            "/access_codes/create",
+            json!({ "device_id": august, "code": "3333" }),
+        )
+        .await;
+    limited.assert_error(429, "rate_limited");
+    let retry_after: u64 = limited.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry_after), "{retry_after}");
+
+    // Two seconds after the first call it has left the window.
+    tokio::time::sleep(Duration::from_secs(2).saturating_sub(first.elapsed())).await;
+    ws.create_code(&august, json!({ "code": "3333" })).await;
+    assert_eq!(ws.calls().await["calls"]["/access_codes/create"], 4);
 }

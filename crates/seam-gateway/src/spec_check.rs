@@ -93,6 +93,7 @@ async fn every_request_body_uses_only_fields_the_spec_knows() {
     let _ = c.list_compatible_credential_managers("s").await;
     let _ = c.list_entrances("s").await;
     let _ = c.list_access_groups("s").await;
+    let _ = c.list_access_group_entrances("g").await;
     let identity = CreateUserIdentity {
         user_identity_key: some("k"),
         email_address: some("e"),

@@ -398,18 +398,35 @@ async fn the_salto_site_and_the_smart_locks_are_readable() {
     let seam = &sim.seam;
     let systems = seam.list_acs_systems().await.unwrap();
     let salto = systems.iter().find(|s| s.is_salto_ks()).unwrap();
-    assert!(!seam
-        .list_access_groups(&salto.acs_system_id)
-        .await
-        .unwrap()
-        .is_empty());
-    assert_eq!(
-        seam.list_entrances(&salto.acs_system_id)
-            .await
+    let groups = seam.list_access_groups(&salto.acs_system_id).await.unwrap();
+    let doors = seam.list_entrances(&salto.acs_system_id).await.unwrap();
+    assert_eq!(doors.len(), 3);
+    let group = |name: &str| {
+        groups
+            .iter()
+            .find(|g| g.name == name)
             .unwrap()
-            .len(),
-        3
-    );
+            .acs_access_group_id
+            .clone()
+    };
+    // The seeded site: residents open every door, the gym group only the fitness center.
+    // A read, so a passing outage is ridden out.
+    sim.inject_fault(json!({
+        "endpoint": "/acs/access_groups/list_accessible_entrances",
+        "error_rate": 1, "status": 503, "times": 2,
+    }))
+    .await;
+    let residents = seam
+        .list_access_group_entrances(&group("Residents"))
+        .await
+        .unwrap();
+    assert_eq!(residents, doors);
+    let gym = seam
+        .list_access_group_entrances(&group("Gym"))
+        .await
+        .unwrap();
+    assert_eq!(gym, [doors[1].clone()]);
+    assert_eq!(gym[0].display_name, "Fitness Center");
 
     let devices = seam.list_devices(&DeviceFilter::default()).await.unwrap();
     assert!(devices.iter().any(|d| d.supports_online_access_codes()));

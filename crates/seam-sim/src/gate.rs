@@ -1,6 +1,7 @@
 //! The gate in front of every Seam endpoint: authenticate the bearer key once, count the call
-//! (`/_sim/calls`), apply the workspace's injected faults, and hand the handler a [`Ctx`]
-//! naming its workspace.
+//! (`/_sim/calls`), apply the workspace's injected faults, hand the handler a [`Ctx`] naming
+//! its workspace, and log the call with the device it was about and the status it was
+//! answered.
 //!
 //! Faults are applied here rather than in handlers so that "do the work, then fail" is the
 //! same for every endpoint: the handler runs to completion (its effects committed) before
@@ -8,10 +9,12 @@
 //! body first: a call names a device through `device_id`, `device_ids`, or the
 //! `access_code_id` of a code on that device.
 //!
-//! The handler (after any `hang_ms`) runs on a task of its own. Hyper drops a request's future
-//! when its client disconnects or times out; a real server still finishes work it has
-//! started, and a client that gave up must find that work done, so the work must not live in
-//! the future that gets dropped.
+//! Everything after the count (faults, `hang_ms`, the handler, logging the answer) runs on a
+//! task of its own. Hyper drops a request's future when its client disconnects or times out;
+//! a real server still finishes work it has started, and a client that gave up must find that
+//! work done, so the work must not live in the future that gets dropped. For the same reason
+//! the answer's status is logged on that task: a call whose client gave up is logged with
+//! what it was (or would have been) answered.
 
 use std::time::{Duration, Instant};
 
@@ -23,6 +26,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use crate::calls::CallId;
 use crate::error::SimError;
 use crate::simulator::Simulator;
 use crate::state::Workspace;
@@ -92,11 +96,65 @@ pub(crate) async fn seam_gate(State(sim): State<Simulator>, req: Request, next: 
     };
     let endpoint = req.uri().path().to_owned();
     // Counted before anything can refuse it: a refused call was still sent.
-    sim.with_store(|store| {
-        if let Some(ws) = store.workspace_mut(&workspace_id) {
-            ws.calls.record(&endpoint);
+    let call = sim.with_store(|store| {
+        store
+            .workspace_mut(&workspace_id)
+            .map(|ws| ws.calls.record(&endpoint))
+    });
+    let log = CallLog {
+        sim: sim.clone(),
+        workspace_id: workspace_id.clone(),
+        call,
+    };
+    let work = tokio::spawn({
+        let (log, endpoint) = (log.clone(), endpoint.clone());
+        async move {
+            let response = respond(sim, workspace_id, &endpoint, &log, req, next).await;
+            log.answered(response.status());
+            response
         }
     });
+    match work.await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(%endpoint, %error, "handler task failed");
+            let failure = SimError::Internal(format!("The handler of {endpoint} failed"));
+            log.answered(failure.status());
+            failure.into_response()
+        }
+    }
+}
+
+/// Where the gate writes down what it learns about a call after counting it.
+#[derive(Clone)]
+struct CallLog {
+    sim: Simulator,
+    workspace_id: String,
+    /// `None` only if the workspace vanished between authentication and counting.
+    call: Option<CallId>,
+}
+
+impl CallLog {
+    fn answered(&self, status: StatusCode) {
+        let Some(call) = self.call else { return };
+        self.sim.with_store(|store| {
+            if let Some(ws) = store.workspace_mut(&self.workspace_id) {
+                ws.calls.answered(call, status.as_u16());
+            }
+        });
+    }
+}
+
+/// Reads the body, applies the faults planned for it, and runs the handler: everything after
+/// the count, on the gate's task.
+async fn respond(
+    sim: Simulator,
+    workspace_id: String,
+    endpoint: &str,
+    log: &CallLog,
+    req: Request,
+    next: Next,
+) -> Response {
     let (parts, body) = req.into_parts();
     let body = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(body) => body,
@@ -111,32 +169,25 @@ pub(crate) async fn seam_gate(State(sim): State<Simulator>, req: Request, next: 
     let named = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
     let plan = sim.with_workspace(&workspace_id, |ws| {
         let devices = named_devices(ws, &named);
+        if let Some(call) = log.call {
+            ws.calls.about_device(call, single_device(&devices));
+        }
         Ok(ws
             .faults
-            .plan(&endpoint, &devices, Instant::now(), &mut rand::thread_rng()))
+            .plan(endpoint, &devices, Instant::now(), &mut rand::thread_rng()))
     });
     let mut req = Request::from_parts(parts, Body::from(body));
     let plan = match plan {
         Ok(plan) => plan,
         Err(error) => return error.into_response(),
     };
+    hang(plan.hang).await;
     if let Some(refusal) = plan.refuse {
-        hang(plan.hang).await;
         tracing::debug!(%endpoint, error = %refusal, "injected fault refused the call");
         return refusal.into_response();
     }
     req.extensions_mut().insert(AuthedWorkspace(workspace_id));
-    let work = tokio::spawn(async move {
-        hang(plan.hang).await;
-        next.run(req).await
-    });
-    let response = match work.await {
-        Ok(response) => response,
-        Err(error) => {
-            tracing::error!(%endpoint, %error, "handler task failed");
-            return SimError::Internal(format!("The handler of {endpoint} failed")).into_response();
-        }
-    };
+    let response = next.run(req).await;
     if !plan.latency.is_zero() {
         tokio::time::sleep(plan.latency).await;
     }
@@ -168,4 +219,11 @@ fn named_devices(ws: &Workspace, body: &Value) -> Vec<String> {
         devices.extend(code.map(|c| c.device_id.clone()));
     }
     devices
+}
+
+/// The lock a call is about, for the call log: the one device it names, if it names exactly
+/// one (a body may name it twice, by `device_id` and through an `access_code_id`).
+fn single_device(devices: &[String]) -> Option<String> {
+    let (first, rest) = devices.split_first()?;
+    rest.iter().all(|d| d == first).then(|| first.clone())
 }

@@ -15,11 +15,12 @@
 //!
 //! Under `/_sim/` it adds a control surface that Seam does not have: seeding workspaces,
 //! reading a workspace's whole state, moving its clock, tuning webhook delivery, counting the
-//! Seam calls a workspace received (`/_sim/calls`), and injecting faults (errors, rate limits,
-//! hangs before the work that the work survives when the client gives up, latency after it,
-//! and "ambiguous" failures that answer 500 after the work was done, for every call or for
-//! calls about one device), because those are the situations a client of Seam must survive
-//! and cannot provoke against the real service.
+//! Seam calls a workspace received and logging each with its lock, arrival time and answer
+//! (`/_sim/calls`, `?log=true`), and injecting faults (errors, rate limits, hangs before the
+//! work that the work survives when the client gives up, latency after it, and "ambiguous"
+//! failures that answer 500 after the work was done, for every call or for calls about one
+//! device), because those are the situations a client of Seam must survive and cannot
+//! provoke against the real service.
 //!
 //! Start it in-process with [`spawn`] (port 0 is fine), or mount [`Simulator::router`] yourself.
 

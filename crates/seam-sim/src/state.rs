@@ -1,11 +1,11 @@
 //! What the simulator remembers: isolated workspaces, each reached through its own API key,
 //! each with its own clock, objects (in creation order, which is the order Seam lists them),
-//! events, webhook deliveries, rate limits, faults and a count of the calls it received.
+//! events, webhook deliveries, rate limits, faults and a record of the calls it received.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{json, Value};
 
-use crate::calls::CallCounts;
+use crate::calls::CallRecord;
 use crate::clock::{iso, SimClock};
 use crate::delivery::DeliveryBook;
 use crate::faults::FaultBook;
@@ -93,8 +93,8 @@ pub(crate) struct Workspace {
     pub(crate) deliveries: DeliveryBook,
     pub(crate) device_limits: DeviceLimiter,
     pub(crate) faults: FaultBook,
-    /// Seam calls received, for `/_sim/calls`.
-    pub(crate) calls: CallCounts,
+    /// Seam calls received, counted and logged, for `/_sim/calls`.
+    pub(crate) calls: CallRecord,
 }
 
 impl Workspace {
@@ -126,7 +126,7 @@ impl Workspace {
             deliveries: DeliveryBook::new(&options.webhooks),
             device_limits: DeviceLimiter::new(options.device_rate_limits.clone()),
             faults: FaultBook::default(),
-            calls: CallCounts::default(),
+            calls: CallRecord::new(),
         }
     }
 

@@ -16,6 +16,10 @@ pub(super) static LIST_CREDENTIAL_MANAGERS: Endpoint = Endpoint::read(
 pub(super) static LIST_ENTRANCES: Endpoint = Endpoint::read("/acs/entrances/list", "acs_entrances");
 pub(super) static LIST_ACCESS_GROUPS: Endpoint =
     Endpoint::read("/acs/access_groups/list", "acs_access_groups");
+pub(super) static LIST_ACCESS_GROUP_ENTRANCES: Endpoint = Endpoint::read(
+    "/acs/access_groups/list_accessible_entrances",
+    "acs_entrances",
+);
 
 impl WorkspaceClient {
     /// Every access control system in the workspace (not paginated by Seam).
@@ -55,5 +59,15 @@ impl WorkspaceClient {
     ) -> Result<Vec<AcsAccessGroup>, SeamError> {
         let body = json!({ "acs_system_id": acs_system_id });
         self.call(&LIST_ACCESS_GROUPS, &body).await
+    }
+
+    /// The entrances an access group opens (not paginated by Seam): on Salto KS, the doors a
+    /// user gets by joining the group.
+    pub async fn list_access_group_entrances(
+        &self,
+        acs_access_group_id: &str,
+    ) -> Result<Vec<AcsEntrance>, SeamError> {
+        let body = json!({ "acs_access_group_id": acs_access_group_id });
+        self.call(&LIST_ACCESS_GROUP_ENTRANCES, &body).await
     }
 }

@@ -18,6 +18,7 @@ pub(crate) fn all() -> Vec<&'static crate::transport::Endpoint> {
         &acs::LIST_CREDENTIAL_MANAGERS,
         &acs::LIST_ENTRANCES,
         &acs::LIST_ACCESS_GROUPS,
+        &acs::LIST_ACCESS_GROUP_ENTRANCES,
         &devices::LIST_DEVICES,
         &devices::GET_DEVICE,
         &devices::GET_LOCK,

@@ -13,6 +13,7 @@ const CALLED: &[&str] = &[
     "list_compatible_credential_managers",
     "list_entrances",
     "list_access_groups",
+    "list_access_group_entrances",
     "list_devices",
     "create_user_identity",
     "get_user_identity",

@@ -43,11 +43,21 @@ pub async fn reads(h: &Harness) {
     }
     assert_eq!(seam.get_acs_system(ABSENT_ID).await.unwrap(), None);
     let salto = system(&systems, AcsSystem::is_salto_ks);
-    assert!(!seam
-        .list_access_groups(&salto.acs_system_id)
+    let groups = seam.list_access_groups(&salto.acs_system_id).await.unwrap();
+    assert!(!groups.is_empty());
+    for group in &groups {
+        let doors = seam
+            .list_access_group_entrances(&group.acs_access_group_id)
+            .await
+            .unwrap();
+        assert!(!doors.is_empty(), "{} opens no door", group.name);
+    }
+    // A refusal, so the error envelope of this endpoint is checked too.
+    let err = seam
+        .list_access_group_entrances(ABSENT_ID)
         .await
-        .unwrap()
-        .is_empty());
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err}");
 }
 
 /// The Latch mobile-key flow, every optional field set.

@@ -1,17 +1,19 @@
 //! The `/_sim/*` control surface, which Seam does not have: seed workspaces, read one
 //! workspace's whole state ([`snapshot`]), move clocks, tune webhook delivery ([`webhooks`]),
-//! inject faults, and count the Seam calls a workspace received. These routes sit outside
-//! the gate, so faults never touch them and they are never counted.
+//! inject faults, and count (and, on request, log) the Seam calls a workspace received. These
+//! routes sit outside the gate, so faults never touch them and they are never counted.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::TimeDelta;
+use serde::Deserialize;
 use serde_json::json;
 
 use crate::clock::iso;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
+use crate::error::SimError;
 use crate::faults::Fault;
 use crate::gate::{bearer_key, bearer_workspace};
 use crate::input::{self, Input};
@@ -128,16 +130,38 @@ async fn clear_faults(State(sim): State<Simulator>, headers: HeaderMap) -> Reply
     ok(json!({ "faults": [] }))
 }
 
-async fn list_calls(State(sim): State<Simulator>, headers: HeaderMap) -> Reply {
+/// `GET /_sim/calls?log=true`: the query string, since a GET has no body.
+#[derive(Debug, Deserialize)]
+struct CallsQuery {
+    log: Option<String>,
+}
+
+impl CallsQuery {
+    fn with_log(&self) -> Result<bool, SimError> {
+        match self.log.as_deref() {
+            None | Some("false" | "0") => Ok(false),
+            Some("true" | "1" | "") => Ok(true),
+            Some(_) => Err(input::invalid_field(&["log"], "Must be true or false")),
+        }
+    }
+}
+
+/// The counts, and with `?log=true` the log of the last calls (see [`crate::calls`]).
+async fn list_calls(
+    State(sim): State<Simulator>,
+    headers: HeaderMap,
+    Query(query): Query<CallsQuery>,
+) -> Reply {
     let workspace_id = bearer_workspace(&sim, &headers)?;
-    ok(sim.with_workspace(&workspace_id, |ws| Ok(ws.calls.render()))?)
+    let with_log = query.with_log()?;
+    ok(sim.with_workspace(&workspace_id, |ws| Ok(ws.calls.render(with_log)))?)
 }
 
 async fn clear_calls(State(sim): State<Simulator>, headers: HeaderMap) -> Reply {
     let workspace_id = bearer_workspace(&sim, &headers)?;
     let counts = sim.with_workspace(&workspace_id, |ws| {
         ws.calls.clear();
-        Ok(ws.calls.render())
+        Ok(ws.calls.render(false))
     })?;
     ok(counts)
 }

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use super::{find, identified, AcsSystem, SystemKind, UserIdentity};
 use crate::clock::iso;
+use crate::error::SimError;
 use crate::ids::new_id;
 use crate::state::Workspace;
 
@@ -42,6 +43,36 @@ pub(crate) struct AcsUser {
 }
 
 identified!(AcsUser, acs_user_id, "acs_user_not_found", "acs user");
+
+/// The `error.type` when an identity would get a second ACS user on one system. Seam's
+/// description names no error types; this one says what is wrong, and contains "already",
+/// which is how clients tell "it exists" from other refusals.
+pub(crate) const IDENTITY_ALREADY_HAS_USER: &str =
+    "user_identity_already_has_acs_user_on_acs_system";
+
+/// Seam keeps one ACS user per user identity per access system; refuses a create or a link
+/// that would make a second. A 400, as every refusal of these endpoints is in Seam's
+/// description (which lists no 409 anywhere).
+pub(crate) fn refuse_second_user(
+    users: &[AcsUser],
+    user_identity_id: &str,
+    acs_system_id: &str,
+) -> Result<(), SimError> {
+    let existing = users.iter().find(|user| {
+        user.acs_system_id == acs_system_id
+            && user.user_identity_id.as_deref() == Some(user_identity_id)
+    });
+    match existing {
+        Some(user) => Err(SimError::rejected(
+            IDENTITY_ALREADY_HAS_USER,
+            format!(
+                "User identity {user_identity_id} already has acs user {} on access system {acs_system_id}",
+                user.acs_user_id
+            ),
+        )),
+        None => Ok(()),
+    }
+}
 
 impl AcsUser {
     /// A user of `system` with nothing but ids yet; callers fill in the person.

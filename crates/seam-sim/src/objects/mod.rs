@@ -22,7 +22,7 @@ pub(crate) use acs_access_group::AcsAccessGroup;
 pub(crate) use acs_credential::{AccessMethod, AcsCredential};
 pub(crate) use acs_entrance::AcsEntrance;
 pub(crate) use acs_system::{AcsSystem, SystemKind};
-pub(crate) use acs_user::{AccessSchedule, AcsUser};
+pub(crate) use acs_user::{refuse_second_user, AccessSchedule, AcsUser};
 pub(crate) use action_attempt::{ActionAttempt, ActionType, AttemptStatus};
 pub(crate) use client_session::ClientSession;
 pub(crate) use device::{Device, DeviceModel};

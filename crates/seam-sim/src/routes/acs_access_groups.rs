@@ -1,5 +1,6 @@
-//! `/acs/access_groups/list`: Salto KS access groups, filtered by system, by member ACS user,
-//! or by the user identity behind members. Not paginated, as in Seam.
+//! `/acs/access_groups/{list,list_accessible_entrances}`: Salto KS access groups, filtered by
+//! system, by member ACS user, or by the user identity behind members, and the entrances each
+//! group opens. Neither is paginated, as in Seam.
 
 use axum::routing::post;
 use axum::Router;
@@ -9,11 +10,16 @@ use super::matches_search;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::gate::Ctx;
 use crate::input::{self, Input};
-use crate::objects::{find, AcsUser, UserIdentity};
+use crate::objects::{find, AcsAccessGroup, AcsEntrance, AcsUser, UserIdentity};
 use crate::simulator::Simulator;
 
 pub(super) fn routes() -> Router<Simulator> {
-    Router::new().route("/acs/access_groups/list", post(list))
+    Router::new()
+        .route("/acs/access_groups/list", post(list))
+        .route(
+            "/acs/access_groups/list_accessible_entrances",
+            post(list_accessible_entrances),
+        )
 }
 
 struct ListAccessGroups {
@@ -80,4 +86,31 @@ async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListAccessGroups>) -> Reply {
             .collect::<Vec<Value>>())
     })?;
     ok(json!({ "acs_access_groups": groups }))
+}
+
+struct GroupId {
+    acs_access_group_id: String,
+}
+
+impl FromInput for GroupId {
+    fn from_input(input: &mut Input) -> Self {
+        Self {
+            acs_access_group_id: input.required("acs_access_group_id", input::uuid),
+        }
+    }
+}
+
+/// The group's entrances, rendered as `/acs/entrances/list` renders them and in the same
+/// (creation) order, so a client can compare the two lists directly.
+async fn list_accessible_entrances(ctx: Ctx, SeamBody(req): SeamBody<GroupId>) -> Reply {
+    let entrances = ctx.with(|ws| {
+        let group = find::<AcsAccessGroup>(&ws.acs_access_groups, &req.acs_access_group_id)?;
+        Ok(ws
+            .acs_entrances
+            .iter()
+            .filter(|entrance| group.acs_entrance_ids.contains(&entrance.acs_entrance_id))
+            .map(AcsEntrance::render)
+            .collect::<Vec<Value>>())
+    })?;
+    ok(json!({ "acs_entrances": entrances }))
 }

@@ -265,6 +265,10 @@ async fn every_endpoint_answers_under_its_response_key() {
             json!({ "acs_user_id": user, "acs_access_group_id": group }),
         ),
         (
+            "/acs/access_groups/list_accessible_entrances",
+            json!({ "acs_access_group_id": group }),
+        ),
+        (
             "/acs/credentials/update",
             json!({ "acs_credential_id": credential }),
         ),

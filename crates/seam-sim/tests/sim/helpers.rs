@@ -183,6 +183,18 @@ impl Ws<'_> {
         answer.body
     }
 
+    /// `GET /_sim/calls?log=true`: the counts and the log of the last calls.
+    pub async fn calls_log(&self) -> Value {
+        let request = self
+            .sim
+            .http
+            .get(format!("{}/_sim/calls?log=true", self.sim.base_url()))
+            .bearer_auth(&self.key);
+        let answer = answer(request).await;
+        assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.body);
+        answer.body
+    }
+
     /// `DELETE /_sim/calls`: starts the count again.
     pub async fn clear_calls(&self) -> Value {
         let request = self

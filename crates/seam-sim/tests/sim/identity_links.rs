@@ -136,3 +136,88 @@ async fn linking_by_an_unknown_key_creates_the_identity_from_the_user() {
     .await
     .assert_error(404, "user_identity_not_found");
 }
+
+/// Seam keeps one ACS user per identity per access system; creating a second is refused the
+/// way linking a second is, with a type that says it exists already.
+#[tokio::test]
+async fn an_identity_gets_one_acs_user_per_system() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    let jane = ws
+        .ok(
+            "/user_identities/create",
+            json!({ "user_identity_key": "jane" }),
+        )
+        .await["user_identity"]["user_identity_id"]
+        .clone();
+    let first = ws
+        .create_user("salto_ks_site", json!({ "user_identity_id": jane }))
+        .await;
+    let site = first["acs_system_id"].clone();
+    let second = ws
+        .call(
+            "/acs/users/create",
+            json!({ "acs_system_id": site, "full_name": "Jane Again", "user_identity_id": jane }),
+        )
+        .await;
+    second.assert_error(400, "user_identity_already_has_acs_user_on_acs_system");
+    assert!(second.error_type().contains("already"));
+    let message = second.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(first["acs_user_id"].as_str().unwrap()),
+        "{message}"
+    );
+    let users = ws
+        .ok(
+            "/acs/users/list",
+            json!({ "user_identity_id": jane, "acs_system_id": site }),
+        )
+        .await;
+    assert_eq!(
+        ids(&users["acs_users"], "acs_user_id"),
+        [first["acs_user_id"].as_str().unwrap()],
+        "a refused create creates nothing"
+    );
+
+    // Another system is another user; and once the first is gone, a new one may be made.
+    ws.create_user("latch_building", json!({ "user_identity_id": jane }))
+        .await;
+    ws.ok(
+        "/acs/users/delete",
+        json!({ "acs_user_id": first["acs_user_id"] }),
+    )
+    .await;
+    ws.create_user("salto_ks_site", json!({ "user_identity_id": jane }))
+        .await;
+    // Users without an identity are not limited.
+    ws.create_user("salto_ks_site", json!({})).await;
+    ws.create_user("salto_ks_site", json!({})).await;
+}
+
+#[tokio::test]
+async fn an_identity_created_on_a_system_already_has_its_user_there() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    let site = ws.system("salto_ks_site").await["acs_system_id"].clone();
+    let sam = ws
+        .ok(
+            "/user_identities/create",
+            json!({ "user_identity_key": "sam", "full_name": "Sam Lee", "acs_system_ids": [site] }),
+        )
+        .await["user_identity"]["user_identity_id"]
+        .clone();
+    ws.call(
+        "/acs/users/create",
+        json!({ "acs_system_id": site, "full_name": "Sam Lee", "user_identity_id": sam }),
+    )
+    .await
+    .assert_error(400, "user_identity_already_has_acs_user_on_acs_system");
+    // Linking is held to the same rule.
+    let loose = ws.create_user("salto_ks_site", json!({})).await;
+    ws.call(
+        "/user_identities/add_acs_user",
+        json!({ "acs_user_id": loose["acs_user_id"], "user_identity_id": sam }),
+    )
+    .await
+    .assert_error(400, "user_identity_already_has_acs_user_on_acs_system");
+}

@@ -9,6 +9,7 @@ mod spec;
 
 mod access_codes;
 mod acs_manage;
+mod call_log;
 mod calls;
 mod client_sessions;
 mod code_lifecycle;

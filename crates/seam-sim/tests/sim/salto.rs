@@ -189,3 +189,53 @@ async fn the_pin_code_flow_of_the_guide_runs_end_to_end() {
     }
     assert!(accessible(&ws, &credential).await.is_empty());
 }
+
+#[tokio::test]
+async fn an_access_group_lists_the_entrances_it_opens_as_entrances_are_listed() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    let site = ws.system("salto_ks_site").await;
+    let doors = ws
+        .ok(
+            "/acs/entrances/list",
+            json!({ "acs_system_id": site["acs_system_id"] }),
+        )
+        .await["acs_entrances"]
+        .clone();
+    let of_group = |group: String| {
+        let ws = &ws;
+        async move {
+            ws.ok(
+                "/acs/access_groups/list_accessible_entrances",
+                json!({ "acs_access_group_id": group }),
+            )
+            .await
+        }
+    };
+    let residents = of_group(group_id(&ws, "Residents").await).await;
+    assert_eq!(residents, json!({ "ok": true, "acs_entrances": doors }));
+    let gym = of_group(group_id(&ws, "Gym").await).await;
+    assert_eq!(gym["acs_entrances"], json!([doors[1]]));
+    assert_eq!(gym["acs_entrances"][0]["display_name"], "Fitness Center");
+}
+
+#[tokio::test]
+async fn an_unknown_or_foreign_access_group_is_not_found_and_the_id_is_required() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    let other = sim.workspace().await;
+    let path = "/acs/access_groups/list_accessible_entrances";
+    let theirs = group_id(&other, "Residents").await;
+    ws.call(path, json!({ "acs_access_group_id": theirs }))
+        .await
+        .assert_error(404, "acs_access_group_not_found");
+    ws.call(
+        path,
+        json!({ "acs_access_group_id": "00000000-0000-4000-8000-000000000000" }),
+    )
+    .await
+    .assert_error(404, "acs_access_group_not_found");
+    let missing = ws.call(path, json!({})).await;
+    missing.assert_error(400, "invalid_input");
+    assert!(missing.body["error"]["validation_errors"]["acs_access_group_id"].is_object());
+}

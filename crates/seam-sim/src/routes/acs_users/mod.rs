@@ -1,5 +1,6 @@
-//! `/acs/users/*`: people on an access system, optionally linked to a user identity, with a
-//! schedule and (on Salto KS) access groups. Creating, getting and listing live here;
+//! `/acs/users/*`: people on an access system, optionally linked to a user identity (at most
+//! one user per identity and system, as in Seam), with a schedule and (on Salto KS) access
+//! groups. Creating, getting and listing live here;
 //! changing, suspending and deleting in [`manage`]; access-group membership in [`groups`].
 
 use axum::routing::post;
@@ -12,7 +13,7 @@ use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::gate::Ctx;
 use crate::input::{self, invalid_field, Input};
-use crate::objects::{find, AccessSchedule, AcsSystem, AcsUser, UserIdentity};
+use crate::objects::{find, refuse_second_user, AccessSchedule, AcsSystem, AcsUser, UserIdentity};
 use crate::pagination::PageRequest;
 use crate::simulator::Simulator;
 
@@ -83,6 +84,7 @@ async fn create(ctx: Ctx, SeamBody(req): SeamBody<CreateUser>) -> Reply {
         let system = find::<AcsSystem>(&ws.acs_systems, &req.acs_system_id)?.clone();
         if let Some(id) = &req.user_identity_id {
             find::<UserIdentity>(&ws.user_identities, id)?;
+            refuse_second_user(&ws.acs_users, id, &system.acs_system_id)?;
         }
         for id in &req.acs_access_group_ids {
             groups::group_on_system(ws, id, &system.acs_system_id)?;

@@ -11,7 +11,7 @@ use crate::error::SimError;
 use crate::gate::Ctx;
 use crate::ids;
 use crate::input::{self, Input};
-use crate::objects::{find, not_found, AcsUser, UserIdentity};
+use crate::objects::{find, not_found, refuse_second_user, AcsUser, UserIdentity};
 use crate::pagination::PageRequest;
 use crate::routes::matches_search;
 use crate::state::Workspace;
@@ -198,21 +198,8 @@ fn check_linkable(ws: &Workspace, user: &AcsUser, target: Option<&str>) -> Resul
         }
         (None, _) => {}
     }
-    let Some(target) = target else {
-        return Ok(());
-    };
-    let taken = ws.acs_users.iter().any(|other| {
-        other.acs_system_id == user.acs_system_id
-            && other.user_identity_id.as_deref() == Some(target)
-    });
-    if taken {
-        return Err(SimError::rejected(
-            "user_identity_already_has_acs_user_on_acs_system",
-            format!(
-                "User identity {target} already has an acs user on access system {}",
-                user.acs_system_id
-            ),
-        ));
+    match target {
+        Some(target) => refuse_second_user(&ws.acs_users, target, &user.acs_system_id),
+        None => Ok(()),
     }
-    Ok(())
 }

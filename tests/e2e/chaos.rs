@@ -123,7 +123,7 @@ async fn every_flow_survives_being_killed_at_any_moment() {
     const KILL_AFTER_MS: [u64; 8] = [150, 420, 260, 600, 330, 500, 200, 700];
     for flow in FLOWS {
         let mut app = spawn_app_with(Settings {
-            lease_seconds: 1,
+            lease_seconds: 3,
             ..Default::default()
         })
         .await;

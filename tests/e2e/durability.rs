@@ -181,11 +181,27 @@ async fn a_refusal_by_seam_fails_the_grant_with_a_reason() {
     .await;
     let grant = jane_with_a_mobile_key(&app).await;
     let grant = app.wait_for_grant(&grant["id"], "FAILED", PATIENCE).await;
-    let failed = step(&grant, "create_acs_credential");
+    // The provisioning run failed at the refused step; a compensating run removed what it
+    // had made (the ACS user), so nothing of the failed grant is left at Seam.
+    let runs = app.runs_of(&grant["id"]).await;
+    let provision = runs.iter().find(|r| r["kind"] == "PROVISION").unwrap();
+    assert_eq!(provision["status"], "FAILED");
+    let failed = provision["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "create_acs_credential")
+        .unwrap();
     assert_eq!(failed["status"], "FAILED");
     assert_eq!(failed["attempts"], 1, "a refusal is not retried");
     assert!(failed["lastError"].as_str().is_some_and(|e| !e.is_empty()));
-    assert_eq!(grant["provisioning"]["status"], "FAILED");
+    app.wait_for_run(&grant["id"], "SUCCEEDED").await;
+    assert_eq!(
+        app.runs_of(&grant["id"]).await[0]["kind"],
+        "COMPENSATE",
+        "the failure is undone by a run of its own"
+    );
+    let grant = app.grant(&grant["id"]).await;
     let credential = &grant["credentials"][0];
     assert_eq!(credential["status"], "FAILED");
     assert!(
@@ -195,10 +211,12 @@ async fn a_refusal_by_seam_fails_the_grant_with_a_reason() {
             .starts_with("create_acs_credential:"),
         "{credential}"
     );
-    assert!(app.sim_state().await["acs_credentials"]
-        .as_array()
-        .unwrap()
-        .is_empty());
+    let state = app.sim_state().await;
+    assert!(state["acs_credentials"].as_array().unwrap().is_empty());
+    assert!(
+        state["acs_users"].as_array().unwrap().is_empty(),
+        "the ACS user made for the failed grant is released: {state:#}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -210,12 +228,11 @@ async fn a_graceful_stop_hands_runs_back_and_a_restart_finishes_them() {
     tokio::time::sleep(Duration::from_millis(700)).await;
     app.stop().await;
     let mut db = app.db().await;
-    let locked: i64 =
-        sqlx::query_scalar("select count(*) from provisioning_runs where locked_by is not null")
-            .fetch_one(&mut db)
-            .await
-            .unwrap();
-    assert_eq!(locked, 0, "a stopping worker gives its run back at once");
+    let leased: i64 = sqlx::query_scalar("select count(*) from resident_leases")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(leased, 0, "a stopping worker gives its run back at once");
     app.restart().await;
     app.wait_for_grant(&grant["id"], "ACTIVE", PATIENCE).await;
     assert_no_duplicates_at_seam(&app).await;
@@ -253,16 +270,11 @@ async fn two_processes_on_one_database_run_every_step_once() {
         }
     }
     let mut db = app.db().await;
-    let workers: Vec<String> = sqlx::query_scalar(
-        "select distinct locked_by from provisioning_runs where locked_by is not null",
-    )
-    .fetch_all(&mut db)
-    .await
-    .unwrap();
-    assert!(
-        workers.is_empty(),
-        "finished runs hold no lease: {workers:?}"
-    );
+    let leases: Vec<String> = sqlx::query_scalar("select holder from resident_leases")
+        .fetch_all(&mut db)
+        .await
+        .unwrap();
+    assert!(leases.is_empty(), "finished runs hold no lease: {leases:?}");
     let state = app.sim_state().await;
     for kind in ["user_identities", "acs_users", "acs_credentials"] {
         assert_eq!(state[kind].as_array().unwrap().len(), GRANTS, "{kind}");

@@ -140,6 +140,8 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
             settings.lease_seconds.to_string(),
         ),
         ("DOORWAY_WORKER_CONCURRENCY", "4".to_owned()),
+        // Tests do not wait Seam's production patience for an abandoned create to land.
+        ("DOORWAY_SEAM_LANDING_SECONDS", "1".to_owned()),
         (
             "DOORWAY_RECONCILE_SECONDS",
             settings.reconcile_seconds.to_string(),
@@ -147,6 +149,11 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     ]);
     if settings.public_url {
         vars.insert("DOORWAY_PUBLIC_URL", format!("http://{listen}"));
+    }
+    if settings.lease_seconds < 15 {
+        // A short lease needs a Seam timeout it can outlast (see WorkerSettings).
+        let timeout = settings.lease_seconds as f64 / 3.0;
+        vars.insert("DOORWAY_SEAM_TIMEOUT_SECONDS", timeout.to_string());
     }
     let es256 = settings.jwks_url.is_some();
     if let Some(url) = settings.jwks_url {

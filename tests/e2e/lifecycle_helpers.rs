@@ -85,6 +85,69 @@ impl TestApp {
         }
     }
 
+    /// Waits until the grant's latest run has a step `name` in `status`.
+    pub async fn wait_for_step(&self, grant_id: &Value, name: &str, status: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let grant = self.grant(grant_id).await;
+            let found = grant["provisioning"]["steps"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|s| s["name"] == name && s["status"] == status);
+            if found {
+                return grant;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "step {name} never became {status}: {grant:#}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Takes a lock of this test's workspace offline (Seam's `/devices/simulate/disconnect`).
+    pub async fn disconnect_lock(&self, name: &str) {
+        self.simulate_device(name, "disconnect").await;
+    }
+
+    /// Brings a lock back online (Seam's `/devices/simulate/connect`).
+    pub async fn connect_lock(&self, name: &str) {
+        self.simulate_device(name, "connect").await;
+    }
+
+    async fn simulate_device(&self, name: &str, what: &str) {
+        let state = self.sim_state().await;
+        let device = state["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["display_name"] == name || d["properties"]["name"] == name)
+            .unwrap_or_else(|| panic!("no device {name} in {state:#}"))["device_id"]
+            .clone();
+        let response = reqwest::Client::new()
+            .post(format!("{}/devices/simulate/{what}", self.sim.base_url()))
+            .bearer_auth(&self.sim_key)
+            .json(&json!({ "device_id": device }))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{what} {name}");
+    }
+
+    /// Every run of a grant, newest first, with its steps.
+    pub async fn runs_of(&self, grant_id: &Value) -> Vec<Value> {
+        let data = self
+            .graphql_ok(
+                &self.manager_token(),
+                "query Runs($id: ID!) { grant(id: $id) { runs { id kind status attentionReason \
+                 steps { name status attempts lastError } } } }",
+                json!({ "id": grant_id }),
+            )
+            .await;
+        data["grant"]["runs"].as_array().unwrap().clone()
+    }
+
     /// Moves this test's simulated Seam clock forward.
     pub async fn advance_sim_clock(&self, seconds: u64) {
         let response = reqwest::Client::new()

@@ -51,17 +51,29 @@ pub enum JwksAlgorithm {
 /// How the provisioning engine works through its queue.
 #[derive(Debug, Clone)]
 pub struct WorkerSettings {
-    /// Runs driven at once by this process; also bounds concurrent calls to Seam.
+    /// Runs driven at once by this process.
     pub concurrency: usize,
     /// How long a claimed run stays ours without a heartbeat before another process may take
-    /// it over (after a crash).
+    /// it over (after a crash). Heartbeats extend it every quarter of its length.
     pub lease: Duration,
-    /// How often an idle worker looks for due runs when nothing woke it.
+    /// How often an idle worker looks for due runs when no notification woke it.
     pub poll_interval: Duration,
     /// How often each tenant's live credentials are compared with Seam.
     pub reconcile_every: Duration,
-    /// Calls in flight to one tenant's Seam workspace at once (the upstream bound).
+    /// How often grants whose window ended are swept.
+    pub sweep_every: Duration,
+    /// Calls in flight to one tenant's Seam workspace at once, per process.
     pub seam_concurrency: usize,
+    /// How long one request to Seam may take.
+    pub seam_timeout: Duration,
+    /// How long a request Doorway stopped waiting for may still take effect at Seam: a create
+    /// with an unknown outcome is looked for only after this, and a run taken over from a
+    /// crashed worker waits this long before its first look.
+    pub seam_landing: Duration,
+    /// The window of Seam's per-device limits (10 access-code writes and 20 deletes in it).
+    pub device_window: Duration,
+    /// A run not finished this long after it was recorded is flagged for an operator.
+    pub attention_after: Duration,
 }
 
 impl Default for WorkerSettings {
@@ -69,10 +81,51 @@ impl Default for WorkerSettings {
         Self {
             concurrency: 8,
             lease: Duration::from_secs(60),
-            poll_interval: Duration::from_millis(500),
+            poll_interval: Duration::from_secs(2),
             reconcile_every: Duration::from_secs(300),
+            sweep_every: Duration::from_secs(2),
             seam_concurrency: 8,
+            seam_timeout: Duration::from_secs(10),
+            seam_landing: Duration::from_secs(20),
+            device_window: Duration::from_secs(60),
+            attention_after: Duration::from_secs(3600),
         }
+    }
+}
+
+impl WorkerSettings {
+    /// What must be left of a lease, beyond the request timeout, to send a request to Seam.
+    pub fn send_margin(&self) -> Duration {
+        (self.seam_timeout / 2).min(Duration::from_secs(2))
+    }
+
+    /// The most one step may take, shorter than the lease so that a step stuck without
+    /// failing still lets go of its resident.
+    pub fn step_deadline(&self) -> Duration {
+        self.lease * 3 / 4
+    }
+
+    /// A worker must be able to send a request at any moment between two heartbeats (when a
+    /// quarter of the lease has passed since the last one): refuse settings where it cannot.
+    fn check(&self) -> Result<(), ConfigError> {
+        let needed = self.seam_timeout + self.send_margin();
+        if self.lease * 3 / 4 <= needed {
+            return Err(ConfigError::Invalid {
+                name: "DOORWAY_WORKER_LEASE_SECONDS",
+                reason: format!(
+                    "the lease must be longer than 4/3 of the Seam timeout plus its margin ({:.1} s), \
+                     or a worker could never send a request to Seam",
+                    needed.as_secs_f64() * 4.0 / 3.0
+                ),
+            });
+        }
+        if self.concurrency == 0 || self.seam_concurrency == 0 {
+            return Err(ConfigError::Invalid {
+                name: "DOORWAY_WORKER_CONCURRENCY",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -185,19 +238,46 @@ impl Config {
                     })
                 }
             },
-            worker: WorkerSettings {
-                concurrency: parse(&lookup, "DOORWAY_WORKER_CONCURRENCY", "8")?,
-                lease: Duration::from_secs(parse(&lookup, "DOORWAY_WORKER_LEASE_SECONDS", "60")?),
-                reconcile_every: Duration::from_secs(parse(
-                    &lookup,
-                    "DOORWAY_RECONCILE_SECONDS",
-                    "300",
-                )?),
-                seam_concurrency: parse(&lookup, "DOORWAY_SEAM_CONCURRENCY", "8")?,
-                ..WorkerSettings::default()
-            },
+            worker: worker_settings(&lookup)?,
         })
     }
+}
+
+fn worker_settings(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<WorkerSettings, ConfigError> {
+    let settings = WorkerSettings {
+        concurrency: parse(lookup, "DOORWAY_WORKER_CONCURRENCY", "8")?,
+        lease: seconds(lookup, "DOORWAY_WORKER_LEASE_SECONDS", 60.0)?,
+        reconcile_every: seconds(lookup, "DOORWAY_RECONCILE_SECONDS", 300.0)?,
+        seam_concurrency: parse(lookup, "DOORWAY_SEAM_CONCURRENCY", "8")?,
+        seam_timeout: seconds(lookup, "DOORWAY_SEAM_TIMEOUT_SECONDS", 10.0)?,
+        seam_landing: seconds(lookup, "DOORWAY_SEAM_LANDING_SECONDS", 20.0)?,
+        device_window: seconds(lookup, "DOORWAY_SEAM_DEVICE_WINDOW_SECONDS", 60.0)?,
+        attention_after: seconds(lookup, "DOORWAY_RUN_ATTENTION_SECONDS", 3600.0)?,
+        ..WorkerSettings::default()
+    };
+    settings.check()?;
+    Ok(settings)
+}
+
+/// A duration given in (possibly fractional) seconds, positive.
+fn seconds(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: f64,
+) -> Result<Duration, ConfigError> {
+    let value = match lookup(name) {
+        Some(raw) => parse_value::<f64>(name, &raw)?,
+        None => default,
+    };
+    if !(value.is_finite() && value > 0.0 && value <= 1e9) {
+        return Err(ConfigError::Invalid {
+            name,
+            reason: "must be a positive number of seconds".into(),
+        });
+    }
+    Ok(Duration::from_secs_f64(value))
 }
 
 fn parse<T: std::str::FromStr>(
@@ -304,6 +384,33 @@ mod tests {
                 .starts_with("DOORWAY_JWT_ALGORITHM is invalid"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_lease_too_short_to_send_a_request_is_refused() {
+        let err = Config::from_lookup(
+            Profile::Demo,
+            lookup(&[
+                ("DOORWAY_WORKER_LEASE_SECONDS", "8"),
+                ("DOORWAY_SEAM_TIMEOUT_SECONDS", "10"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("DOORWAY_WORKER_LEASE_SECONDS is invalid"),
+            "{err}"
+        );
+        let config = Config::from_lookup(
+            Profile::Demo,
+            lookup(&[
+                ("DOORWAY_WORKER_LEASE_SECONDS", "2.5"),
+                ("DOORWAY_SEAM_TIMEOUT_SECONDS", "1"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.worker.lease, Duration::from_millis(2500));
+        assert!(config.worker.step_deadline() < config.worker.lease);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Prometheus metrics at `GET /metrics`: HTTP traffic by route and status, provisioning steps by
-//! name and outcome, and the provisioning queue's depth read at scrape time.
+//! name and outcome, and the provisioning queue read at scrape time (runs due and waiting, how
+//! long the oldest due run has waited, runs needing attention per tenant).
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -66,9 +67,15 @@ pub fn step_executed(step: &str, outcome: &'static str) {
 
 pub async fn render(State(state): State<AppState>) -> Response {
     match db::runs::queue_depth(&state.services.pool).await {
-        Ok((due, waiting)) => {
-            metrics::gauge!("doorway_provisioning_runs_due").set(due as f64);
-            metrics::gauge!("doorway_provisioning_runs_waiting").set(waiting as f64);
+        Ok(depth) => {
+            metrics::gauge!("doorway_provisioning_runs_due").set(depth.due as f64);
+            metrics::gauge!("doorway_provisioning_runs_waiting").set(depth.waiting as f64);
+            metrics::gauge!("doorway_provisioning_oldest_due_seconds")
+                .set(depth.oldest_due_seconds);
+            for (tenant, runs) in depth.attention {
+                metrics::gauge!("doorway_provisioning_runs_needing_attention", "tenant_id" => tenant.to_string())
+                    .set(runs as f64);
+            }
         }
         Err(err) => tracing::warn!(error = %err, "cannot read the provisioning queue depth"),
     }

@@ -60,7 +60,16 @@ impl Application {
     pub async fn build_with_pool(config: &Config, pool: PgPool) -> Result<Self, StartupError> {
         crate::metrics::init();
         let mut seam_config = SeamClientConfig::new(config.seam_endpoint.clone());
-        seam_config.max_concurrent_per_workspace = config.worker.seam_concurrency.max(1);
+        let worker = &config.worker;
+        seam_config.max_concurrent_per_workspace = worker.seam_concurrency.max(1);
+        seam_config.timeout = worker.seam_timeout;
+        seam_config.send_margin = worker.send_margin();
+        // Waiting for a slot is waiting inside a step: bounded, then the step is deferred.
+        seam_config.max_admission_wait = worker.seam_timeout;
+        // Seam's per-device limits are kept in PostgreSQL, across every process (the engine
+        // reserves a slot before each access-code write).
+        seam_config.access_code_write_limit = None;
+        seam_config.access_code_delete_limit = None;
         let seam = SeamClient::new(seam_config)?;
         let cipher = Cipher::new(&config.secret_key);
         let engine = Engine::new(

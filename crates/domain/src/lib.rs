@@ -11,6 +11,7 @@ mod ids;
 mod policy;
 mod resident;
 mod status;
+mod transitions;
 mod vocabulary;
 mod window;
 
@@ -26,5 +27,6 @@ pub use policy::{
 };
 pub use resident::{Email, ExternalId, FullName, NewResident, PhoneNumber};
 pub use status::{CredentialStatus, GrantStatus, ResidentStatus, RunKind, RunStatus, StepStatus};
+pub use transitions::Transition;
 pub use vocabulary::{AccessMethod, Provider};
 pub use window::AccessWindow;

@@ -70,6 +70,10 @@ text_enum!(
         Provision => "PROVISION",
         Revoke => "REVOKE",
         Reschedule => "RESCHEDULE",
+        /// The window has ended: remove what is left at Seam, then the grant is EXPIRED.
+        Expire => "EXPIRE",
+        /// Provisioning failed: remove what it created, so that a FAILED grant opens nothing.
+        Compensate => "COMPENSATE",
     }
 );
 
@@ -78,9 +82,12 @@ text_enum!(
     RunStatus {
         Pending => "PENDING",
         Running => "RUNNING",
+        /// Still being retried, but past its deadline or refused by Seam again and again:
+        /// an operator should look (`provisioningRuns(status: NEEDS_ATTENTION)`).
+        NeedsAttention => "NEEDS_ATTENTION",
         Succeeded => "SUCCEEDED",
         Failed => "FAILED",
-        /// Superseded (by a revocation) before it finished.
+        /// Superseded (by a revocation) or cancelled by an operator before it finished.
         Cancelled => "CANCELLED",
     }
 );

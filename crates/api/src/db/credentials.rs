@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use doorway_domain::{
-    AccessMethod, CredentialId, CredentialStatus, GrantId, Mechanism, ResidentId,
+    AccessMethod, CredentialId, CredentialStatus, GrantId, Mechanism, ResidentId, Transition,
 };
 use uuid::Uuid;
 
@@ -23,6 +23,8 @@ pub struct CredentialRow {
     pub seam_acs_credential_id: Option<String>,
     pub seam_access_code_id: Option<String>,
     pub requested_code: Option<String>,
+    /// A credential this one's replacement superseded, still at Seam until deleted.
+    pub superseded_seam_acs_credential_id: Option<String>,
     pub issued_at: Option<DateTime<Utc>>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
@@ -74,7 +76,8 @@ pub async fn of_grants(
         CredentialRow,
         r#"select c.credential_id, c.grant_id, c.slot, c.access_method, c.status, c.status_reason,
                   c.code, c.mechanism, c.seam_acs_credential_id, c.seam_access_code_id,
-                  c.requested_code, c.issued_at, g.starts_at, g.ends_at,
+                  c.requested_code, c.superseded_seam_acs_credential_id, c.issued_at,
+                  g.starts_at, g.ends_at,
                   g.property_id, c.created_at
            from credentials c join grants g using (grant_id)
            where c.tenant_id = $1 and c.grant_id = any($2)
@@ -99,7 +102,8 @@ pub async fn page_of_resident(
         CredentialRow,
         r#"select c.credential_id, c.grant_id, c.slot, c.access_method, c.status, c.status_reason,
                   c.code, c.mechanism, c.seam_acs_credential_id, c.seam_access_code_id,
-                  c.requested_code, c.issued_at, g.starts_at, g.ends_at,
+                  c.requested_code, c.superseded_seam_acs_credential_id, c.issued_at,
+                  g.starts_at, g.ends_at,
                   g.property_id, c.created_at
            from credentials c join grants g using (grant_id)
            where c.tenant_id = $1 and g.resident_id = $2
@@ -192,7 +196,105 @@ pub async fn replace_entrances(
     Ok(())
 }
 
-/// The credential now exists at Seam.
+/// The grant's credentials as the plans of the credential policy know them, in slot order.
+pub fn planned(rows: &[CredentialRow]) -> Vec<doorway_domain::PlannedCredential> {
+    rows.iter()
+        .enumerate()
+        .map(|(slot, c)| doorway_domain::PlannedCredential {
+            slot,
+            mechanism: Mechanism::parse(&c.mechanism).unwrap_or(Mechanism::AcsCredential),
+        })
+        .collect()
+}
+
+/// Says why a credential that is not finished is slow (a lock offline, say), without
+/// changing its status.
+pub async fn explain(db: &mut TenantTx, id: CredentialId, reason: &str) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update credentials set status_reason = $3, updated_at = now()
+           where tenant_id = $1 and credential_id = $2 and status not in ('REVOKED', 'EXPIRED')
+             and status_reason is distinct from $3"#,
+        tenant,
+        id.as_uuid(),
+        reason
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}
+
+/// The lock must confirm the credential again (its window moved): the next look asks Seam.
+pub async fn clear_issued(db: &mut TenantTx, id: CredentialId) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update credentials set issued_at = null, updated_at = now()
+           where tenant_id = $1 and credential_id = $2"#,
+        tenant,
+        id.as_uuid()
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}
+
+/// The statuses among `from` that the transition table allows to become `next`, as text.
+fn allowed_from(next: CredentialStatus, from: &[CredentialStatus]) -> Vec<String> {
+    from.iter()
+        .filter(|f| f.may_become(next))
+        .map(|f| f.as_str().to_owned())
+        .collect()
+}
+
+/// Moves a credential to `next` with `reason`, if it stands in one of `from` and the transition
+/// table allows the move; `false` when it did not change.
+pub async fn transition(
+    db: &mut TenantTx,
+    id: CredentialId,
+    next: CredentialStatus,
+    reason: Option<&str>,
+    from: &[CredentialStatus],
+) -> Result<bool, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let done = sqlx::query!(
+        r#"update credentials set status = $3, status_reason = $4, updated_at = now()
+           where tenant_id = $1 and credential_id = $2 and status = any($5)"#,
+        tenant,
+        id.as_uuid(),
+        next.as_str(),
+        reason,
+        &allowed_from(next, from)
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// [`transition`] for every credential of a grant standing in one of `from`; how many moved.
+pub async fn transition_of_grant(
+    db: &mut TenantTx,
+    grant: GrantId,
+    next: CredentialStatus,
+    reason: Option<&str>,
+    from: &[CredentialStatus],
+) -> Result<u64, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let done = sqlx::query!(
+        r#"update credentials set status = $3, status_reason = $4, updated_at = now()
+           where tenant_id = $1 and grant_id = $2 and status = any($5)"#,
+        tenant,
+        grant.as_uuid(),
+        next.as_str(),
+        reason,
+        &allowed_from(next, from)
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The credential now exists at Seam. Its id is recorded whatever happened meanwhile (a
+/// revocation must find it to delete it); it becomes ISSUING only where the table allows.
 pub async fn record_created(
     db: &mut TenantTx,
     id: CredentialId,
@@ -202,80 +304,22 @@ pub async fn record_created(
     let tenant = db.tenant().as_uuid();
     sqlx::query!(
         r#"update credentials set seam_acs_credential_id = $3, code = coalesce($4, code),
-                  status = 'ISSUING', status_reason = null, updated_at = now()
+                  status = case when status = any($5) then 'ISSUING' else status end,
+                  status_reason = case when status = any($5) then null else status_reason end,
+                  updated_at = now()
            where tenant_id = $1 and credential_id = $2"#,
         tenant,
         id.as_uuid(),
         seam_acs_credential_id,
-        code
-    )
-    .execute(db.conn())
-    .await?;
-    Ok(())
-}
-
-/// Seam reports the credential issued.
-pub async fn record_issued(
-    db: &mut TenantTx,
-    id: CredentialId,
-    status: CredentialStatus,
-    code: Option<&str>,
-    issued_at: Option<DateTime<Utc>>,
-) -> Result<(), sqlx::Error> {
-    let tenant = db.tenant().as_uuid();
-    sqlx::query!(
-        r#"update credentials set status = $3, code = coalesce($4, code),
-                  issued_at = coalesce($5, issued_at, now()), status_reason = null, updated_at = now()
-           where tenant_id = $1 and credential_id = $2
-             -- a webhook may have failed or ended it meanwhile: that wins over a late poll
-             and status in ('PENDING', 'ISSUING', 'SCHEDULED', 'ACTIVE')"#,
-        tenant,
-        id.as_uuid(),
-        status.as_str(),
         code,
-        issued_at
+        &allowed_from(CredentialStatus::Issuing, &[CredentialStatus::Pending])
     )
     .execute(db.conn())
     .await?;
     Ok(())
 }
 
-/// Marks every credential of a grant that is not yet issued as failed, with the reason.
-pub async fn fail_unissued_of_grant(
-    db: &mut TenantTx,
-    grant: GrantId,
-    reason: &str,
-) -> Result<(), sqlx::Error> {
-    let tenant = db.tenant().as_uuid();
-    sqlx::query!(
-        r#"update credentials set status = 'FAILED', status_reason = $3, updated_at = now()
-           where tenant_id = $1 and grant_id = $2 and status in ('PENDING', 'ISSUING')"#,
-        tenant,
-        grant.as_uuid(),
-        reason
-    )
-    .execute(db.conn())
-    .await?;
-    Ok(())
-}
-
-/// Which of these Seam credential ids Doorway already tracks (for any grant).
-pub async fn tracked_seam_ids(
-    db: &mut TenantTx,
-    seam_ids: &[String],
-) -> Result<Vec<String>, sqlx::Error> {
-    let tenant = db.tenant().as_uuid();
-    sqlx::query_scalar!(
-        r#"select seam_acs_credential_id as "id!" from credentials
-           where tenant_id = $1 and seam_acs_credential_id = any($2)"#,
-        tenant,
-        seam_ids
-    )
-    .fetch_all(db.conn())
-    .await
-}
-
-/// The access code now exists at Seam (with the PIN Seam holds for it).
+/// The access code now exists at Seam (with the PIN Seam holds for it); as [`record_created`].
 pub async fn record_access_code_created(
     db: &mut TenantTx,
     id: CredentialId,
@@ -285,11 +329,41 @@ pub async fn record_access_code_created(
     let tenant = db.tenant().as_uuid();
     sqlx::query!(
         r#"update credentials set seam_access_code_id = $3, code = coalesce($4, code),
-                  status = 'ISSUING', status_reason = null, updated_at = now()
+                  status = case when status = any($5) then 'ISSUING' else status end,
+                  status_reason = case when status = any($5) then null else status_reason end,
+                  updated_at = now()
            where tenant_id = $1 and credential_id = $2"#,
         tenant,
         id.as_uuid(),
         seam_access_code_id,
+        code,
+        &allowed_from(CredentialStatus::Issuing, &[CredentialStatus::Pending])
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}
+
+/// A replacement for the credential exists at Seam: it becomes the credential's Seam object,
+/// and the one it replaces is kept as superseded until deleted. The status stays what the old
+/// one does (it still works) until the new one is issued.
+pub async fn record_replacement(
+    db: &mut TenantTx,
+    id: CredentialId,
+    new_seam_acs_credential_id: &str,
+    code: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update credentials
+           set superseded_seam_acs_credential_id =
+                   coalesce(superseded_seam_acs_credential_id, seam_acs_credential_id),
+               seam_acs_credential_id = $3, code = coalesce($4, code), issued_at = null,
+               updated_at = now()
+           where tenant_id = $1 and credential_id = $2"#,
+        tenant,
+        id.as_uuid(),
+        new_seam_acs_credential_id,
         code
     )
     .execute(db.conn())
@@ -297,52 +371,95 @@ pub async fn record_access_code_created(
     Ok(())
 }
 
-/// The credential no longer exists at Seam: revoked for good, or (when being replaced by a
-/// reschedule) back to PENDING without its Seam ids.
-pub async fn record_deleted(
-    db: &mut TenantTx,
-    id: CredentialId,
-    revoked: bool,
-) -> Result<(), sqlx::Error> {
+/// The superseded credential is gone from Seam.
+pub async fn forget_superseded(db: &mut TenantTx, id: CredentialId) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
-    let status = if revoked {
-        CredentialStatus::Revoked
-    } else {
-        CredentialStatus::Pending
-    };
     sqlx::query!(
-        r#"update credentials set seam_acs_credential_id = null, seam_access_code_id = null,
-                  status = $3, status_reason = null, updated_at = now(),
-                  code = case when $3 = 'REVOKED' then null else code end
+        r#"update credentials set superseded_seam_acs_credential_id = null, updated_at = now()
            where tenant_id = $1 and credential_id = $2"#,
         tenant,
-        id.as_uuid(),
-        status.as_str()
+        id.as_uuid()
     )
     .execute(db.conn())
     .await?;
     Ok(())
 }
 
-/// Sets the status of a grant's credentials that are not yet in a final state.
-pub async fn set_status_of_grant(
+/// Seam reports the credential issued (or the code set, or scheduled on the lock): it
+/// becomes `status` unless something newer (a webhook's failure, a revocation) moved it on.
+pub async fn record_issued(
     db: &mut TenantTx,
-    grant: GrantId,
+    id: CredentialId,
     status: CredentialStatus,
-    reason: Option<&str>,
-) -> Result<(), sqlx::Error> {
+    code: Option<&str>,
+    issued_at: Option<DateTime<Utc>>,
+) -> Result<bool, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
-    sqlx::query!(
-        r#"update credentials set status = $3, status_reason = $4, updated_at = now()
-           where tenant_id = $1 and grant_id = $2 and status not in ('REVOKED', 'EXPIRED')"#,
+    let from = [
+        CredentialStatus::Issuing,
+        CredentialStatus::Scheduled,
+        CredentialStatus::Active,
+    ];
+    let done = sqlx::query!(
+        r#"update credentials set status = $3, code = coalesce($4, code),
+                  issued_at = coalesce($5, issued_at, now()), status_reason = null, updated_at = now()
+           where tenant_id = $1 and credential_id = $2 and status = any($6)"#,
         tenant,
-        grant.as_uuid(),
+        id.as_uuid(),
         status.as_str(),
-        reason
+        code,
+        issued_at,
+        &allowed_from(status, &from)
     )
     .execute(db.conn())
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
+}
+
+/// Nothing of the credential is left at Seam: it ends `next` (REVOKED or EXPIRED), from
+/// REVOKING only, with its Seam ids and PIN forgotten.
+pub async fn record_gone(
+    db: &mut TenantTx,
+    id: CredentialId,
+    next: CredentialStatus,
+    reason: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let done = sqlx::query!(
+        r#"update credentials set seam_acs_credential_id = null, seam_access_code_id = null,
+                  superseded_seam_acs_credential_id = null, code = null,
+                  status = $3, status_reason = $4, updated_at = now()
+           where tenant_id = $1 and credential_id = $2 and status = any($5)"#,
+        tenant,
+        id.as_uuid(),
+        next.as_str(),
+        reason,
+        &CredentialStatus::source_texts(next)
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Which of these Seam credential ids Doorway already tracks (for any grant, superseded ones
+/// included).
+pub async fn tracked_seam_ids(
+    db: &mut TenantTx,
+    seam_ids: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"select id as "id!" from (
+               select seam_acs_credential_id as id from credentials
+               where tenant_id = $1 and seam_acs_credential_id = any($2)
+               union
+               select superseded_seam_acs_credential_id from credentials
+               where tenant_id = $1 and superseded_seam_acs_credential_id = any($2)) tracked"#,
+        tenant,
+        seam_ids
+    )
+    .fetch_all(db.conn())
+    .await
 }
 
 /// Which of these Seam access-code ids Doorway already tracks (for any grant).
@@ -361,33 +478,19 @@ pub async fn tracked_access_codes(
     .await
 }
 
-/// After a window moved: issued credentials are SCHEDULED before the start, ACTIVE after.
-pub async fn refresh_window_status(db: &mut TenantTx, grant: GrantId) -> Result<(), sqlx::Error> {
-    let tenant = db.tenant().as_uuid();
-    sqlx::query!(
-        r#"update credentials c
-           set status = case when g.starts_at > now() then 'SCHEDULED' else 'ACTIVE' end,
-               status_reason = null, updated_at = now()
-           from grants g
-           where c.grant_id = g.grant_id and c.tenant_id = $1 and c.grant_id = $2
-             and c.status in ('ACTIVE', 'SCHEDULED')"#,
-        tenant,
-        grant.as_uuid()
-    )
-    .execute(db.conn())
-    .await?;
-    Ok(())
-}
-
-/// Issued credentials whose window has started become ACTIVE. Returns how many.
+/// Issued ACS credentials whose window has started become ACTIVE (the access system enforces
+/// the window of an issued credential itself). Access codes are not moved by the clock: they
+/// become ACTIVE when Seam reports them set on the lock. Returns how many.
 pub async fn activate_started(db: &mut TenantTx) -> Result<u64, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     let done = sqlx::query!(
         r#"update credentials c set status = 'ACTIVE', updated_at = now()
            from grants g
            where c.grant_id = g.grant_id and c.tenant_id = $1 and c.status = 'SCHEDULED'
+             and c.mechanism = 'ACS_CREDENTIAL' and c.status = any($2)
              and (g.starts_at is null or g.starts_at <= now())"#,
-        tenant
+        tenant,
+        &allowed_from(CredentialStatus::Active, &[CredentialStatus::Scheduled])
     )
     .execute(db.conn())
     .await?;
@@ -424,15 +527,38 @@ pub async fn live_at_seam(db: &mut TenantTx) -> Result<Vec<LiveCredential>, sqlx
     .await
 }
 
-/// Marks credentials Seam no longer has; returns how many changed.
-pub async fn mark_gone(db: &mut TenantTx, ids: &[Uuid], reason: &str) -> Result<u64, sqlx::Error> {
+/// A credential the reconciler found missing at Seam, with the Seam id it looked for.
+pub struct Missing {
+    pub credential_id: Uuid,
+    pub seam_id: String,
+}
+
+/// Marks credentials Seam no longer has as FAILED, each only if it still tracks the Seam id
+/// that was found missing (one replaced meanwhile is left alone); returns how many changed.
+pub async fn mark_gone(
+    db: &mut TenantTx,
+    missing: &[Missing],
+    reason: &str,
+) -> Result<u64, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
+    let ids: Vec<Uuid> = missing.iter().map(|m| m.credential_id).collect();
+    let seam_ids: Vec<String> = missing.iter().map(|m| m.seam_id.clone()).collect();
+    let from = [
+        CredentialStatus::Issuing,
+        CredentialStatus::Scheduled,
+        CredentialStatus::Active,
+    ];
     let done = sqlx::query!(
-        r#"update credentials set status = 'FAILED', status_reason = $3, updated_at = now()
-           where tenant_id = $1 and credential_id = any($2) and status in ('ISSUING', 'SCHEDULED', 'ACTIVE')"#,
+        r#"update credentials c set status = 'FAILED', status_reason = $4, updated_at = now()
+           from unnest($2::uuid[], $3::text[]) as m(credential_id, seam_id)
+           where c.tenant_id = $1 and c.credential_id = m.credential_id
+             and (c.seam_acs_credential_id = m.seam_id or c.seam_access_code_id = m.seam_id)
+             and c.status = any($5)"#,
         tenant,
-        ids,
-        reason
+        &ids,
+        &seam_ids,
+        reason,
+        &allowed_from(CredentialStatus::Failed, &from)
     )
     .execute(db.conn())
     .await?;

@@ -1,7 +1,7 @@
 //! Grants and the entrances each covers.
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{AccessMethod, GrantId, GrantStatus, PropertyId, ResidentId};
+use doorway_domain::{AccessMethod, GrantId, GrantStatus, PropertyId, ResidentId, Transition};
 use uuid::Uuid;
 
 use super::properties::EntranceRow;
@@ -106,24 +106,106 @@ pub async fn of_residents(
     .await
 }
 
-pub async fn set_status(
+/// Moves the grant to `next` with `reason`, if the transition table allows it from where the
+/// grant stands now; `false` when it did not (another operation moved it first).
+pub async fn transition(
     db: &mut TenantTx,
     id: GrantId,
-    status: GrantStatus,
+    next: GrantStatus,
     reason: Option<&str>,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
-    sqlx::query!(
+    let done = sqlx::query!(
         r#"update grants set status = $3, status_reason = $4, updated_at = now()
-           where tenant_id = $1 and grant_id = $2"#,
+           where tenant_id = $1 and grant_id = $2 and status = any($5)"#,
         tenant,
         id.as_uuid(),
-        status.as_str(),
+        next.as_str(),
+        reason,
+        &GrantStatus::source_texts(next)
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// [`transition`], only from `from`: writes `next` (and its reason) if the grant still stands
+/// where the caller saw it.
+pub async fn transition_from(
+    db: &mut TenantTx,
+    id: GrantId,
+    from: GrantStatus,
+    next: GrantStatus,
+    reason: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    if !from.may_become(next) {
+        return Ok(false);
+    }
+    let tenant = db.tenant().as_uuid();
+    let done = sqlx::query!(
+        r#"update grants set status = $4, status_reason = $5, updated_at = now()
+           where tenant_id = $1 and grant_id = $2 and status = $3"#,
+        tenant,
+        id.as_uuid(),
+        from.as_str(),
+        next.as_str(),
+        reason
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Says why a grant that is not finished is slow, without changing its status.
+pub async fn explain(db: &mut TenantTx, id: GrantId, reason: &str) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update grants set status_reason = $3, updated_at = now()
+           where tenant_id = $1 and grant_id = $2 and status in ('PROVISIONING', 'REVOKING')
+             and status_reason is distinct from $3"#,
+        tenant,
+        id.as_uuid(),
         reason
     )
     .execute(db.conn())
     .await?;
     Ok(())
+}
+
+/// A provisioning grant becomes ACTIVE once Seam reports every one of its credentials issued
+/// or set (SCHEDULED ones included: issued, waiting for their window at Seam).
+pub async fn activate_if_all_live(db: &mut TenantTx, id: GrantId) -> Result<bool, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let done = sqlx::query!(
+        r#"update grants g set status = 'ACTIVE', status_reason = null, updated_at = now()
+           where g.tenant_id = $1 and g.grant_id = $2 and g.status = 'PROVISIONING'
+             and g.status = any($3)
+             and not exists (select 1 from credentials c
+                             where c.tenant_id = $1 and c.grant_id = $2
+                               and c.status not in ('ACTIVE', 'SCHEDULED'))"#,
+        tenant,
+        id.as_uuid(),
+        &GrantStatus::source_texts(GrantStatus::Active)
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The grant, locked until the transaction ends (operations on one grant take turns).
+pub async fn lock(db: &mut TenantTx, id: GrantId) -> Result<Option<GrantRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        GrantRow,
+        r#"select grant_id, resident_id, property_id, access_method, status, status_reason,
+                  starts_at, ends_at, seam_credential_manager_acs_system_id, created_at
+           from grants where tenant_id = $1 and grant_id = $2
+           for update"#,
+        tenant,
+        id.as_uuid()
+    )
+    .fetch_optional(db.conn())
+    .await
 }
 
 pub async fn set_credential_manager(
@@ -220,8 +302,8 @@ pub async fn set_window(
     Ok(())
 }
 
-/// Whether the resident has another grant, not ended, on properties of this ACS system (so the
-/// ACS user there is still needed).
+/// Whether the resident has another live grant on properties of this ACS system (so the ACS
+/// user there is still needed).
 pub async fn others_use_acs_system(
     db: &mut TenantTx,
     resident: ResidentId,
@@ -234,7 +316,7 @@ pub async fn others_use_acs_system(
              select 1 from grants g join properties p using (property_id)
              where g.tenant_id = $1 and g.resident_id = $2 and g.grant_id <> $3
                and p.seam_acs_system_id = $4
-               and g.status in ('PROVISIONING', 'ACTIVE', 'FAILED')) as "used!""#,
+               and g.status in ('PROVISIONING', 'ACTIVE')) as "used!""#,
         tenant,
         resident.as_uuid(),
         except.as_uuid(),
@@ -244,36 +326,75 @@ pub async fn others_use_acs_system(
     .await
 }
 
-/// Live grants whose window has ended become EXPIRED with their credentials, and their
-/// unfinished provisioning stops. Returns how many grants expired.
-pub async fn expire_ended(db: &mut TenantTx) -> Result<u64, sqlx::Error> {
+/// What the resident's live grants on an ACS system ask of its ACS user there (Salto KS keeps
+/// access on the user): the Seam ids of their access groups, and their windows.
+#[derive(Debug, Clone, Default)]
+pub struct ResidentAccess {
+    pub seam_access_group_ids: Vec<String>,
+    pub windows: Vec<LiveWindow>,
+}
+
+/// The window of one live grant (one without a start started when it was made).
+#[derive(Debug, Clone, Copy)]
+pub struct LiveWindow {
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn live_access_on_system(
+    db: &mut TenantTx,
+    resident: ResidentId,
+    seam_acs_system_id: &str,
+) -> Result<ResidentAccess, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
-    let expired = sqlx::query_scalar!(
-        r#"update grants set status = 'EXPIRED', status_reason = 'the access window has ended', updated_at = now()
-           where tenant_id = $1 and status in ('PROVISIONING', 'ACTIVE') and ends_at <= now()
-           returning grant_id"#,
-        tenant
+    let windows = sqlx::query!(
+        r#"select g.starts_at, g.ends_at, g.created_at
+           from grants g join properties p using (property_id)
+           where g.tenant_id = $1 and g.resident_id = $2 and p.seam_acs_system_id = $3
+             and g.status in ('PROVISIONING', 'ACTIVE')"#,
+        tenant,
+        resident.as_uuid(),
+        seam_acs_system_id
     )
     .fetch_all(db.conn())
     .await?;
-    if expired.is_empty() {
-        return Ok(0);
-    }
-    sqlx::query!(
-        r#"update credentials set status = 'EXPIRED', status_reason = null, updated_at = now()
-           where tenant_id = $1 and grant_id = any($2) and status not in ('REVOKED', 'EXPIRED')"#,
+    let groups = sqlx::query_scalar!(
+        r#"select distinct ag.seam_acs_access_group_id
+           from grants g join properties p using (property_id)
+           join grant_access_groups gag on gag.grant_id = g.grant_id
+           join access_groups ag on ag.access_group_id = gag.access_group_id
+           where g.tenant_id = $1 and g.resident_id = $2 and p.seam_acs_system_id = $3
+             and g.status in ('PROVISIONING', 'ACTIVE')"#,
         tenant,
-        &expired
+        resident.as_uuid(),
+        seam_acs_system_id
     )
-    .execute(db.conn())
+    .fetch_all(db.conn())
     .await?;
-    sqlx::query!(
-        r#"update provisioning_runs set status = 'CANCELLED', updated_at = now()
-           where tenant_id = $1 and grant_id = any($2) and status in ('PENDING', 'RUNNING') and kind = 'PROVISION'"#,
-        tenant,
-        &expired
+    Ok(ResidentAccess {
+        seam_access_group_ids: groups,
+        windows: windows
+            .into_iter()
+            .map(|w| LiveWindow {
+                starts_at: w.starts_at,
+                ends_at: w.ends_at,
+                created_at: w.created_at,
+            })
+            .collect(),
+    })
+}
+
+/// Live grants whose window has ended: the sweep ends their access at Seam.
+pub async fn ended_live(db: &mut TenantTx) -> Result<Vec<Uuid>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"select grant_id from grants
+           where tenant_id = $1 and status in ('PROVISIONING', 'ACTIVE') and ends_at <= now()
+           order by ends_at
+           limit 500"#,
+        tenant
     )
-    .execute(db.conn())
-    .await?;
-    Ok(expired.len() as u64)
+    .fetch_all(db.conn())
+    .await
 }

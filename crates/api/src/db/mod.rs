@@ -7,10 +7,13 @@
 
 pub mod changes;
 pub mod credentials;
+pub mod device_windows;
+pub mod engine_state;
 pub mod grants;
 pub mod idempotency;
 pub mod locate;
 pub mod properties;
+pub mod queue;
 pub mod residents;
 pub mod runs;
 pub mod seam_events;
@@ -141,7 +144,8 @@ pub async fn begin_scope(pool: &PgPool, scope: Scope) -> Result<Tx, sqlx::Error>
 pub enum Scope {
     /// Operators managing tenants (the `tenants` table only).
     Operator,
-    /// The provisioning engine claiming due runs (the `provisioning_runs` table only).
+    /// The provisioning engine claiming due runs (runs, resident leases, tenants' engine
+    /// state), and operators listing runs across tenants.
     Worker,
 }
 

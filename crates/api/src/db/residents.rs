@@ -134,44 +134,118 @@ pub async fn set_user_identity(
     Ok(())
 }
 
-/// The resident's ACS user on an ACS system, if Doorway has recorded one.
+/// The resident's ACS user on an ACS system, as Doorway recorded it.
+#[derive(Debug, Clone)]
+pub struct AcsUserRow {
+    pub seam_acs_user_id: String,
+    /// The access schedule Doorway last set on it, when it set one.
+    pub schedule: Option<Schedule>,
+}
+
+/// An ACS user's access schedule; `ends_at` none for an open end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
 pub async fn acs_user(
     db: &mut TenantTx,
     id: ResidentId,
     seam_acs_system_id: &str,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<AcsUserRow>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
-    sqlx::query_scalar!(
-        r#"select seam_acs_user_id from resident_acs_users
+    let row = sqlx::query!(
+        r#"select seam_acs_user_id, schedule_set, schedule_starts_at, schedule_ends_at
+           from resident_acs_users
            where tenant_id = $1 and resident_id = $2 and seam_acs_system_id = $3"#,
         tenant,
         id.as_uuid(),
         seam_acs_system_id
     )
     .fetch_optional(db.conn())
-    .await
+    .await?;
+    Ok(row.map(|r| AcsUserRow {
+        seam_acs_user_id: r.seam_acs_user_id,
+        schedule: match (r.schedule_set, r.schedule_starts_at) {
+            (true, Some(starts_at)) => Some(Schedule {
+                starts_at,
+                ends_at: r.schedule_ends_at,
+            }),
+            _ => None,
+        },
+    }))
 }
 
+/// Records the resident's ACS user, with the schedule it was created with (if any).
 pub async fn record_acs_user(
     db: &mut TenantTx,
     id: ResidentId,
     seam_acs_system_id: &str,
     seam_acs_user_id: &str,
+    schedule: Option<Schedule>,
 ) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query!(
-        r#"insert into resident_acs_users (resident_id, seam_acs_system_id, tenant_id, seam_acs_user_id)
-           values ($1, $2, $3, $4)
+        r#"insert into resident_acs_users (resident_id, seam_acs_system_id, tenant_id, seam_acs_user_id,
+                                           schedule_set, schedule_starts_at, schedule_ends_at)
+           values ($1, $2, $3, $4, $5, $6, $7)
            on conflict (resident_id, seam_acs_system_id)
-           do update set seam_acs_user_id = excluded.seam_acs_user_id, updated_at = now()"#,
+           do update set seam_acs_user_id = excluded.seam_acs_user_id,
+                         schedule_set = excluded.schedule_set,
+                         schedule_starts_at = excluded.schedule_starts_at,
+                         schedule_ends_at = excluded.schedule_ends_at, updated_at = now()"#,
         id.as_uuid(),
         seam_acs_system_id,
         tenant,
-        seam_acs_user_id
+        seam_acs_user_id,
+        schedule.is_some(),
+        schedule.map(|s| s.starts_at),
+        schedule.and_then(|s| s.ends_at)
     )
     .execute(db.conn())
     .await?;
     Ok(())
+}
+
+/// The schedule Doorway just set on the resident's ACS user.
+pub async fn record_acs_user_schedule(
+    db: &mut TenantTx,
+    id: ResidentId,
+    seam_acs_system_id: &str,
+    schedule: Schedule,
+) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update resident_acs_users
+           set schedule_set = true, schedule_starts_at = $4, schedule_ends_at = $5, updated_at = now()
+           where tenant_id = $1 and resident_id = $2 and seam_acs_system_id = $3"#,
+        tenant,
+        id.as_uuid(),
+        seam_acs_system_id,
+        schedule.starts_at,
+        schedule.ends_at
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}
+
+/// The resident, locked until the transaction ends: operations that change one resident's
+/// access (grant, reschedule, revoke, move-out) take turns on this row.
+pub async fn lock(db: &mut TenantTx, id: ResidentId) -> Result<Option<ResidentRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        ResidentRow,
+        r#"select resident_id, full_name, email, phone, external_id, status, seam_user_identity_id,
+                  created_at
+           from residents where tenant_id = $1 and resident_id = $2
+           for update"#,
+        tenant,
+        id.as_uuid()
+    )
+    .fetch_optional(db.conn())
+    .await
 }
 
 /// The resident's cached Seam client session, sealed.

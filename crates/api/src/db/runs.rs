@@ -1,27 +1,31 @@
-//! Provisioning runs and their steps: the durable queue the engine works through.
+//! Provisioning runs and their steps, and every write a worker makes to them.
 //!
-//! A worker claims a due run with `for update skip locked` and holds a lease on it
-//! (`locked_by`, `locked_until`), so two Doorway processes on one database never drive the same
-//! run at once. The lease is extended at every step, and every write a step makes is fenced on
-//! still holding it: a worker that lost its lease (it stalled, another took over) cannot record
-//! anything.
-
-use std::time::Duration;
+//! A worker's writes are fenced: each one matches the fencing token its claim issued (see
+//! [`super::queue`]) and the run's expected status, and reports whether it changed anything.
+//! A worker whose write changes no row has lost the run (its lease expired and another claim
+//! took it, or it was cancelled) and stops at once. Statuses move only as the domain's
+//! transition table allows, with a compare-and-set.
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{GrantId, RunId, RunKind, RunStatus, StepId, StepStatus, TenantId};
-use sqlx::PgConnection;
+use doorway_domain::{GrantId, RunId, RunKind, RunStatus, StepId, StepStatus, Transition};
 use uuid::Uuid;
+
+use sqlx::PgConnection;
 
 use super::TenantTx;
 
 #[derive(Debug, Clone)]
 pub struct RunRow {
     pub run_id: Uuid,
+    pub tenant_id: Uuid,
     pub grant_id: Uuid,
     pub kind: String,
     pub status: String,
+    pub attention_reason: Option<String>,
+    pub cancel_requested_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
@@ -36,6 +40,10 @@ pub struct StepRow {
     pub attempts: i32,
     pub last_error: Option<String>,
     pub seam_ids: serde_json::Value,
+    /// When a waiting or retrying step should be tried again.
+    pub not_before: Option<DateTime<Utc>>,
+    /// An earlier attempt may have created something at Seam that was not recorded.
+    pub uncertain: bool,
 }
 
 /// A step to record with a new run.
@@ -43,6 +51,13 @@ pub struct NewStep {
     pub name: &'static str,
     pub credential_id: Option<Uuid>,
     pub access_group_id: Option<Uuid>,
+}
+
+/// The claim a worker holds on a run: every write it makes must match this token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fence {
+    pub run_id: RunId,
+    pub token: i64,
 }
 
 pub async fn insert(
@@ -63,23 +78,28 @@ pub async fn insert(
     )
     .execute(db.conn())
     .await?;
-    for (position, step) in (0i32..).zip(steps) {
-        sqlx::query!(
-            r#"insert into provisioning_steps (step_id, tenant_id, run_id, position, name, credential_id,
-                                              access_group_id, status)
-               values ($1, $2, $3, $4, $5, $6, $7, 'PENDING')"#,
-            StepId::new().as_uuid(),
-            tenant,
-            run_id.as_uuid(),
-            position,
-            step.name,
-            step.credential_id,
-            step.access_group_id
-        )
-        .execute(db.conn())
-        .await?;
-    }
-    Ok(())
+    let positions: Vec<i32> = (0..).take(steps.len()).collect();
+    let names: Vec<&str> = steps.iter().map(|s| s.name).collect();
+    let step_ids: Vec<Uuid> = steps.iter().map(|_| StepId::new().as_uuid()).collect();
+    let credentials: Vec<Option<Uuid>> = steps.iter().map(|s| s.credential_id).collect();
+    let groups: Vec<Option<Uuid>> = steps.iter().map(|s| s.access_group_id).collect();
+    sqlx::query!(
+        r#"insert into provisioning_steps (step_id, tenant_id, run_id, position, name, credential_id,
+                                          access_group_id, status)
+           select s.step_id, $1, $2, s.position, s.name, s.credential_id, s.access_group_id, 'PENDING'
+           from unnest($3::uuid[], $4::int[], $5::text[], $6::uuid[], $7::uuid[])
+                as s(step_id, position, name, credential_id, access_group_id)"#,
+        tenant,
+        run_id.as_uuid(),
+        &step_ids,
+        &positions,
+        &names as &[&str],
+        &credentials as &[Option<Uuid>],
+        &groups as &[Option<Uuid>]
+    )
+    .execute(db.conn())
+    .await?;
+    super::engine_state::ensure(db).await
 }
 
 /// The newest run of each grant.
@@ -90,12 +110,64 @@ pub async fn latest_of_grants(
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         RunRow,
-        r#"select distinct on (grant_id) run_id, grant_id, kind, status, created_at
+        r#"select distinct on (grant_id) run_id, tenant_id, grant_id, kind, status, attention_reason,
+                  cancel_requested_at, next_attempt_at, created_at, updated_at
            from provisioning_runs
            where tenant_id = $1 and grant_id = any($2)
-           order by grant_id, created_at desc"#,
+           order by grant_id, created_at desc, run_id desc"#,
         tenant,
         grant_ids
+    )
+    .fetch_all(db.conn())
+    .await
+}
+
+pub async fn find(db: &mut TenantTx, run: RunId) -> Result<Option<RunRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        RunRow,
+        r#"select run_id, tenant_id, grant_id, kind, status, attention_reason, cancel_requested_at,
+                  next_attempt_at, created_at, updated_at
+           from provisioning_runs where tenant_id = $1 and run_id = $2"#,
+        tenant,
+        run.as_uuid()
+    )
+    .fetch_optional(db.conn())
+    .await
+}
+
+/// Every run of a grant, newest first.
+pub async fn of_grant(db: &mut TenantTx, grant: GrantId) -> Result<Vec<RunRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        RunRow,
+        r#"select run_id, tenant_id, grant_id, kind, status, attention_reason, cancel_requested_at,
+                  next_attempt_at, created_at, updated_at
+           from provisioning_runs where tenant_id = $1 and grant_id = $2
+           order by created_at desc, run_id desc"#,
+        tenant,
+        grant.as_uuid()
+    )
+    .fetch_all(db.conn())
+    .await
+}
+
+/// The unfinished runs of a grant, oldest first.
+pub async fn unfinished_of_grant(
+    db: &mut TenantTx,
+    grant: GrantId,
+) -> Result<Vec<RunRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        RunRow,
+        r#"select run_id, tenant_id, grant_id, kind, status, attention_reason, cancel_requested_at,
+                  next_attempt_at, created_at, updated_at
+           from provisioning_runs
+           where tenant_id = $1 and grant_id = $2
+             and status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')
+           order by created_at, run_id"#,
+        tenant,
+        grant.as_uuid()
     )
     .fetch_all(db.conn())
     .await
@@ -106,7 +178,7 @@ pub async fn steps_of(db: &mut TenantTx, run_ids: &[Uuid]) -> Result<Vec<StepRow
     sqlx::query_as!(
         StepRow,
         r#"select step_id, run_id, position, name, credential_id, access_group_id, status, attempts,
-                  last_error, seam_ids
+                  last_error, seam_ids, not_before, uncertain
            from provisioning_steps where tenant_id = $1 and run_id = any($2)
            order by run_id, position"#,
         tenant,
@@ -116,249 +188,446 @@ pub async fn steps_of(db: &mut TenantTx, run_ids: &[Uuid]) -> Result<Vec<StepRow
     .await
 }
 
-/// The advisory lock claims take turns on (an arbitrary constant: "door").
-const CLAIM_LOCK: i64 = 0x646f_6f72;
-
-/// A run this worker now holds the lease on.
-#[derive(Debug, Clone)]
-pub struct ClaimedRun {
-    pub run_id: RunId,
-    pub tenant_id: TenantId,
-    pub grant_id: GrantId,
-    pub kind: String,
-}
-
-/// Claims the most overdue run whose lease is free (worker scope).
-pub async fn claim_due(
-    conn: &mut PgConnection,
-    worker: &str,
-    lease: Duration,
-) -> Result<Option<ClaimedRun>, sqlx::Error> {
-    // Claims take turns (for the few milliseconds a claim lasts) so that the "no other run of
-    // this grant or resident is leased" check sees the lease a concurrent claim just took.
-    sqlx::query!("select pg_advisory_xact_lock($1)", CLAIM_LOCK)
-        .execute(&mut *conn)
-        .await?;
-    let row = sqlx::query!(
-        r#"update provisioning_runs r
-           set status = 'RUNNING', locked_by = $1,
-               locked_until = now() + make_interval(secs => $2), updated_at = now()
-           where r.run_id = (
-               select run_id from provisioning_runs
-               where status in ('PENDING', 'RUNNING') and next_attempt_at <= now()
-                 and (locked_until is null or locked_until < now())
-                 -- One run per grant and per resident at a time: a revocation waits for the
-                 -- provisioning step in flight to be recorded, so it sees (and deletes) what that
-                 -- step created; two grants of one resident never both create its ACS user.
-                 and not exists (select 1 from provisioning_runs other
-                                 where (other.grant_id = provisioning_runs.grant_id
-                                        or other.resident_id = provisioning_runs.resident_id)
-                                   and other.run_id <> provisioning_runs.run_id
-                                   and other.locked_until > now())
-               order by next_attempt_at
-               limit 1
-               for update skip locked)
-           returning r.run_id, r.tenant_id, r.grant_id, r.kind"#,
-        worker,
-        lease.as_secs_f64()
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| ClaimedRun {
-        run_id: r.run_id.into(),
-        tenant_id: r.tenant_id.into(),
-        grant_id: r.grant_id.into(),
-        kind: r.kind,
-    }))
-}
-
-/// Marks a step started (one more attempt) and extends the lease. `false`: the lease is lost.
-pub async fn start_step(
+/// Credentials among these that a create (in any run) may have made at Seam without its
+/// answer being recorded.
+pub async fn uncertain_creates(
     db: &mut TenantTx,
-    run: RunId,
-    step: StepId,
-    worker: &str,
-    lease: Duration,
-) -> Result<bool, sqlx::Error> {
-    let tenant = db.tenant().as_uuid();
-    let extended = sqlx::query!(
-        r#"update provisioning_runs set locked_until = now() + make_interval(secs => $4), updated_at = now()
-           where tenant_id = $1 and run_id = $2 and locked_by = $3"#,
-        tenant,
-        run.as_uuid(),
-        worker,
-        lease.as_secs_f64()
-    )
-    .execute(db.conn())
-    .await?;
-    if extended.rows_affected() != 1 {
-        return Ok(false);
-    }
-    sqlx::query!(
-        r#"update provisioning_steps set status = 'RUNNING', attempts = attempts + 1, updated_at = now()
-           where tenant_id = $1 and step_id = $2"#,
-        tenant,
-        step.as_uuid()
-    )
-    .execute(db.conn())
-    .await?;
-    Ok(true)
-}
-
-/// Whether this worker still holds the run's lease; call inside the transaction that records a
-/// step's result, which then commits only if it does.
-pub async fn holds_lease(db: &mut TenantTx, run: RunId, worker: &str) -> Result<bool, sqlx::Error> {
-    let tenant = db.tenant().as_uuid();
-    let held = sqlx::query_scalar!(
-        r#"select exists(select 1 from provisioning_runs
-                         where tenant_id = $1 and run_id = $2 and locked_by = $3
-                         for update) as "held!""#,
-        tenant,
-        run.as_uuid(),
-        worker
-    )
-    .fetch_one(db.conn())
-    .await?;
-    Ok(held)
-}
-
-pub async fn finish_step(
-    db: &mut TenantTx,
-    step: StepId,
-    status: StepStatus,
-    seam_ids: &serde_json::Value,
-    last_error: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    let tenant = db.tenant().as_uuid();
-    sqlx::query!(
-        r#"update provisioning_steps set status = $3, seam_ids = seam_ids || $4, last_error = $5,
-                  updated_at = now()
-           where tenant_id = $1 and step_id = $2"#,
-        tenant,
-        step.as_uuid(),
-        status.as_str(),
-        seam_ids,
-        last_error
-    )
-    .execute(db.conn())
-    .await?;
-    Ok(())
-}
-
-/// Puts the run back in the queue for `at` and gives up the lease.
-pub async fn defer(
-    db: &mut TenantTx,
-    run: RunId,
-    worker: &str,
-    at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let tenant = db.tenant().as_uuid();
-    sqlx::query!(
-        r#"update provisioning_runs set next_attempt_at = $4, locked_by = null, locked_until = null,
-                  updated_at = now()
-           where tenant_id = $1 and run_id = $2 and locked_by = $3"#,
-        tenant,
-        run.as_uuid(),
-        worker,
-        at
-    )
-    .execute(db.conn())
-    .await?;
-    Ok(())
-}
-
-/// Ends the run and gives up the lease.
-pub async fn complete(
-    db: &mut TenantTx,
-    run: RunId,
-    worker: &str,
-    status: RunStatus,
-) -> Result<(), sqlx::Error> {
-    let tenant = db.tenant().as_uuid();
-    sqlx::query!(
-        r#"update provisioning_runs set status = $4, locked_by = null, locked_until = null,
-                  updated_at = now()
-           where tenant_id = $1 and run_id = $2 and locked_by = $3"#,
-        tenant,
-        run.as_uuid(),
-        worker,
-        status.as_str()
-    )
-    .execute(db.conn())
-    .await?;
-    Ok(())
-}
-
-/// Runs due now, and runs waiting for a later attempt (worker scope, across tenants).
-pub async fn queue_depth(pool: &sqlx::PgPool) -> Result<(i64, i64), sqlx::Error> {
-    let mut tx = super::begin_scope(pool, super::Scope::Worker).await?;
-    let row = sqlx::query!(
-        r#"select count(*) filter (where next_attempt_at <= now()) as "due!",
-                  count(*) filter (where next_attempt_at > now()) as "waiting!"
-           from provisioning_runs where status in ('PENDING', 'RUNNING')"#
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok((row.due, row.waiting))
-}
-
-/// Cancels the grant's unfinished runs other than revocations (they are superseded); a worker
-/// driving one stops at its next step boundary.
-pub async fn cancel_unfinished(db: &mut TenantTx, grant: GrantId) -> Result<(), sqlx::Error> {
-    let tenant = db.tenant().as_uuid();
-    sqlx::query!(
-        r#"update provisioning_runs set status = 'CANCELLED', updated_at = now()
-           where tenant_id = $1 and grant_id = $2 and status in ('PENDING', 'RUNNING') and kind <> 'REVOKE'"#,
-        tenant,
-        grant.as_uuid()
-    )
-    .execute(db.conn())
-    .await?;
-    Ok(())
-}
-
-/// The run's status, as the worker re-reads it between steps.
-pub async fn status_of(db: &mut TenantTx, run: RunId) -> Result<Option<String>, sqlx::Error> {
+    credential_ids: &[Uuid],
+) -> Result<Vec<Uuid>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_scalar!(
-        "select status from provisioning_runs where tenant_id = $1 and run_id = $2",
+        r#"select distinct credential_id as "credential_id!" from provisioning_steps
+           where tenant_id = $1 and credential_id = any($2) and uncertain
+             and name in ('create_acs_credential', 'create_access_code', 'replace_acs_credential')"#,
         tenant,
-        run.as_uuid()
+        credential_ids
+    )
+    .fetch_all(db.conn())
+    .await
+}
+
+/// Records a run of `kind` with the steps of a plan, resolving credential slots to the ids of
+/// `credential_ids` (in slot order).
+pub async fn insert_plan(
+    db: &mut TenantTx,
+    grant: GrantId,
+    kind: RunKind,
+    plan: &[doorway_domain::PlanStep],
+    credential_ids: &[Uuid],
+) -> Result<RunId, sqlx::Error> {
+    let steps: Vec<NewStep> = plan
+        .iter()
+        .map(|s| NewStep {
+            name: s.kind.as_str(),
+            credential_id: s
+                .credential_slot
+                .and_then(|slot| credential_ids.get(slot).copied()),
+            access_group_id: s.access_group.map(|g| g.as_uuid()),
+        })
+        .collect();
+    let run_id = RunId::new();
+    insert(db, run_id, grant, kind, &steps).await?;
+    Ok(run_id)
+}
+
+/// Whether the holder of `fence` still holds the run, locking the run's row until the
+/// transaction ends so that the writes made with it cannot race another claim. Returns
+/// whether a cancellation was requested meanwhile, or `None` when the run is lost.
+pub async fn guard(db: &mut TenantTx, fence: Fence) -> Result<Option<bool>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"update provisioning_runs set updated_at = now()
+           where tenant_id = $1 and run_id = $2 and fence = $3 and status = 'RUNNING'
+           returning cancel_requested_at is not null as "cancel!""#,
+        tenant,
+        fence.run_id.as_uuid(),
+        fence.token
     )
     .fetch_optional(db.conn())
     .await
 }
 
-/// Gives up the lease without changing anything else (the run was cancelled).
-pub async fn release(db: &mut TenantTx, run: RunId, worker: &str) -> Result<(), sqlx::Error> {
+/// Marks steps started (one more attempt each). A creating step is uncertain from now until
+/// its outcome is recorded: a crash in between leaves it so, and the next attempt looks first.
+pub async fn start_steps(db: &mut TenantTx, steps: &[(StepId, bool)]) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
+    let ids: Vec<Uuid> = steps.iter().map(|(id, _)| id.as_uuid()).collect();
+    let creates: Vec<bool> = steps.iter().map(|(_, creates)| *creates).collect();
     sqlx::query!(
-        r#"update provisioning_runs set locked_by = null, locked_until = null, updated_at = now()
-           where tenant_id = $1 and run_id = $2 and locked_by = $3"#,
+        r#"update provisioning_steps s
+           set status = 'RUNNING', attempts = attempts + 1, uncertain = s.uncertain or c.creates,
+               updated_at = now()
+           from unnest($2::uuid[], $3::bool[]) as c(step_id, creates)
+           where s.tenant_id = $1 and s.step_id = c.step_id"#,
         tenant,
-        run.as_uuid(),
-        worker
+        &ids,
+        &creates
     )
     .execute(db.conn())
     .await?;
     Ok(())
 }
 
-/// Makes the waiting runs of a credential's grant due now (an event just told us what they
-/// were polling for).
+/// What an attempt of a step came to, as stored.
+pub struct StepResult<'a> {
+    pub status: StepStatus,
+    pub seam_ids: &'a serde_json::Value,
+    pub last_error: Option<&'a str>,
+    pub not_before: Option<DateTime<Utc>>,
+    pub uncertain: bool,
+}
+
+pub async fn finish_step(
+    db: &mut TenantTx,
+    step: StepId,
+    result: &StepResult<'_>,
+) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update provisioning_steps
+           set status = $3, seam_ids = seam_ids || $4, last_error = $5, not_before = $6,
+               uncertain = $7, updated_at = now()
+           where tenant_id = $1 and step_id = $2"#,
+        tenant,
+        step.as_uuid(),
+        result.status.as_str(),
+        result.seam_ids,
+        result.last_error,
+        result.not_before,
+        result.uncertain
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}
+
+/// Sets when a step is to be tried next, without an attempt (its lock had no room).
+pub async fn postpone_step(
+    db: &mut TenantTx,
+    step: StepId,
+    not_before: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update provisioning_steps set not_before = $3, updated_at = now()
+           where tenant_id = $1 and step_id = $2"#,
+        tenant,
+        step.as_uuid(),
+        not_before
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}
+
+/// Puts the run back in the queue for `at` and gives its resident's lease back: as RUNNING,
+/// or as NEEDS_ATTENTION with the reason an operator should look. `false`: the run was lost.
+pub async fn defer(
+    db: &mut TenantTx,
+    fence: Fence,
+    at: DateTime<Utc>,
+    attention: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let status = match attention {
+        Some(_) => RunStatus::NeedsAttention,
+        None => RunStatus::Running,
+    };
+    let deferred = sqlx::query!(
+        r#"update provisioning_runs
+           set status = $4, next_attempt_at = $5, attention_reason = $6, updated_at = now()
+           where tenant_id = $1 and run_id = $2 and fence = $3 and status = 'RUNNING'
+             and status = any($7)"#,
+        tenant,
+        fence.run_id.as_uuid(),
+        fence.token,
+        status.as_str(),
+        at,
+        attention,
+        &RunStatus::source_texts(status)
+    )
+    .execute(db.conn())
+    .await?;
+    super::queue::release_lease(db, fence).await?;
+    Ok(deferred.rows_affected() == 1)
+}
+
+/// Ends the run (SUCCEEDED, FAILED or CANCELLED) and gives its resident's lease back.
+/// `false`: the run was lost.
+pub async fn complete(
+    db: &mut TenantTx,
+    fence: Fence,
+    status: RunStatus,
+) -> Result<bool, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let done = sqlx::query!(
+        r#"update provisioning_runs
+           set status = $4, finished_at = now(), attention_reason = null, updated_at = now()
+           where tenant_id = $1 and run_id = $2 and fence = $3 and status = 'RUNNING'
+             and status = any($5)"#,
+        tenant,
+        fence.run_id.as_uuid(),
+        fence.token,
+        status.as_str(),
+        &RunStatus::source_texts(status)
+    )
+    .execute(db.conn())
+    .await?;
+    super::queue::release_lease(db, fence).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Asks the grant's unfinished runs (other than those of `keep` kinds) to stop: one nobody is
+/// working on ends CANCELLED at once; one being worked on is told, and its holder stops at
+/// its next heartbeat or write (after recording what its step in flight did).
+pub async fn request_cancel_of_grant(
+    db: &mut TenantTx,
+    grant: GrantId,
+    keep: &[RunKind],
+) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let keep: Vec<&str> = keep.iter().map(RunKind::as_str).collect();
+    let ids = sqlx::query_scalar!(
+        r#"select run_id from provisioning_runs
+           where tenant_id = $1 and grant_id = $2 and status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')
+             and kind <> all($3)"#,
+        tenant,
+        grant.as_uuid(),
+        &keep as &[&str]
+    )
+    .fetch_all(db.conn())
+    .await?;
+    for id in ids {
+        request_cancel(db, id.into()).await?;
+    }
+    Ok(())
+}
+
+/// Asks one run to stop; see [`request_cancel_of_grant`]. `false`: it had finished already.
+pub async fn request_cancel(db: &mut TenantTx, run: RunId) -> Result<bool, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let requested = sqlx::query!(
+        r#"update provisioning_runs set cancel_requested_at = coalesce(cancel_requested_at, now()),
+                  next_attempt_at = least(next_attempt_at, now()), updated_at = now()
+           where tenant_id = $1 and run_id = $2 and status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')"#,
+        tenant,
+        run.as_uuid()
+    )
+    .execute(db.conn())
+    .await?;
+    // Nobody holds it: it stops now.
+    sqlx::query!(
+        r#"update provisioning_runs r set status = 'CANCELLED', finished_at = now(), updated_at = now()
+           where r.tenant_id = $1 and r.run_id = $2 and r.status = any($3)
+             and not exists (select 1 from resident_leases l
+                             where l.run_id = r.run_id and l.fence = r.fence and l.locked_until > now())"#,
+        tenant,
+        run.as_uuid(),
+        &RunStatus::source_texts(RunStatus::Cancelled)
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(requested.rows_affected() == 1)
+}
+
+/// Makes a waiting run due now with its waiting steps (an operator asked, or an event just
+/// told us what they were waiting for). `false`: the run had finished.
+pub async fn make_due(db: &mut TenantTx, run: RunId) -> Result<bool, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update provisioning_steps set not_before = null, updated_at = now()
+           where tenant_id = $1 and run_id = $2 and status not in ('SUCCEEDED', 'FAILED', 'SKIPPED')"#,
+        tenant,
+        run.as_uuid()
+    )
+    .execute(db.conn())
+    .await?;
+    let done = sqlx::query!(
+        r#"update provisioning_runs set next_attempt_at = now(), updated_at = now()
+           where tenant_id = $1 and run_id = $2 and status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')"#,
+        tenant,
+        run.as_uuid()
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A page of the tenant's runs, newest first, optionally of one status and limited to the
+/// grants of `allowed` properties.
+pub async fn list(
+    db: &mut TenantTx,
+    status: Option<RunStatus>,
+    allowed: Option<&[Uuid]>,
+    limit: i64,
+    before: Option<(DateTime<Utc>, Uuid)>,
+) -> Result<(Vec<RunRow>, i64), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let (before_at, before_id) = before.unzip();
+    let status = status.map(|s| s.as_str());
+    let rows = sqlx::query_as!(
+        RunRow,
+        r#"select r.run_id, r.tenant_id, r.grant_id, r.kind, r.status, r.attention_reason,
+                  r.cancel_requested_at, r.next_attempt_at, r.created_at, r.updated_at
+           from provisioning_runs r join grants g using (grant_id)
+           where r.tenant_id = $1 and ($2::text is null or r.status = $2)
+             and ($3::uuid[] is null or g.property_id = any($3))
+             and ($4::timestamptz is null or (r.created_at, r.run_id) < ($4, $5))
+           order by r.created_at desc, r.run_id desc
+           limit $6"#,
+        tenant,
+        status,
+        allowed,
+        before_at,
+        before_id,
+        limit
+    )
+    .fetch_all(db.conn())
+    .await?;
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from provisioning_runs r join grants g using (grant_id)
+           where r.tenant_id = $1 and ($2::text is null or r.status = $2)
+             and ($3::uuid[] is null or g.property_id = any($3))"#,
+        tenant,
+        status,
+        allowed
+    )
+    .fetch_one(db.conn())
+    .await?;
+    Ok((rows, total))
+}
+
+/// A page of every tenant's runs, newest first (worker scope: operators).
+pub async fn list_all(
+    conn: &mut PgConnection,
+    status: Option<RunStatus>,
+    limit: i64,
+    before: Option<(DateTime<Utc>, Uuid)>,
+) -> Result<(Vec<RunRow>, i64), sqlx::Error> {
+    let (before_at, before_id) = before.unzip();
+    let status = status.map(|s| s.as_str());
+    let rows = sqlx::query_as!(
+        RunRow,
+        r#"select run_id, tenant_id, grant_id, kind, status, attention_reason, cancel_requested_at,
+                  next_attempt_at, created_at, updated_at
+           from provisioning_runs
+           where ($1::text is null or status = $1)
+             and ($2::timestamptz is null or (created_at, run_id) < ($2, $3))
+           order by created_at desc, run_id desc
+           limit $4"#,
+        status,
+        before_at,
+        before_id,
+        limit
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from provisioning_runs where ($1::text is null or status = $1)"#,
+        status
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((rows, total))
+}
+
+/// The tenant a run belongs to (worker scope: an operator acting on a run by id).
+pub async fn tenant_of(conn: &mut PgConnection, run: RunId) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "select tenant_id from provisioning_runs where run_id = $1",
+        run.as_uuid()
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// What `/metrics` shows of the queue (worker scope, every tenant).
+pub struct QueueDepth {
+    pub due: i64,
+    pub waiting: i64,
+    /// How long the most overdue run has been due.
+    pub oldest_due_seconds: f64,
+    /// Runs needing an operator's attention, per tenant (zero included, so a gauge falls back).
+    pub attention: Vec<(Uuid, i64)>,
+}
+
+pub async fn queue_depth(pool: &sqlx::PgPool) -> Result<QueueDepth, sqlx::Error> {
+    let mut tx = super::begin_scope(pool, super::Scope::Worker).await?;
+    let row = sqlx::query!(
+        r#"select count(*) filter (where next_attempt_at <= now()) as "due!",
+                  count(*) filter (where next_attempt_at > now()) as "waiting!",
+                  coalesce(extract(epoch from now() - min(next_attempt_at)
+                                   filter (where next_attempt_at <= now())), 0)::float8 as "oldest!"
+           from provisioning_runs where status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')"#
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let attention = sqlx::query!(
+        r#"select s.tenant_id, count(r.run_id) as "n!"
+           from tenant_engine_state s
+           left join provisioning_runs r on r.tenant_id = s.tenant_id and r.status = 'NEEDS_ATTENTION'
+           group by s.tenant_id"#
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(QueueDepth {
+        due: row.due,
+        waiting: row.waiting,
+        oldest_due_seconds: row.oldest,
+        attention: attention.into_iter().map(|r| (r.tenant_id, r.n)).collect(),
+    })
+}
+
+/// Makes every unfinished run of the tenant due now (its Seam key was just replaced);
+/// returns how many.
+pub async fn make_waiting_due(db: &mut TenantTx) -> Result<u64, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"update provisioning_steps s set not_before = null, updated_at = now()
+           from provisioning_runs r
+           where s.tenant_id = $1 and r.run_id = s.run_id
+             and r.status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')
+             and s.status = 'RETRYING'"#,
+        tenant
+    )
+    .execute(db.conn())
+    .await?;
+    let done = sqlx::query!(
+        r#"update provisioning_runs set next_attempt_at = now(), updated_at = now()
+           where tenant_id = $1 and status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')
+             and next_attempt_at > now()"#,
+        tenant
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Makes the waiting steps about a credential, and their runs, due now: an event just told us
+/// what they were polling for.
 pub async fn make_due_for_credential(
     db: &mut TenantTx,
     credential: Uuid,
 ) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
-    sqlx::query!(
-        r#"update provisioning_runs set next_attempt_at = now(), updated_at = now()
-           where tenant_id = $1 and status in ('PENDING', 'RUNNING') and locked_by is null
-             and next_attempt_at > now()
-             and grant_id = (select grant_id from credentials where tenant_id = $1 and credential_id = $2)"#,
+    let runs = sqlx::query_scalar!(
+        r#"update provisioning_steps s set not_before = null, updated_at = now()
+           from provisioning_runs r
+           where s.tenant_id = $1 and s.credential_id = $2 and s.run_id = r.run_id
+             and s.status = 'RUNNING' and s.not_before > now()
+             and r.status in ('RUNNING', 'NEEDS_ATTENTION')
+           returning r.run_id"#,
         tenant,
         credential
+    )
+    .fetch_all(db.conn())
+    .await?;
+    sqlx::query!(
+        r#"update provisioning_runs set next_attempt_at = now(), updated_at = now()
+           where tenant_id = $1 and run_id = any($2) and next_attempt_at > now()"#,
+        tenant,
+        &runs
     )
     .execute(db.conn())
     .await?;

@@ -2,7 +2,7 @@
 //! tenant's webhook they arrive through.
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{CredentialId, CredentialStatus, TenantId};
+use doorway_domain::{CredentialId, CredentialStatus, TenantId, Transition};
 use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -124,8 +124,12 @@ pub struct EventCredential {
     pub last_event_at: Option<DateTime<Utc>>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
-    /// A reschedule of its grant is under way, which may replace it at Seam.
-    pub being_replaced: bool,
+    /// Where its grant stands: a credential of a grant that no longer gives access is never
+    /// brought back by an event.
+    pub grant_status: String,
+    /// The event is about the credential's superseded Seam object (replaced for a new window
+    /// and being deleted by Doorway), not the one it tracks now.
+    pub superseded: bool,
 }
 
 /// The credential tracking this ACS credential or this access code (give one), locked for the
@@ -139,13 +143,13 @@ pub async fn credential_by_seam_id(
     sqlx::query_as!(
         EventCredential,
         r#"select c.credential_id, c.status, c.last_event_at, g.starts_at, g.ends_at,
-                  exists(select 1 from provisioning_runs r
-                         where r.tenant_id = c.tenant_id and r.grant_id = c.grant_id
-                           and r.kind = 'RESCHEDULE' and r.status in ('PENDING', 'RUNNING'))
-                      as "being_replaced!"
+                  g.status as grant_status,
+                  (c.superseded_seam_acs_credential_id is not distinct from $2
+                   and c.seam_acs_credential_id is distinct from $2) as "superseded!"
            from credentials c join grants g using (grant_id)
            where c.tenant_id = $1
-             and (c.seam_acs_credential_id = $2 or c.seam_access_code_id = $3)
+             and (c.seam_acs_credential_id = $2 or c.seam_access_code_id = $3
+                  or c.superseded_seam_acs_credential_id = $2)
            for update of c"#,
         tenant,
         acs_credential_id,
@@ -165,10 +169,7 @@ pub async fn credentials_of_acs_user(
     sqlx::query_as!(
         EventCredential,
         r#"select c.credential_id, c.status, c.last_event_at, g.starts_at, g.ends_at,
-                  exists(select 1 from provisioning_runs r
-                         where r.tenant_id = c.tenant_id and r.grant_id = c.grant_id
-                           and r.kind = 'RESCHEDULE' and r.status in ('PENDING', 'RUNNING'))
-                      as "being_replaced!"
+                  g.status as grant_status, false as "superseded!"
            from resident_acs_users u
            join properties p on p.tenant_id = u.tenant_id
                             and p.seam_acs_system_id = u.seam_acs_system_id
@@ -185,7 +186,8 @@ pub async fn credentials_of_acs_user(
     .await
 }
 
-/// Writes the status an event decided, and remembers when that event happened.
+/// Writes the status an event decided (if the transition table allows it from where the
+/// credential stands), and remembers when that event happened.
 pub async fn set_status(
     db: &mut TenantTx,
     id: CredentialId,
@@ -193,22 +195,23 @@ pub async fn set_status(
     reason: Option<&str>,
     event_at: DateTime<Utc>,
     issued: bool,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
-    sqlx::query!(
+    let done = sqlx::query!(
         r#"update credentials
            set status = $3, status_reason = $4, last_event_at = greatest(last_event_at, $5),
                issued_at = case when $6 then coalesce(issued_at, $5) else issued_at end,
                updated_at = now()
-           where tenant_id = $1 and credential_id = $2"#,
+           where tenant_id = $1 and credential_id = $2 and status = any($7)"#,
         tenant,
         id.as_uuid(),
         status.as_str(),
         reason,
         event_at,
-        issued
+        issued,
+        &CredentialStatus::source_texts(status)
     )
     .execute(db.conn())
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }

@@ -14,6 +14,16 @@ pub fn after_failure(attempts: i32) -> Duration {
     ))
 }
 
+/// After Seam refused a step that ends access (a revocation never gives up while a door may
+/// still open): 1 min, 2 min, 4 min ... capped at an hour.
+pub fn after_refusal(attempts: i32) -> Duration {
+    jitter(exponential(
+        Duration::from_secs(60),
+        attempts,
+        Duration::from_secs(3600),
+    ))
+}
+
 /// While waiting for Seam to finish something (issue a credential): 0.5 s, 1 s, 2 s ... capped at
 /// 30 s. Webhooks make this faster; polling is the fallback the seeds describe.
 pub fn while_waiting(attempts: i32) -> Duration {

@@ -1,22 +1,24 @@
-//! Everything a step needs to know about its run, read fresh before each step so that a step
-//! always sees what the previous ones recorded (and what another worker recorded before a
-//! takeover).
+//! Everything the steps of a run need, loaded once per claim and kept up to date in memory as
+//! steps are recorded, and the rule that says which steps may go now.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use doorway_domain::{
-    GrantId, ResidentId, RunKind, RunStatus, StepId, StepKind, StepStatus, TenantId,
+    CredentialStatus, GrantId, Provider, ResidentId, RunKind, StepKind, StepStatus, TenantId,
 };
 use seam_gateway::WorkspaceClient;
 use secrecy::SecretString;
 use uuid::Uuid;
 
+use super::outcome::Produced;
 use super::Engine;
 use crate::db::credentials::CredentialRow;
 use crate::db::grants::GrantRow;
 use crate::db::properties::{AccessGroupRow, EntranceRow, PropertyRow};
-use crate::db::residents::ResidentRow;
-use crate::db::runs::{ClaimedRun, StepRow};
+use crate::db::queue::ClaimedRun;
+use crate::db::residents::{AcsUserRow, ResidentRow};
+use crate::db::runs::StepRow;
 use crate::db::{self, TenantTx};
 
 #[derive(Debug, thiserror::Error)]
@@ -30,60 +32,58 @@ pub enum ContextError {
 }
 
 pub struct RunContext {
-    pub tenant: TenantId,
-    pub kind: RunKind,
-    /// A revocation superseded this run.
-    pub cancelled: bool,
+    pub claim: ClaimedRun,
+    /// The tenant's Seam workspace, allowed to send only while the lease lasts.
     pub seam: WorkspaceClient,
     pub resident: ResidentRow,
     pub property: PropertyRow,
+    pub provider: Provider,
     pub grant: GrantRow,
     pub credentials: Vec<CredentialRow>,
     pub credential_entrances: HashMap<Uuid, Vec<EntranceRow>>,
     pub property_entrances: Vec<EntranceRow>,
-    pub acs_user_id: Option<String>,
+    pub acs_user: Option<AcsUserRow>,
     /// The access groups the grant gives (Salto KS), with their Seam ids.
     pub access_groups: Vec<AccessGroupRow>,
     pub steps: Vec<StepRow>,
-}
-
-/// The next step to run, parsed.
-#[derive(Debug, Clone)]
-pub struct NextStep {
-    pub step_id: StepId,
-    /// `None` for a step name this version does not know (a run recorded by a newer one).
-    pub kind: Option<StepKind>,
-    pub name: String,
-    pub credential_id: Option<Uuid>,
-    pub access_group_id: Option<Uuid>,
-    pub attempts: i32,
+    /// Credentials a create of which (in any run of the grant) may have taken effect at Seam
+    /// without being recorded: removing them means looking for them first.
+    pub uncertain_creates: HashSet<Uuid>,
+    /// A cancellation was requested before the claim.
+    pub cancel_requested: bool,
 }
 
 impl RunContext {
-    pub fn next_step(&self) -> Option<NextStep> {
-        self.steps
-            .iter()
-            .find(|s| StepStatus::parse(&s.status).is_none_or(|status| !status.is_terminal()))
-            .map(|s| NextStep {
-                step_id: s.step_id.into(),
-                kind: StepKind::parse(&s.name),
-                name: s.name.clone(),
-                credential_id: s.credential_id,
-                access_group_id: s.access_group_id,
-                attempts: s.attempts,
-            })
+    pub fn kind(&self) -> RunKind {
+        self.claim.kind
+    }
+
+    pub fn tenant(&self) -> TenantId {
+        self.claim.tenant_id
+    }
+
+    pub fn grant_id(&self) -> GrantId {
+        self.grant.grant_id.into()
+    }
+
+    pub fn resident_id(&self) -> ResidentId {
+        self.resident.resident_id.into()
+    }
+
+    pub fn acs_user_id(&self) -> Option<&str> {
+        self.acs_user.as_ref().map(|u| u.seam_acs_user_id.as_str())
     }
 
     pub fn credential(&self, id: Option<Uuid>) -> Option<&CredentialRow> {
         id.and_then(|id| self.credentials.iter().find(|c| c.credential_id == id))
     }
 
-    /// The lock an access-code credential is on.
-    pub fn device_of(&self, credential: Uuid) -> Option<&str> {
+    /// The lock an access-code credential is on, with its name.
+    pub fn lock_of(&self, credential: Uuid) -> Option<&EntranceRow> {
         self.credential_entrances
             .get(&credential)?
             .iter()
-            .find_map(|e| e.seam_device_id.as_deref())
+            .find(|e| e.seam_device_id.is_some())
     }
 
     /// The Seam id of one of the grant's access groups.
@@ -95,24 +95,186 @@ impl RunContext {
             .map(|g| g.seam_acs_access_group_id.as_str())
     }
 
-    /// The name that marks an access code as this grant's, so a retry can find it at Seam.
+    /// The name that marks an access code as this grant's, so that a look after an uncertain
+    /// create can find it at Seam.
     pub fn access_code_name(&self) -> String {
         format!("Doorway grant {}", self.grant.grant_id)
     }
 
-    pub fn grant_id(&self) -> GrantId {
-        self.grant.grant_id.into()
+    /// The steps that may be attempted at `now`: not finished, not waiting, and not behind an
+    /// unfinished step they depend on (see [`doorway_domain::PlanStep`]: a step waits for the
+    /// earlier steps of its own chain and for earlier steps shared by every chain).
+    pub fn ready_steps(&self, now: DateTime<Utc>) -> Vec<StepRow> {
+        self.unblocked()
+            .filter(|s| s.not_before.is_none_or(|at| at <= now))
+            .cloned()
+            .collect()
     }
 
-    pub fn resident_id(&self) -> ResidentId {
-        self.resident.resident_id.into()
+    /// When the earliest waiting step that nothing blocks may go; `None` when every step is
+    /// finished.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        self.unblocked()
+            .map(|s| s.not_before.unwrap_or_else(Utc::now))
+            .min()
+    }
+
+    fn unblocked(&self) -> impl Iterator<Item = &StepRow> {
+        self.steps.iter().enumerate().filter_map(|(i, step)| {
+            if finished(step) {
+                return None;
+            }
+            let chain = chain_of(step);
+            let blocked = self.steps[..i].iter().any(|earlier| {
+                !finished(earlier)
+                    && (chain.is_none()
+                        || chain_of(earlier).is_none()
+                        || chain_of(earlier) == chain)
+            });
+            (!blocked).then_some(step)
+        })
+    }
+
+    /// The step, as it now stands.
+    pub fn step_mut(&mut self, id: Uuid) -> Option<&mut StepRow> {
+        self.steps.iter_mut().find(|s| s.step_id == id)
+    }
+
+    /// Mirrors in memory what recording `produced` wrote to the database.
+    pub fn apply(&mut self, produced: &Produced) {
+        match produced {
+            Produced::UserIdentity(id) => self.resident.seam_user_identity_id = Some(id.clone()),
+            Produced::CredentialManager(id) => {
+                self.grant.seam_credential_manager_acs_system_id = Some(id.clone());
+            }
+            Produced::AcsUser {
+                acs_user_id,
+                schedule,
+                ..
+            } => {
+                self.acs_user = Some(AcsUserRow {
+                    seam_acs_user_id: acs_user_id.clone(),
+                    schedule: *schedule,
+                });
+            }
+            Produced::AcsUserSchedule { schedule, .. } => {
+                if let Some(user) = &mut self.acs_user {
+                    user.schedule = Some(*schedule);
+                }
+            }
+            Produced::AcsUserReleased { .. } => self.acs_user = None,
+            Produced::AcsCredential {
+                credential_id,
+                acs_credential_id,
+                code,
+            } => self.with_credential(*credential_id, |c| {
+                c.seam_acs_credential_id = Some(acs_credential_id.clone());
+                if code.is_some() {
+                    c.code.clone_from(code);
+                }
+                if c.status == CredentialStatus::Pending.as_str() {
+                    c.status = CredentialStatus::Issuing.as_str().to_owned();
+                }
+            }),
+            Produced::Replacement {
+                credential_id,
+                acs_credential_id,
+                code,
+            } => self.with_credential(*credential_id, |c| {
+                if c.superseded_seam_acs_credential_id.is_none() {
+                    c.superseded_seam_acs_credential_id = c.seam_acs_credential_id.take();
+                }
+                c.seam_acs_credential_id = Some(acs_credential_id.clone());
+                c.issued_at = None;
+                if code.is_some() {
+                    c.code.clone_from(code);
+                }
+            }),
+            Produced::AccessCode {
+                credential_id,
+                access_code_id,
+                code,
+            } => self.with_credential(*credential_id, |c| {
+                c.seam_access_code_id = Some(access_code_id.clone());
+                if code.is_some() {
+                    c.code.clone_from(code);
+                }
+                if c.status == CredentialStatus::Pending.as_str() {
+                    c.status = CredentialStatus::Issuing.as_str().to_owned();
+                }
+            }),
+            Produced::Issued {
+                credential_id,
+                status,
+                code,
+                ..
+            } => self.with_credential(*credential_id, |c| {
+                c.status = status.as_str().to_owned();
+                if *status == CredentialStatus::Active {
+                    c.issued_at.get_or_insert_with(Utc::now);
+                }
+                if code.is_some() {
+                    c.code.clone_from(code);
+                }
+            }),
+            Produced::Gone { credential_id, .. } => self.with_credential(*credential_id, |c| {
+                c.seam_acs_credential_id = None;
+                c.seam_access_code_id = None;
+                c.superseded_seam_acs_credential_id = None;
+            }),
+            Produced::Rescheduled { credential_id, .. } => {
+                self.with_credential(*credential_id, |c| c.issued_at = None);
+            }
+            Produced::Removing {
+                credential_id,
+                access_code_id,
+            } => self.with_credential(*credential_id, |c| {
+                c.seam_access_code_id
+                    .get_or_insert_with(|| access_code_id.clone());
+            }),
+            Produced::SupersededGone { credential_id, .. } => {
+                self.with_credential(*credential_id, |c| {
+                    c.superseded_seam_acs_credential_id = None;
+                });
+            }
+            Produced::AccessibleEntrances { .. }
+            | Produced::EnrollmentAutomation(_)
+            | Produced::Changed(_) => {}
+        }
+    }
+
+    fn with_credential(&mut self, id: Uuid, change: impl FnOnce(&mut CredentialRow)) {
+        if let Some(credential) = self.credentials.iter_mut().find(|c| c.credential_id == id) {
+            change(credential);
+        }
+    }
+}
+
+fn finished(step: &StepRow) -> bool {
+    StepStatus::parse(&step.status).is_some_and(|s| s.is_terminal())
+}
+
+/// The chain a step belongs to: its credential, or its access group; `None` for a step every
+/// chain shares.
+fn chain_of(step: &StepRow) -> Option<Uuid> {
+    step.credential_id.or(step.access_group_id)
+}
+
+impl StepRow {
+    pub fn kind(&self) -> Option<StepKind> {
+        StepKind::parse(&self.name)
     }
 }
 
 impl Engine {
-    pub(super) async fn load_context(&self, run: &ClaimedRun) -> Result<RunContext, ContextError> {
-        let mut db = db::begin_tenant(&self.inner.pool, run.tenant_id).await?;
-        let context = self.read_context(&mut db, run).await?;
+    /// Loads the run's context once per claim.
+    pub(super) async fn load_context(
+        &self,
+        claim: &ClaimedRun,
+        seam_budget: std::sync::Arc<dyn seam_gateway::SendBudget>,
+    ) -> Result<RunContext, ContextError> {
+        let mut db = db::begin_tenant(&self.inner.pool, claim.tenant_id).await?;
+        let context = self.read_context(&mut db, claim, seam_budget).await?;
         db.commit().await?;
         Ok(context)
     }
@@ -120,16 +282,17 @@ impl Engine {
     async fn read_context(
         &self,
         db: &mut TenantTx,
-        run: &ClaimedRun,
+        claim: &ClaimedRun,
+        seam_budget: std::sync::Arc<dyn seam_gateway::SendBudget>,
     ) -> Result<RunContext, ContextError> {
-        let missing = || ContextError::Missing(run.run_id.as_uuid());
+        let run_id = claim.fence.run_id;
+        let missing = || ContextError::Missing(run_id.as_uuid());
         let tenant = db::tenants::current(db).await?.ok_or_else(missing)?;
-        let context = format!("{}/seam_api_key", tenant.tenant_id);
-        let api_key = self
-            .inner
-            .cipher
-            .open_string(&tenant.seam_api_key_ciphertext, context.as_bytes())?;
-        let grant = db::grants::find(db, run.grant_id)
+        let api_key = self.inner.cipher.open_string(
+            &tenant.seam_api_key_ciphertext,
+            &crate::services::api_key_context(claim.tenant_id),
+        )?;
+        let grant = db::grants::find(db, claim.grant_id)
             .await?
             .ok_or_else(missing)?;
         let resident = db::residents::find(db, grant.resident_id.into())
@@ -148,30 +311,39 @@ impl Engine {
                 .push(entrance);
         }
         let property_entrances = db::properties::entrances_of(db, &[property.property_id]).await?;
-        let acs_user_id = match &property.seam_acs_system_id {
+        let acs_user = match &property.seam_acs_system_id {
             Some(system) => {
                 db::residents::acs_user(db, resident.resident_id.into(), system).await?
             }
             None => None,
         };
-        let steps = db::runs::steps_of(db, &[run.run_id.as_uuid()]).await?;
+        let steps = db::runs::steps_of(db, &[run_id.as_uuid()]).await?;
         let access_groups = db::grants::access_groups_of(db, grant.grant_id.into()).await?;
-        let cancelled = db::runs::status_of(db, run.run_id).await?.as_deref()
-            == Some(RunStatus::Cancelled.as_str());
+        let uncertain_creates = db::runs::uncertain_creates(db, &credential_ids)
+            .await?
+            .into_iter()
+            .collect();
+        let run = db::runs::find(db, run_id).await?.ok_or_else(missing)?;
+        let seam = self
+            .inner
+            .seam
+            .workspace(SecretString::from(api_key))
+            .with_budget(seam_budget);
         Ok(RunContext {
-            tenant: run.tenant_id,
-            kind: RunKind::parse(&run.kind).unwrap_or(RunKind::Provision),
-            cancelled,
-            seam: self.inner.seam.workspace(SecretString::from(api_key)),
+            claim: claim.clone(),
+            seam,
+            provider: Provider::parse(&property.provider).unwrap_or(Provider::OtherAcs),
             resident,
             property,
             grant,
             credentials,
             credential_entrances,
             property_entrances,
-            acs_user_id,
+            acs_user,
             access_groups,
             steps,
+            uncertain_creates,
+            cancel_requested: run.cancel_requested_at.is_some(),
         })
     }
 }

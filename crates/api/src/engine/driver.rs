@@ -1,14 +1,22 @@
-//! Driving one claimed run: step after step until it is done, must wait, or fails.
+//! Driving one claimed run: rounds of the steps that may go now, run side by side and each
+//! recorded as soon as it is done, until the run is finished, must wait, fails, is cancelled,
+//! or its lease is lost.
+
+use std::time::Instant;
 
 use chrono::Utc;
-use doorway_domain::{CredentialStatus, GrantStatus, RunKind, RunStatus, StepStatus};
+use doorway_domain::{CredentialStatus, StepStatus};
+use futures::stream::{FuturesUnordered, StreamExt};
 use tokio_util::sync::CancellationToken;
 
-use super::context::{ContextError, NextStep, RunContext};
-use super::outcome::{Outcome, Produced};
-use super::{backoff, Engine};
-use crate::db::runs::ClaimedRun;
-use crate::db::{self, TenantTx};
+use super::context::{ContextError, RunContext};
+use super::lease::{Holder, Lease};
+use super::outcome::{Outcome, RetryCause};
+use super::record::Recorded;
+use super::{steps, Engine};
+use crate::db::queue::ClaimedRun;
+use crate::db::runs::StepRow;
+use crate::db::{self};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DriveError {
@@ -18,300 +26,272 @@ pub enum DriveError {
     Database(#[from] sqlx::Error),
 }
 
-/// What to do after recording a step.
-enum Next {
-    Continue,
-    Stop,
-}
-
 impl Engine {
     pub(super) async fn drive(
         &self,
-        run: ClaimedRun,
+        claim: ClaimedRun,
+        claimed_at: Instant,
         shutdown: &CancellationToken,
     ) -> Result<(), DriveError> {
-        let worker = self.inner.worker_id.as_str();
+        let holder = Holder {
+            pool: self.inner.pool.clone(),
+            tenant: claim.tenant_id,
+            resident: claim.resident_id,
+            fence: claim.fence,
+        };
+        let lease = Lease::start(holder, self.inner.settings.lease, claimed_at);
+        let driven = self.drive_leased(&claim, &lease, shutdown).await;
+        lease.stop().await;
+        driven
+    }
+
+    async fn drive_leased(
+        &self,
+        claim: &ClaimedRun,
+        lease: &Lease,
+        shutdown: &CancellationToken,
+    ) -> Result<(), DriveError> {
+        let run_id = claim.fence.run_id;
+        if claim.taken_over {
+            // The previous holder died without giving the lease back: a create it sent may
+            // still land at Seam. Look only once it has had time to.
+            tracing::info!(%run_id, "took over an expired lease; waiting for in-flight calls to land");
+            tokio::select! {
+                () = lease.lost().cancelled() => return Ok(()),
+                () = tokio::time::sleep(self.inner.settings.seam_landing) => {}
+            }
+        }
+        let mut ctx = self.load_context(claim, lease.clock()).await?;
+        let mut attention: Option<String> = None;
         loop {
-            let ctx = self.load_context(&run).await?;
-            if ctx.cancelled {
-                // A revocation superseded this run: stop, and let the revocation proceed.
-                let mut db = db::begin_tenant(&self.inner.pool, run.tenant_id).await?;
-                db::runs::release(&mut db, run.run_id, worker).await?;
-                db.commit().await?;
-                tracing::info!(run_id = %run.run_id, "run cancelled; stopped");
+            if lease.is_lost() {
+                tracing::warn!(%run_id, "lost the lease; stopping without writing");
+                return Ok(());
+            }
+            if ctx.cancel_requested || lease.cancel_requested() {
+                self.cancel(&ctx).await?;
                 return Ok(());
             }
             if shutdown.is_cancelled() {
-                // Hand the run back at once so another process (or our successor) takes over.
-                let mut db = db::begin_tenant(&self.inner.pool, run.tenant_id).await?;
-                db::runs::defer(&mut db, run.run_id, worker, Utc::now()).await?;
-                db.commit().await?;
+                // Hand the run back at once, so another process (or our successor) takes over.
+                self.defer(&ctx, Utc::now(), None).await?;
                 return Ok(());
             }
-            let Some(step) = ctx.next_step() else {
-                return self.finish(&run, &ctx).await;
-            };
-            let mut db = db::begin_tenant(&self.inner.pool, run.tenant_id).await?;
-            let held = db::runs::start_step(
-                &mut db,
-                run.run_id,
-                step.step_id,
-                worker,
-                self.inner.settings.lease,
-            )
-            .await?;
-            db.commit().await?;
-            if !held {
-                tracing::warn!(run_id = %run.run_id, "lost the lease on a run; another worker has it");
+            let ready = ctx.ready_steps(Utc::now());
+            if ready.is_empty() {
+                match ctx.next_due() {
+                    None => {
+                        self.finish(&ctx).await?;
+                    }
+                    Some(at) => {
+                        let attention = attention.clone().or_else(|| self.overdue(&ctx));
+                        self.defer(&ctx, at, attention.as_deref()).await?;
+                    }
+                }
                 return Ok(());
             }
-            let step = NextStep {
-                attempts: step.attempts + 1,
-                ..step
+            if !self.start(&ctx, &ready, lease).await? {
+                return Ok(());
+            }
+            let round = self.round(&ctx, &ready);
+            let results = tokio::select! {
+                () = lease.lost().cancelled() => {
+                    tracing::warn!(%run_id, "lost the lease mid-step; stopping without writing");
+                    return Ok(());
+                }
+                results = round => results?,
             };
-            let outcome = self.execute(&ctx, &step).await;
-            tracing::debug!(run_id = %run.run_id, step = %step.name, ?outcome, "step executed");
-            match self.record(&run, &ctx, &step, outcome).await? {
-                Next::Continue => {}
-                Next::Stop => return Ok(()),
+            let mut failure = None;
+            for (step, outcome, recorded) in results {
+                match recorded {
+                    Recorded::Lost => {
+                        tracing::warn!(%run_id, step = %step.name, "lost the run before recording; stopping");
+                        return Ok(());
+                    }
+                    Recorded::Kept { cancel_requested } if cancel_requested => {
+                        lease.note_cancel_requested();
+                    }
+                    Recorded::Kept { .. } => {}
+                }
+                match &outcome {
+                    Outcome::Done(produced)
+                    | Outcome::Skipped {
+                        produced: Some(produced),
+                        ..
+                    }
+                    | Outcome::Progress { produced, .. } => ctx.apply(produced),
+                    Outcome::Fail { error } => {
+                        failure.get_or_insert_with(|| (step.name.clone(), error.clone()));
+                    }
+                    Outcome::Retry {
+                        error,
+                        cause: RetryCause::Refused | RetryCause::KeyRejected,
+                        ..
+                    } => {
+                        attention = Some(format!(
+                            "Seam refused {}: {error}; Doorway keeps retrying",
+                            step.name
+                        ));
+                    }
+                    _ => {}
+                }
+                if let Some(row) = ctx.step_mut(step.step_id) {
+                    note(row, &outcome);
+                }
+            }
+            if let Some((step, error)) = failure {
+                self.fail(&ctx, &step, &error).await?;
+                return Ok(());
             }
         }
     }
 
-    /// Records a step's outcome in one transaction, fenced on still holding the lease.
-    async fn record(
+    /// Marks the round's steps started, fenced. `false`: the run was lost.
+    async fn start(
         &self,
-        run: &ClaimedRun,
         ctx: &RunContext,
-        step: &NextStep,
-        outcome: Outcome,
-    ) -> Result<Next, DriveError> {
-        let worker = self.inner.worker_id.as_str();
-        let mut db = db::begin_tenant(&self.inner.pool, run.tenant_id).await?;
-        if !db::runs::holds_lease(&mut db, run.run_id, worker).await? {
-            tracing::warn!(run_id = %run.run_id, step = %step.name, "lost the lease before recording; the next attempt will reconcile");
-            return Ok(Next::Stop);
-        }
-        crate::metrics::step_executed(&step.name, outcome.label());
-        let next = match outcome {
-            Outcome::Done(produced) => {
-                apply(&mut db, ctx, &produced).await?;
-                db::runs::finish_step(
-                    &mut db,
-                    step.step_id,
-                    StepStatus::Succeeded,
-                    &produced.seam_ids(),
-                    None,
-                )
-                .await?;
-                Next::Continue
-            }
-            Outcome::Skipped { reason, produced } => {
-                let mut ids = serde_json::json!({ "skipped": reason });
-                if let Some(produced) = &produced {
-                    apply(&mut db, ctx, produced).await?;
-                    merge(&mut ids, produced.seam_ids());
-                }
-                db::runs::finish_step(&mut db, step.step_id, StepStatus::Skipped, &ids, None)
-                    .await?;
-                Next::Continue
-            }
-            Outcome::Wait { after } => {
-                let at = Utc::now() + after;
-                db::runs::finish_step(
-                    &mut db,
-                    step.step_id,
-                    StepStatus::Running,
-                    &serde_json::json!({}),
-                    None,
-                )
-                .await?;
-                db::runs::defer(&mut db, run.run_id, worker, at).await?;
-                Next::Stop
-            }
-            Outcome::Retry { error } => {
-                let at = Utc::now() + backoff::after_failure(step.attempts);
-                db::runs::finish_step(
-                    &mut db,
-                    step.step_id,
-                    StepStatus::Retrying,
-                    &serde_json::json!({}),
-                    Some(&error),
-                )
-                .await?;
-                db::runs::defer(&mut db, run.run_id, worker, at).await?;
-                Next::Stop
-            }
-            Outcome::Fail { error } => {
-                db::runs::finish_step(
-                    &mut db,
-                    step.step_id,
-                    StepStatus::Failed,
-                    &serde_json::json!({}),
-                    Some(&error),
-                )
-                .await?;
-                let reason = format!("{}: {error}", step.name);
-                match ctx.kind {
-                    RunKind::Provision => {
-                        db::grants::set_status(
-                            &mut db,
-                            ctx.grant_id(),
-                            GrantStatus::Failed,
-                            Some(&reason),
-                        )
-                        .await?;
-                        db::credentials::fail_unissued_of_grant(&mut db, ctx.grant_id(), &reason)
-                            .await?;
-                    }
-                    // A grant whose revocation stopped stays REVOKING (never reported REVOKED
-                    // while something may be left at Seam); the reason tells the portal why.
-                    RunKind::Revoke => {
-                        let reason = format!("revocation stopped at {reason}");
-                        db::grants::set_status(
-                            &mut db,
-                            ctx.grant_id(),
-                            GrantStatus::Revoking,
-                            Some(&reason),
-                        )
-                        .await?;
-                    }
-                    RunKind::Reschedule => {
-                        let status =
-                            GrantStatus::parse(&ctx.grant.status).unwrap_or(GrantStatus::Active);
-                        let reason = format!("rescheduling stopped at {reason}");
-                        db::grants::set_status(&mut db, ctx.grant_id(), status, Some(&reason))
-                            .await?;
-                    }
-                }
-                db::runs::complete(&mut db, run.run_id, worker, RunStatus::Failed).await?;
-                tracing::warn!(run_id = %run.run_id, grant_id = %ctx.grant.grant_id, %reason, "run failed");
-                Next::Stop
-            }
+        ready: &[StepRow],
+        lease: &Lease,
+    ) -> Result<bool, sqlx::Error> {
+        let mut tx = db::begin_tenant(&self.inner.pool, ctx.tenant()).await?;
+        let Some(cancel_requested) = db::runs::guard(&mut tx, ctx.claim.fence).await? else {
+            return Ok(false);
         };
-        db.commit().await?;
-        Ok(next)
+        let steps: Vec<_> = ready
+            .iter()
+            .map(|s| (s.step_id.into(), s.kind().is_some_and(|k| k.creates())))
+            .collect();
+        db::runs::start_steps(&mut tx, &steps).await?;
+        tx.commit().await?;
+        if cancel_requested {
+            lease.note_cancel_requested();
+        }
+        Ok(true)
     }
 
-    async fn finish(&self, run: &ClaimedRun, ctx: &RunContext) -> Result<(), DriveError> {
-        let mut db = db::begin_tenant(&self.inner.pool, run.tenant_id).await?;
-        if db::runs::holds_lease(&mut db, run.run_id, &self.inner.worker_id).await? {
-            let grant = ctx.grant_id();
-            match ctx.kind {
-                RunKind::Provision => {
-                    db::grants::set_status(&mut db, grant, GrantStatus::Active, None).await?
-                }
-                RunKind::Revoke => {
-                    db::credentials::set_status_of_grant(
-                        &mut db,
-                        grant,
-                        CredentialStatus::Revoked,
-                        None,
-                    )
-                    .await?;
-                    db::grants::set_status(&mut db, grant, GrantStatus::Revoked, None).await?;
-                }
-                RunKind::Reschedule => {
-                    db::credentials::refresh_window_status(&mut db, grant).await?;
-                    let status =
-                        GrantStatus::parse(&ctx.grant.status).unwrap_or(GrantStatus::Active);
-                    db::grants::set_status(&mut db, grant, status, None).await?;
-                }
+    /// Runs the round's steps side by side, each under the step deadline, and records each
+    /// as soon as it is done (so that what one created is never held back by a slow other).
+    async fn round(
+        &self,
+        ctx: &RunContext,
+        ready: &[StepRow],
+    ) -> Result<Vec<(StepRow, Outcome, Recorded)>, sqlx::Error> {
+        let deadline = self.inner.settings.step_deadline();
+        let mut running: FuturesUnordered<_> = ready
+            .iter()
+            .map(|step| async move {
+                let outcome =
+                    match tokio::time::timeout(deadline, steps::execute(self, ctx, step)).await {
+                        Ok(outcome) => outcome,
+                        Err(_) => Outcome::Retry {
+                            error: format!(
+                                "the step took longer than {} s and was stopped",
+                                deadline.as_secs()
+                            ),
+                            // What it sent may still take effect: look before creating again.
+                            cause: if step.kind().is_some_and(|k| k.creates()) {
+                                RetryCause::Ambiguous
+                            } else {
+                                RetryCause::Transient
+                            },
+                            after: None,
+                        },
+                    };
+                (step, self.settle(ctx, step, outcome))
+            })
+            .collect();
+        let mut results = Vec::with_capacity(ready.len());
+        while let Some((step, outcome)) = running.next().await {
+            let recorded = self.record(ctx, step, &outcome).await?;
+            results.push((step.clone(), outcome, recorded));
+            if recorded == Recorded::Lost {
+                break;
             }
-            db::runs::complete(
-                &mut db,
-                run.run_id,
-                &self.inner.worker_id,
-                RunStatus::Succeeded,
-            )
-            .await?;
-            tracing::info!(run_id = %run.run_id, grant_id = %ctx.grant.grant_id, kind = ctx.kind.as_str(), "run finished");
         }
-        db.commit().await?;
-        Ok(())
+        Ok(results)
+    }
+
+    /// The outcome as the run will record it: a run that ends access never fails for good
+    /// (it retries what Seam refused, with a long backoff), and every retry knows its delay.
+    fn settle(&self, ctx: &RunContext, step: &StepRow, outcome: Outcome) -> Outcome {
+        let outcome = match outcome {
+            Outcome::Fail { error } if ctx.kind().ends_access() => Outcome::Retry {
+                error,
+                cause: RetryCause::Refused,
+                after: None,
+            },
+            other => other,
+        };
+        match outcome {
+            Outcome::Retry {
+                error,
+                cause,
+                after,
+            } => Outcome::Retry {
+                error,
+                cause,
+                after: Some(self.retry_delay(step, cause, after)),
+            },
+            other => other,
+        }
+    }
+
+    /// Why a run still going long after it was recorded should be looked at.
+    fn overdue(&self, ctx: &RunContext) -> Option<String> {
+        let limit = self.inner.settings.attention_after;
+        let age = (Utc::now() - ctx.claim.created_at).to_std().ok()?;
+        if age < limit {
+            return None;
+        }
+        let waiting = ctx
+            .steps
+            .iter()
+            .find(|s| StepStatus::parse(&s.status).is_none_or(|st| !st.is_terminal()))?;
+        let credential = waiting.credential_id.and_then(|c| ctx.credential(Some(c)));
+        // Waiting for a window to open (a code Seam holds for its start) is not late.
+        if credential.is_some_and(|c| c.status == CredentialStatus::Scheduled.as_str()) {
+            return None;
+        }
+        let why = credential
+            .and_then(|c| c.status_reason.clone())
+            .or_else(|| waiting.last_error.clone())
+            .unwrap_or_else(|| "Seam has not finished".to_owned());
+        Some(format!(
+            "not finished after {} minutes; {} is waiting: {why}",
+            age.as_secs() / 60,
+            waiting.name
+        ))
     }
 }
 
-/// Writes what a step produced onto Doorway's own records.
-async fn apply(
-    db: &mut TenantTx,
-    ctx: &RunContext,
-    produced: &Produced,
-) -> Result<(), sqlx::Error> {
-    match produced {
-        Produced::UserIdentity(id) => {
-            db::residents::set_user_identity(db, ctx.resident_id(), id).await
+/// Mirrors on the in-memory step what recording `outcome` wrote.
+fn note(step: &mut StepRow, outcome: &Outcome) {
+    step.attempts += 1;
+    let (status, not_before) = match outcome {
+        Outcome::Done(_) => (StepStatus::Succeeded, None),
+        Outcome::Skipped { .. } => (StepStatus::Skipped, None),
+        Outcome::Wait { until, .. } | Outcome::Progress { until, .. } => {
+            (StepStatus::Running, Some(*until))
         }
-        Produced::CredentialManager(id) => {
-            db::grants::set_credential_manager(db, ctx.grant_id(), id).await
-        }
-        Produced::EnrollmentAutomation(_) => Ok(()),
-        Produced::AcsUser {
-            acs_system_id,
-            acs_user_id,
-        } => {
-            db::residents::record_acs_user(db, ctx.resident_id(), acs_system_id, acs_user_id).await
-        }
-        Produced::AcsCredential {
-            credential_id,
-            acs_credential_id,
-            code,
-        } => {
-            db::credentials::record_created(
-                db,
-                (*credential_id).into(),
-                acs_credential_id,
-                code.as_deref(),
+        Outcome::Retry { after, cause, .. } => {
+            step.uncertain |= *cause == RetryCause::Ambiguous;
+            let delay = after.unwrap_or_default();
+            (
+                StepStatus::Retrying,
+                Some(Utc::now() + chrono::TimeDelta::from_std(delay).unwrap_or_default()),
             )
-            .await
         }
-        Produced::AccessibleEntrances {
-            credential_id,
-            entrance_ids,
-            ..
-        } => db::credentials::replace_entrances(db, (*credential_id).into(), entrance_ids).await,
-        Produced::AccessCode {
-            credential_id,
-            access_code_id,
-            code,
-        } => {
-            db::credentials::record_access_code_created(
-                db,
-                (*credential_id).into(),
-                access_code_id,
-                code.as_deref(),
-            )
-            .await
-        }
-        Produced::Deleted {
-            credential_id,
-            revoked,
-            ..
-        } => db::credentials::record_deleted(db, (*credential_id).into(), *revoked).await,
-        Produced::AcsUserReleased { acs_system_id, .. } => {
-            db::residents::forget_acs_user(db, ctx.resident_id(), acs_system_id).await
-        }
-        Produced::Changed(_) => Ok(()),
-        Produced::Issued {
-            credential_id,
-            code,
-            issued_at,
-        } => {
-            let status = CredentialStatus::issued(ctx.grant.starts_at, Utc::now());
-            db::credentials::record_issued(
-                db,
-                (*credential_id).into(),
-                status,
-                code.as_deref(),
-                *issued_at,
-            )
-            .await
-        }
+        Outcome::Fail { .. } => (StepStatus::Failed, None),
+    };
+    if matches!(
+        outcome,
+        Outcome::Done(_)
+            | Outcome::Skipped { .. }
+            | Outcome::Progress { .. }
+            | Outcome::Fail { .. }
+    ) {
+        step.uncertain = false;
     }
-}
-
-fn merge(into: &mut serde_json::Value, from: serde_json::Value) {
-    if let (Some(into), serde_json::Value::Object(from)) = (into.as_object_mut(), from) {
-        into.extend(from);
-    }
+    step.status = status.as_str().to_owned();
+    step.not_before = not_before;
 }

@@ -1,41 +1,38 @@
 //! The durable provisioning engine: workers that drive provisioning runs step by step against
-//! Seam, so a grant recorded in PostgreSQL becomes credentials at Seam even across crashes,
-//! restarts and Seam outages.
+//! Seam, so that a grant, a change or a revocation recorded in PostgreSQL reaches Seam exactly
+//! as recorded, across crashes, restarts, stalls and Seam outages (`../shared/ENGINE.md`).
 //!
 //! Invariants:
+//! - One worker acts for a run at a time, and only while its claim holds: every claim issues
+//!   a fencing token that each write must match (`db::runs`, `db::queue`), a heartbeat keeps
+//!   the lease alive and stops the worker the moment it fails ([`lease`]), and no request is
+//!   sent to Seam unless the lease outlasts it.
+//! - Statuses move only through the domain's transition table, by compare-and-set: a
+//!   revocation always wins over a late provisioning finish.
 //! - No database transaction is open while Seam is called: a step records that it started,
-//!   commits, calls Seam, then records the result and marks itself done in one transaction.
-//! - Seam has no idempotency keys, so every step that creates something looks before it
-//!   creates: a step interrupted between "Seam created it" and "we recorded it" finds the object
-//!   on its next attempt instead of creating a second one.
-//! - A run is driven by one worker at a time (a lease claimed with `for update skip locked`, see
-//!   `db::runs`), and a worker that lost its lease cannot record anything.
+//!   commits, calls Seam, then records the result in one transaction.
+//! - Seam has no idempotency keys: a step that may have created something unrecorded looks
+//!   before it creates again; a first attempt creates directly.
+//! - Nothing waits long inside a step: a lock without room under Seam's limit, a
+//!   `Retry-After`, a code not yet set on its lock all put the run back in the queue.
 
-/// Unwraps a Seam call inside a step, or ends the step with the outcome its error calls for
-/// (retry what may pass, fail what Seam refused). Defined before the step modules so they all
-/// use this one.
-macro_rules! seam {
-    ($step:expr, $call:expr) => {
-        match $call {
-            Ok(value) => value,
-            Err(err) => return Outcome::from_seam_error($step.name.as_str(), &err),
-        }
-    };
-}
-
-mod acs_changes;
+mod background;
 mod backoff;
-mod codes;
 mod context;
 mod driver;
+mod finish;
+mod lease;
 mod outcome;
 mod reconciler;
+mod record;
 mod steps;
 mod sweeper;
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use seam_gateway::SeamClient;
+use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
@@ -43,7 +40,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::WorkerSettings;
 use crate::crypto::Cipher;
-use crate::db;
+use crate::db::{self, queue::ClaimedRun};
 
 /// Shared by the workers of one process.
 #[derive(Clone)]
@@ -56,61 +53,74 @@ struct Inner {
     seam: SeamClient,
     cipher: Cipher,
     settings: WorkerSettings,
-    worker_id: String,
+    /// This process, in logs and on the leases it holds; never what a write is checked on.
+    holder: String,
     wake: Notify,
 }
 
+/// The channel on which the database announces runs that became due.
+const RUNS_CHANNEL: &str = "doorway_runs";
+
 impl Engine {
     pub fn new(pool: PgPool, seam: SeamClient, cipher: Cipher, settings: WorkerSettings) -> Self {
-        let worker_id = format!("{}-{}", hostname(), uuid::Uuid::now_v7());
+        let holder = format!("{}-{}", hostname(), uuid::Uuid::now_v7());
         Self {
             inner: Arc::new(Inner {
                 pool,
                 seam,
                 cipher,
                 settings,
-                worker_id,
+                holder,
                 wake: Notify::new(),
             }),
         }
     }
 
-    /// Tells an idle worker that a run was just queued, so it starts without waiting to poll.
-    pub fn wake(&self) {
-        self.inner.wake.notify_one();
+    pub fn settings(&self) -> &WorkerSettings {
+        &self.inner.settings
     }
 
-    /// Starts the workers. They stop claiming runs once `shutdown` is cancelled, finish the
-    /// step in hand, hand their run back to the queue and end; the set then completes.
+    /// Tells the idle workers of this process that a run may be due (other processes hear it
+    /// from the database).
+    pub fn wake(&self) {
+        self.inner.wake.notify_waiters();
+    }
+
+    /// Starts the workers, the listener that wakes them, and the background jobs. They stop
+    /// claiming once `shutdown` is cancelled, finish the step in hand, hand their run back to
+    /// the queue and end; the set then completes.
     pub fn spawn(&self, shutdown: CancellationToken) -> JoinSet<()> {
-        let mut workers = JoinSet::new();
+        let mut tasks = JoinSet::new();
         for _ in 0..self.inner.settings.concurrency.max(1) {
             let engine = self.clone();
             let shutdown = shutdown.clone();
-            workers.spawn(async move { engine.work(shutdown).await });
+            tasks.spawn(async move { engine.work(shutdown).await });
         }
         let engine = self.clone();
-        let sweeper_shutdown = shutdown.clone();
-        workers.spawn(async move { engine.sweep_forever(sweeper_shutdown).await });
-        let engine = self.clone();
-        let every = self.inner.settings.reconcile_every;
-        workers.spawn(async move { engine.reconcile_forever(every, shutdown).await });
-        workers
+        let listener_shutdown = shutdown.clone();
+        tasks.spawn(async move { engine.listen(listener_shutdown).await });
+        self.spawn_background(&mut tasks, shutdown);
+        tasks
     }
 
     async fn work(&self, shutdown: CancellationToken) {
         while !shutdown.is_cancelled() {
+            // Registered before the claim, so that a notification arriving while it runs is
+            // not missed.
+            let woken = self.inner.wake.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
             match self.claim().await {
-                Ok(Some(run)) => {
-                    let run_id = run.run_id;
-                    if let Err(err) = self.drive(run, &shutdown).await {
-                        tracing::error!(%run_id, error = ?err, "provisioning run interrupted; it resumes when its lease expires");
+                Ok(Some((run, claimed_at))) => {
+                    let run_id = run.fence.run_id;
+                    if let Err(err) = self.drive(run, claimed_at, &shutdown).await {
+                        tracing::error!(%run_id, error = %err, "provisioning run interrupted; it resumes when its lease expires");
                     }
                 }
                 Ok(None) => {
                     tokio::select! {
                         () = shutdown.cancelled() => {}
-                        () = self.inner.wake.notified() => {}
+                        () = woken => {}
                         () = tokio::time::sleep(self.inner.settings.poll_interval) => {}
                     }
                 }
@@ -118,19 +128,47 @@ impl Engine {
                     tracing::warn!(error = %err, "could not claim a provisioning run");
                     tokio::select! {
                         () = shutdown.cancelled() => {}
-                        () = tokio::time::sleep(self.inner.settings.poll_interval * 4) => {}
+                        () = tokio::time::sleep(self.inner.settings.poll_interval) => {}
                     }
                 }
             }
         }
     }
 
-    async fn claim(&self) -> Result<Option<db::runs::ClaimedRun>, sqlx::Error> {
+    async fn claim(&self) -> Result<Option<(ClaimedRun, Instant)>, sqlx::Error> {
+        let claimed_at = Instant::now();
         let mut tx = db::begin_scope(&self.inner.pool, db::Scope::Worker).await?;
         let claimed =
-            db::runs::claim_due(&mut tx, &self.inner.worker_id, self.inner.settings.lease).await?;
+            db::queue::claim_due(&mut tx, &self.inner.holder, self.inner.settings.lease).await?;
         tx.commit().await?;
-        Ok(claimed)
+        Ok(claimed.map(|run| (run, claimed_at)))
+    }
+
+    /// Wakes this process's workers whenever the database announces a due run (from any
+    /// process). Without the listener the workers still poll, slowly.
+    async fn listen(&self, shutdown: CancellationToken) {
+        while !shutdown.is_cancelled() {
+            let listened = async {
+                let mut listener = PgListener::connect_with(&self.inner.pool).await?;
+                listener.listen(RUNS_CHANNEL).await?;
+                loop {
+                    listener.recv().await?;
+                    self.inner.wake.notify_waiters();
+                }
+            };
+            let result: Result<(), sqlx::Error> = tokio::select! {
+                () = shutdown.cancelled() => return,
+                result = listened => result,
+            };
+            if let Err(err) = result {
+                tracing::warn!(error = %err, "lost the run notifications; listening again");
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+            self.inner.wake.notify_waiters();
+        }
     }
 }
 

@@ -1,34 +1,23 @@
 //! Comparing Doorway's records with Seam on a schedule, for what webhooks miss: a credential or
 //! access code deleted at Seam directly (in Seam's console, by another integration) is marked
-//! FAILED with a reason the portal shows, never left looking ACTIVE.
+//! FAILED with a reason the portal shows, never left looking ACTIVE. The mark is a
+//! compare-and-set on the Seam id that was found missing, so a credential replaced meanwhile
+//! (a new window) is left alone.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
 
 use doorway_domain::TenantId;
 use seam_gateway::{AccessCodeFilter, AcsCredentialFilter};
 use secrecy::SecretString;
-use tokio_util::sync::CancellationToken;
 
 use super::Engine;
+use crate::db::credentials::Missing;
 use crate::db::{self, Scope};
 
 /// Why a credential is marked when Seam no longer has it.
 const GONE_AT_SEAM: &str = "deleted at Seam outside Doorway; grant access again to restore it";
 
 impl Engine {
-    pub(super) async fn reconcile_forever(&self, every: Duration, shutdown: CancellationToken) {
-        loop {
-            tokio::select! {
-                () = shutdown.cancelled() => return,
-                () = tokio::time::sleep(every) => {}
-            }
-            if let Err(err) = self.reconcile().await {
-                tracing::warn!(error = %err, "reconciliation pass failed; will try again");
-            }
-        }
-    }
-
     /// One pass over every tenant.
     pub async fn reconcile(&self) -> Result<(), ReconcileError> {
         let mut tx = db::begin_scope(&self.inner.pool, Scope::Operator).await?;
@@ -85,10 +74,12 @@ impl Engine {
                 .into_iter()
                 .map(|c| c.acs_credential_id)
                 .collect();
-            gone.extend(credentials.into_iter().filter(|c| {
-                c.seam_acs_credential_id
-                    .as_ref()
-                    .is_some_and(|id| !present.contains(id))
+            gone.extend(credentials.into_iter().filter_map(|c| {
+                let id = c.seam_acs_credential_id.as_ref()?;
+                (!present.contains(id)).then(|| Missing {
+                    credential_id: c.credential_id,
+                    seam_id: id.clone(),
+                })
             }));
         }
         for (device, credentials) in by_device {
@@ -102,18 +93,19 @@ impl Engine {
                 .into_iter()
                 .map(|c| c.access_code_id)
                 .collect();
-            gone.extend(credentials.into_iter().filter(|c| {
-                c.seam_access_code_id
-                    .as_ref()
-                    .is_some_and(|id| !present.contains(id))
+            gone.extend(credentials.into_iter().filter_map(|c| {
+                let id = c.seam_access_code_id.as_ref()?;
+                (!present.contains(id)).then(|| Missing {
+                    credential_id: c.credential_id,
+                    seam_id: id.clone(),
+                })
             }));
         }
         if gone.is_empty() {
             return Ok(());
         }
-        let ids: Vec<uuid::Uuid> = gone.iter().map(|c| c.credential_id).collect();
         let mut db = db::begin_tenant(&self.inner.pool, tenant).await?;
-        let marked = db::credentials::mark_gone(&mut db, &ids, GONE_AT_SEAM).await?;
+        let marked = db::credentials::mark_gone(&mut db, &gone, GONE_AT_SEAM).await?;
         db.commit().await?;
         tracing::warn!(%tenant, marked, "credentials deleted at Seam outside Doorway");
         Ok(())

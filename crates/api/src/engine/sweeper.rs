@@ -1,45 +1,59 @@
-//! Time moves grants along without any request: a grant whose window has ended becomes
-//! EXPIRED (Seam removes time-bound codes and credentials at their end by itself), and an issued
-//! credential whose window has started turns from SCHEDULED to ACTIVE.
+//! Time moves grants along without any request: a grant whose window has ended has its access
+//! removed at Seam (REVOKING, then EXPIRED once nothing is left), and an issued ACS credential
+//! whose window has started turns from SCHEDULED to ACTIVE (the access system enforces an
+//! issued credential's window itself; access codes become ACTIVE only when their lock confirms
+//! them, which their run watches).
 
-use std::time::Duration;
-
-use doorway_domain::TenantId;
-use tokio_util::sync::CancellationToken;
+use doorway_domain::{GrantId, RunKind, TenantId};
 
 use super::Engine;
 use crate::db::{self, Scope};
-
-/// How often the sweep runs; a grant's status lags its window by at most this.
-const SWEEP_EVERY: Duration = Duration::from_secs(2);
+use crate::services::lifecycle::{end_access, EXPIRING};
 
 impl Engine {
-    pub(super) async fn sweep_forever(&self, shutdown: CancellationToken) {
-        while !shutdown.is_cancelled() {
-            if let Err(err) = self.sweep().await {
-                tracing::warn!(error = %err, "time sweep failed; will try again");
-            }
-            tokio::select! {
-                () = shutdown.cancelled() => {}
-                () = tokio::time::sleep(SWEEP_EVERY) => {}
-            }
-        }
-    }
-
     /// One pass over every tenant.
     pub async fn sweep(&self) -> Result<(), sqlx::Error> {
         let mut tx = db::begin_scope(&self.inner.pool, Scope::Operator).await?;
         let tenants = db::tenants::all_ids(&mut tx).await?;
         tx.commit().await?;
+        let mut ended = 0;
         for tenant in tenants {
-            let mut db = db::begin_tenant(&self.inner.pool, TenantId::from(tenant)).await?;
-            let expired = db::grants::expire_ended(&mut db).await?;
+            let tenant = TenantId::from(tenant);
+            let mut db = db::begin_tenant(&self.inner.pool, tenant).await?;
+            let due = db::grants::ended_live(&mut db).await?;
             let started = db::credentials::activate_started(&mut db).await?;
             db.commit().await?;
-            if expired + started > 0 {
-                tracing::info!(%tenant, expired, started, "time moved grants along");
+            for grant in due {
+                self.expire(tenant, grant.into()).await?;
+                ended += 1;
+            }
+            if started > 0 {
+                tracing::info!(%tenant, started, "scheduled credentials became active");
             }
         }
+        if ended > 0 {
+            tracing::info!(
+                ended,
+                "grants whose window ended are being removed from Seam"
+            );
+            self.wake();
+        }
         Ok(())
+    }
+
+    /// Records the removal of one ended grant, with its resident locked like any other change
+    /// of the resident's access.
+    async fn expire(&self, tenant: TenantId, grant: GrantId) -> Result<(), sqlx::Error> {
+        let mut db = db::begin_tenant(&self.inner.pool, tenant).await?;
+        let Some(row) = db::grants::find(&mut db, grant).await? else {
+            return Ok(());
+        };
+        db::residents::lock(&mut db, row.resident_id.into()).await?;
+        if let Some(row) = db::grants::lock(&mut db, grant).await? {
+            if row.ends_at.is_some_and(|end| end <= chrono::Utc::now()) {
+                end_access(&mut db, &row, RunKind::Expire, Some(EXPIRING)).await?;
+            }
+        }
+        db.commit().await
     }
 }

@@ -10,6 +10,7 @@ pub mod loaders;
 pub mod pagination;
 mod properties;
 mod residents;
+mod runs;
 mod subscriptions;
 mod tenants;
 mod types;
@@ -27,6 +28,7 @@ pub struct Query(
     properties::PropertyQuery,
     residents::ResidentQuery,
     grants::GrantQuery,
+    runs::RunQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -37,6 +39,7 @@ pub struct Mutation(
     residents::ResidentMutation,
     grants::GrantMutation,
     grants::GrantLifecycleMutation,
+    runs::RunMutation,
 );
 
 #[derive(MergedSubscription, Default)]

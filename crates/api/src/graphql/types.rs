@@ -62,9 +62,9 @@ mirror_enum!(/// Where a credential stands.
 mirror_enum!(/// Whether a resident still lives at the tenant's properties.
     ResidentStatus from doorway_domain::ResidentStatus { Active, MovedOut });
 mirror_enum!(/// Where a provisioning run stands.
-    RunStatus from doorway_domain::RunStatus { Pending, Running, Succeeded, Failed, Cancelled });
+    RunStatus from doorway_domain::RunStatus { Pending, Running, NeedsAttention, Succeeded, Failed, Cancelled });
 mirror_enum!(/// What a provisioning run does.
-    RunKind from doorway_domain::RunKind { Provision, Revoke, Reschedule });
+    RunKind from doorway_domain::RunKind { Provision, Revoke, Reschedule, Expire, Compensate });
 mirror_enum!(/// Where one step of a run stands.
     StepStatus from doorway_domain::StepStatus { Pending, Running, Succeeded, Retrying, Failed, Skipped });
 
@@ -85,6 +85,21 @@ impl Tenant {
     /// Whether Seam sends this tenant's events to Doorway's webhook.
     async fn webhook_registered(&self) -> bool {
         self.0.webhook_registered
+    }
+    /// Set while the tenant's provisioning is paused (Seam rejected its API key): why, and
+    /// what to do. Replacing the key (`rotateTenantSeamKey`) resumes it.
+    async fn provisioning_paused_reason(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        let services = super::context::services(ctx)?;
+        let tenant = doorway_domain::TenantId::from(self.0.tenant_id);
+        let pause = async {
+            let mut db = crate::db::begin_tenant(&services.pool, tenant).await?;
+            let pause = crate::db::engine_state::pause_of(&mut db).await?;
+            db.commit().await?;
+            Ok::<_, ApiError>(pause)
+        }
+        .await
+        .gql()?;
+        Ok(pause.map(|p| p.reason))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -287,20 +302,46 @@ impl Grant {
             .map(Credential)
             .collect())
     }
+    /// Every run of this grant, newest first: its provisioning, changes and removal (and the
+    /// compensation that undid a failed provisioning).
+    async fn runs(&self, ctx: &Context<'_>) -> GqlResult<Vec<ProvisioningRun>> {
+        let services = super::context::services(ctx)?;
+        let Some(tenant) = super::context::auth(ctx)?.tenant() else {
+            return Ok(vec![]);
+        };
+        let grant = doorway_domain::GrantId::from(self.0.grant_id);
+        let rows = async {
+            let mut db = crate::db::begin_tenant(&services.pool, tenant).await?;
+            let rows = crate::db::runs::of_grant(&mut db, grant).await?;
+            db.commit().await?;
+            Ok::<_, ApiError>(rows)
+        }
+        .await
+        .gql()?;
+        Ok(rows
+            .into_iter()
+            .map(|run| ProvisioningRun { run, steps: None })
+            .collect())
+    }
     /// The latest provisioning (or revocation) run of this grant.
     async fn provisioning(&self, ctx: &Context<'_>) -> GqlResult<Option<ProvisioningRun>> {
         let run = loader(ctx)?
             .load_one(GrantRun(self.0.grant_id))
             .await
             .map_err(load_err)?;
-        Ok(run.map(|(run, steps)| ProvisioningRun { run, steps }))
+        Ok(run.map(|(run, steps)| ProvisioningRun {
+            run,
+            steps: Some(steps),
+        }))
     }
 }
 
-/// The durable record of the steps that turn a grant into credentials, or revoke them.
+/// The durable record of the steps that turn a grant into credentials, change them, or end
+/// them.
 pub struct ProvisioningRun {
-    run: RunRow,
-    steps: Vec<StepRow>,
+    pub run: RunRow,
+    /// Loaded with the run where a loader had them at hand; otherwise read when asked for.
+    pub steps: Option<Vec<StepRow>>,
 }
 
 #[Object]
@@ -314,11 +355,48 @@ impl ProvisioningRun {
     async fn status(&self) -> GqlResult<RunStatus> {
         RunStatus::from_db(&self.run.status)
     }
+    async fn grant_id(&self) -> ID {
+        ID(self.run.grant_id.to_string())
+    }
+    async fn tenant_id(&self) -> ID {
+        ID(self.run.tenant_id.to_string())
+    }
+    /// Why an operator should look (status NEEDS_ATTENTION): Seam keeps refusing a step, the
+    /// tenant's key was rejected, or the run is long past due.
+    async fn attention_reason(&self) -> Option<&str> {
+        self.run.attention_reason.as_deref()
+    }
+    /// Someone asked the run to stop; it stops at its worker's next heartbeat or write.
+    async fn cancel_requested(&self) -> bool {
+        self.run.cancel_requested_at.is_some()
+    }
+    /// When the run is next worked on, if it is waiting.
+    async fn next_attempt_at(&self) -> DateTime<Utc> {
+        self.run.next_attempt_at
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.run.created_at
     }
-    async fn steps(&self) -> Vec<ProvisioningStep> {
-        self.steps.iter().cloned().map(ProvisioningStep).collect()
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.run.updated_at
+    }
+    async fn steps(&self, ctx: &Context<'_>) -> GqlResult<Vec<ProvisioningStep>> {
+        let steps = match &self.steps {
+            Some(steps) => steps.clone(),
+            None => {
+                let services = super::context::services(ctx)?;
+                let tenant = doorway_domain::TenantId::from(self.run.tenant_id);
+                async {
+                    let mut db = crate::db::begin_tenant(&services.pool, tenant).await?;
+                    let steps = crate::db::runs::steps_of(&mut db, &[self.run.run_id]).await?;
+                    db.commit().await?;
+                    Ok::<_, ApiError>(steps)
+                }
+                .await
+                .gql()?
+            }
+        };
+        Ok(steps.into_iter().map(ProvisioningStep).collect())
     }
 }
 

@@ -5,14 +5,14 @@
 use chrono::{DateTime, Utc};
 use doorway_domain::{
     compile_grant, AccessGroupId, AccessMethod, CredentialId, EntranceFacts, EntranceId, GrantId,
-    GrantRequest, PlanStep, PropertyFacts, PropertyId, Provider, ResidentId, ResidentStatus, RunId,
-    RunKind, TenantId,
+    GrantRequest, PropertyFacts, PropertyId, Provider, ResidentId, ResidentStatus, RunKind,
+    TenantId,
 };
 use uuid::Uuid;
 
 use super::{idempotency_key, request_hash, Services};
 use crate::auth::AuthContext;
-use crate::db::{self, idempotency::Recorded, runs::NewStep, TenantTx};
+use crate::db::{self, idempotency::Recorded, TenantTx};
 use crate::error::ApiError;
 
 pub struct GrantAccess {
@@ -40,7 +40,9 @@ impl Services {
             return Err(ApiError::NotFound("property"));
         }
         let mut db = db::begin_tenant(&self.pool, tenant).await?;
-        let resident = db::residents::find(&mut db, input.resident_id)
+        // Locked until the grant is recorded: a move-out at the same moment either committed
+        // first (and the grant is refused) or waits and then revokes this grant too.
+        let resident = db::residents::lock(&mut db, input.resident_id)
             .await?
             .ok_or(ApiError::NotFound("resident"))?;
         if ResidentStatus::parse(&resident.status) != Some(ResidentStatus::Active) {
@@ -136,7 +138,7 @@ impl Services {
             db::credentials::insert_planned(&mut db, &planned, &entrances).await?;
             credential_ids.push(id.as_uuid());
         }
-        insert_run(
+        db::runs::insert_plan(
             &mut db,
             grant_id,
             RunKind::Provision,
@@ -178,27 +180,6 @@ pub(super) async fn property_facts(
             .map(|g| g.access_group_id.into())
             .collect(),
     })
-}
-
-/// Records a run of `kind` with its steps, resolving credential slots to credential ids.
-pub(super) async fn insert_run(
-    db: &mut TenantTx,
-    grant: GrantId,
-    kind: RunKind,
-    steps: &[PlanStep],
-    credential_ids: &[Uuid],
-) -> Result<(), sqlx::Error> {
-    let steps: Vec<NewStep> = steps
-        .iter()
-        .map(|s| NewStep {
-            name: s.kind.as_str(),
-            credential_id: s
-                .credential_slot
-                .and_then(|slot| credential_ids.get(slot).copied()),
-            access_group_id: s.access_group.map(|g| g.as_uuid()),
-        })
-        .collect();
-    db::runs::insert(db, RunId::new(), grant, kind, &steps).await
 }
 
 fn grant_hash(input: &GrantAccess) -> Vec<u8> {

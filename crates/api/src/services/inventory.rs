@@ -119,6 +119,13 @@ impl Services {
             seam.list_entrances(&system_id),
             seam.list_access_groups(&system_id)
         )?;
+        // What each access group opens, so that a Salto KS credential shows its doors.
+        let group_entrances = futures::future::try_join_all(
+            groups
+                .iter()
+                .map(|g| seam.list_access_group_entrances(&g.acs_access_group_id)),
+        )
+        .await?;
         let provider = Provider::from_acs_external_type(system.external_type.as_deref());
         let name = name.unwrap_or(&system.name);
 
@@ -144,21 +151,27 @@ impl Services {
                 }
             }
         }
+        let mut entrance_ids = std::collections::HashMap::new();
         for entrance in &entrances {
             let label = if entrance.display_name.is_empty() {
                 &entrance.acs_entrance_id
             } else {
                 &entrance.display_name
             };
-            db::properties::upsert_acs_entrance(
+            let id = db::properties::upsert_acs_entrance(
                 &mut db,
                 property_id,
                 label,
                 &entrance.acs_entrance_id,
             )
             .await?;
+            entrance_ids.insert(entrance.acs_entrance_id.as_str(), id);
         }
-        for group in &groups {
+        for (group, opens) in groups.iter().zip(&group_entrances) {
+            let opens: Vec<uuid::Uuid> = opens
+                .iter()
+                .filter_map(|e| entrance_ids.get(e.acs_entrance_id.as_str()).copied())
+                .collect();
             let label = if group.name.is_empty() {
                 &group.display_name
             } else {
@@ -169,7 +182,7 @@ impl Services {
                 property_id,
                 label,
                 &group.acs_access_group_id,
-                &[],
+                &opens,
             )
             .await?;
         }

@@ -1,23 +1,29 @@
-//! Ending and changing access: revocation, move-out and rescheduling, each recorded as a durable
-//! run like provisioning. Nothing here calls Seam.
+//! Ending and changing access: revocation, move-out, rescheduling and expiry, each recorded as
+//! a durable run like provisioning. Nothing here calls Seam.
+//!
+//! Every operation that changes one resident's access locks that resident's row first, so two
+//! of them (a grant and a move-out, a reschedule and a revocation) never interleave: the second
+//! sees what the first committed.
 
 use chrono::{DateTime, Utc};
 use doorway_domain::{
     check_window_for, compile_reschedule, compile_revocation, AccessWindow, CredentialStatus,
-    GrantId, GrantStatus, Mechanism, PlannedCredential, Provider, ResidentId, ResidentStatus,
-    RunKind, TenantId,
+    GrantId, GrantStatus, Provider, ResidentId, ResidentStatus, RunKind, TenantId,
 };
 use uuid::Uuid;
 
-use super::grants::insert_run;
 use super::Services;
 use crate::auth::AuthContext;
 use crate::db::{self, grants::GrantRow, TenantTx};
 use crate::error::ApiError;
 
+/// Why a grant is REVOKING after its window ended.
+pub const EXPIRING: &str = "the access window has ended; removing it from Seam";
+
 impl Services {
     /// Revokes a grant: every credential and access code it produced is deleted at Seam (and the
-    /// ACS user when nothing else uses it), durably. Revoking twice is harmless.
+    /// ACS user when nothing else uses it), durably. Revoking again restarts a removal that was
+    /// cancelled, and makes a waiting one look again now.
     pub async fn revoke_grant(
         &self,
         caller: &AuthContext,
@@ -26,7 +32,11 @@ impl Services {
     ) -> Result<GrantRow, ApiError> {
         let mut db = db::begin_tenant(&self.pool, tenant).await?;
         let grant = visible_grant(&mut db, caller, id).await?;
-        revoke(&mut db, &grant).await?;
+        db::residents::lock(&mut db, grant.resident_id.into()).await?;
+        let grant = db::grants::lock(&mut db, id)
+            .await?
+            .ok_or(ApiError::NotFound("grant"))?;
+        end_access(&mut db, &grant, RunKind::Revoke, None).await?;
         let grant = db::grants::find(&mut db, id)
             .await?
             .ok_or(ApiError::NotFound("grant"))?;
@@ -36,19 +46,20 @@ impl Services {
     }
 
     /// Move-out: the resident is marked moved out and every grant of theirs, across every
-    /// property, is revoked durably.
+    /// property, is revoked durably. A grant being recorded at the same moment either
+    /// committed first (and is revoked here) or sees the resident moved out and is refused.
     pub async fn move_out(
         &self,
         tenant: TenantId,
         id: ResidentId,
     ) -> Result<Vec<GrantRow>, ApiError> {
         let mut db = db::begin_tenant(&self.pool, tenant).await?;
-        db::residents::find(&mut db, id)
+        db::residents::lock(&mut db, id)
             .await?
             .ok_or(ApiError::NotFound("resident"))?;
         db::residents::set_status(&mut db, id, ResidentStatus::MovedOut).await?;
         for grant in db::grants::of_residents(&mut db, &[id.as_uuid()], None).await? {
-            revoke(&mut db, &grant).await?;
+            end_access(&mut db, &grant, RunKind::Revoke, None).await?;
         }
         let grants = db::grants::of_residents(&mut db, &[id.as_uuid()], None).await?;
         db.commit().await?;
@@ -69,8 +80,12 @@ impl Services {
     ) -> Result<GrantRow, ApiError> {
         let mut db = db::begin_tenant(&self.pool, tenant).await?;
         let grant = visible_grant(&mut db, caller, id).await?;
+        db::residents::lock(&mut db, grant.resident_id.into()).await?;
+        let grant = db::grants::lock(&mut db, id)
+            .await?
+            .ok_or(ApiError::NotFound("grant"))?;
         match GrantStatus::parse(&grant.status) {
-            Some(GrantStatus::Active | GrantStatus::Provisioning | GrantStatus::Failed) => {}
+            Some(GrantStatus::Active | GrantStatus::Provisioning) => {}
             _ => {
                 return Err(ApiError::Conflict(format!(
                     "a {} grant cannot be rescheduled",
@@ -88,13 +103,24 @@ impl Services {
             .ok_or(ApiError::NotFound("property"))?;
         let provider = Provider::parse(&property.provider).unwrap_or(Provider::OtherAcs);
         let credentials = db::credentials::of_grants(&mut db, &[grant.grant_id]).await?;
-        let planned = planned_credentials(&credentials);
         check_window_for(provider, to, now)?;
-        let steps = compile_reschedule(provider, &planned, from, to);
+        let steps = compile_reschedule(provider, &db::credentials::planned(&credentials), from, to);
         db::grants::set_window(&mut db, id, to.starts_at(), to.ends_at()).await?;
         if !steps.is_empty() {
+            // An earlier rescheduling still going would only apply a window that no longer is.
+            db::runs::request_cancel_of_grant(
+                &mut db,
+                id,
+                &[
+                    RunKind::Provision,
+                    RunKind::Revoke,
+                    RunKind::Expire,
+                    RunKind::Compensate,
+                ],
+            )
+            .await?;
             let ids: Vec<Uuid> = credentials.iter().map(|c| c.credential_id).collect();
-            insert_run(&mut db, id, RunKind::Reschedule, &steps, &ids).await?;
+            db::runs::insert_plan(&mut db, id, RunKind::Reschedule, &steps, &ids).await?;
         }
         let grant = db::grants::find(&mut db, id)
             .await?
@@ -117,41 +143,63 @@ async fn visible_grant(
     }
 }
 
-/// Records the revocation of one grant (inside the caller's transaction).
-async fn revoke(db: &mut TenantTx, grant: &GrantRow) -> Result<(), ApiError> {
+/// Records the end of a grant's access (inside the caller's transaction, with the resident's
+/// row locked): the grant and its credentials become REVOKING, the grant's other runs are asked
+/// to stop, and a run of `kind` (revocation or expiry) removes everything at Seam. A grant
+/// already REVOKING whose removal stopped (cancelled by an operator) gets a new one; one whose
+/// removal is waiting is made to look again now.
+pub(crate) async fn end_access(
+    db: &mut TenantTx,
+    grant: &GrantRow,
+    kind: RunKind,
+    reason: Option<&str>,
+) -> Result<(), sqlx::Error> {
     let id: GrantId = grant.grant_id.into();
-    if let Some(GrantStatus::Revoking | GrantStatus::Revoked | GrantStatus::Expired) =
-        GrantStatus::parse(&grant.status)
-    {
-        return Ok(());
+    match GrantStatus::parse(&grant.status) {
+        Some(GrantStatus::Revoked | GrantStatus::Expired) | None => return Ok(()),
+        Some(GrantStatus::Revoking) => {
+            let unfinished = db::runs::unfinished_of_grant(db, id).await?;
+            if let Some(removal) = unfinished
+                .iter()
+                .find(|r| RunKind::parse(&r.kind).is_some_and(RunKind::ends_access))
+            {
+                db::runs::make_due(db, removal.run_id.into()).await?;
+                return Ok(());
+            }
+        }
+        Some(_) => {
+            if !db::grants::transition(db, id, GrantStatus::Revoking, reason).await? {
+                return Ok(());
+            }
+            db::credentials::transition_of_grant(
+                db,
+                id,
+                CredentialStatus::Revoking,
+                None,
+                CredentialStatus::ALL,
+            )
+            .await?;
+        }
     }
-    let property = db::properties::find(db, grant.property_id.into())
-        .await?
-        .ok_or(ApiError::NotFound("property"))?;
-    let provider = Provider::parse(&property.provider).unwrap_or(Provider::OtherAcs);
+    db::runs::request_cancel_of_grant(
+        db,
+        id,
+        &[RunKind::Revoke, RunKind::Expire, RunKind::Compensate],
+    )
+    .await?;
+    let property = db::properties::find(db, grant.property_id.into()).await?;
+    let provider = property
+        .and_then(|p| Provider::parse(&p.provider))
+        .unwrap_or(Provider::OtherAcs);
     let credentials = db::credentials::of_grants(db, &[grant.grant_id]).await?;
     let groups: Vec<_> = db::grants::access_groups_of(db, id)
         .await?
         .into_iter()
         .map(|g| g.access_group_id.into())
         .collect();
-    let steps = compile_revocation(provider, &planned_credentials(&credentials), &groups);
-    db::runs::cancel_unfinished(db, id).await?;
-    db::grants::set_status(db, id, GrantStatus::Revoking, None).await?;
-    db::credentials::set_status_of_grant(db, id, CredentialStatus::Revoking, None).await?;
+    let plan = compile_revocation(provider, &db::credentials::planned(&credentials), &groups);
     let ids: Vec<Uuid> = credentials.iter().map(|c| c.credential_id).collect();
-    insert_run(db, id, RunKind::Revoke, &steps, &ids).await?;
-    tracing::info!(grant_id = %id, "grant revocation recorded");
+    db::runs::insert_plan(db, id, kind, &plan, &ids).await?;
+    tracing::info!(grant_id = %id, kind = kind.as_str(), "end of access recorded");
     Ok(())
-}
-
-fn planned_credentials(credentials: &[db::credentials::CredentialRow]) -> Vec<PlannedCredential> {
-    credentials
-        .iter()
-        .enumerate()
-        .map(|(slot, c)| PlannedCredential {
-            slot,
-            mechanism: Mechanism::parse(&c.mechanism).unwrap_or(Mechanism::AcsCredential),
-        })
-        .collect()
 }

@@ -7,6 +7,7 @@ pub mod inventory;
 pub mod lifecycle;
 pub mod live;
 pub mod residents;
+pub mod runs;
 pub mod tenants;
 
 use std::sync::Arc;

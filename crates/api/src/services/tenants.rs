@@ -218,7 +218,13 @@ impl Services {
             .await?
             .ok_or(ApiError::NotFound("tenant"))?;
         tx.commit().await?;
-        tracing::info!(tenant_id = %id, "tenant's Seam key rotated");
+        // Runs paused because Seam refused the old key go again now.
+        let mut db = db::begin_tenant(&self.pool, id).await?;
+        db::engine_state::resume(&mut db).await?;
+        let resumed = db::runs::make_waiting_due(&mut db).await?;
+        db.commit().await?;
+        self.engine.wake();
+        tracing::info!(tenant_id = %id, resumed, "tenant's Seam key rotated");
         Ok(row)
     }
 

@@ -2,7 +2,7 @@
 //! event's own data and Doorway's records are used: no call to Seam on this path.
 
 use chrono::{DateTime, Utc};
-use doorway_domain::CredentialStatus;
+use doorway_domain::{CredentialStatus, GrantStatus};
 
 use super::event::{SeamEvent, Target};
 use super::transition::{decide, Current, Decision};
@@ -63,18 +63,30 @@ async fn apply_to(
         last_event_at: credential.last_event_at,
         starts_at: credential.starts_at,
         ends_at: credential.ends_at,
-        being_replaced: credential.being_replaced,
+        grant_live: GrantStatus::parse(&credential.grant_status).is_some_and(GrantStatus::is_live),
+        superseded: credential.superseded,
     };
-    Ok(match decide(&current, effect, at, now) {
+    let decision = decide(&current, effect, at, now);
+    if decision != Decision::Stale && !current.superseded {
+        // A run waiting on this credential (to be issued, set, or gone) looks now instead of
+        // at its next poll.
+        crate::db::runs::make_due_for_credential(db, id).await?;
+    }
+    Ok(match decision {
         Decision::Change {
             status: next,
             reason,
             issued,
         } => {
-            seam_events::set_status(db, id.into(), next, reason.as_deref(), at, issued).await?;
-            // A run waiting to poll this credential can finish now instead of at its next poll.
-            crate::db::runs::make_due_for_credential(db, id).await?;
-            format!("credential {id}: {} -> {}", status.as_str(), next.as_str())
+            if seam_events::set_status(db, id.into(), next, reason.as_deref(), at, issued).await? {
+                format!("credential {id}: {} -> {}", status.as_str(), next.as_str())
+            } else {
+                format!(
+                    "credential {id}: unchanged, {} cannot become {}",
+                    status.as_str(),
+                    next.as_str()
+                )
+            }
         }
         Decision::Keep(why) => format!("credential {id}: unchanged, {why}"),
         Decision::Stale => format!(

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// The event types Doorway acts on; the webhook is registered for these only.
-pub const APPLIED_EVENT_TYPES: [EventType; 10] = [
+pub const APPLIED_EVENT_TYPES: [EventType; 12] = [
     EventType::AcsCredentialIssued,
     EventType::AcsCredentialReissued,
     EventType::AcsCredentialInvalidated,
@@ -17,6 +17,8 @@ pub const APPLIED_EVENT_TYPES: [EventType; 10] = [
     EventType::AccessCodeDelayInSettingOnDevice,
     EventType::AccessCodeRemovedFromDevice,
     EventType::AccessCodeDeleted,
+    EventType::AccessCodeDelayInRemovingFromDevice,
+    EventType::AccessCodeFailedToRemoveFromDevice,
     EventType::AcsUserDeleted,
 ];
 
@@ -24,7 +26,11 @@ pub const INVALIDATED: &str =
     "the access system invalidated this credential; it no longer opens doors";
 pub const CREDENTIAL_DELETED: &str = "deleted at Seam outside Doorway";
 pub const CODE_DELAYED: &str = "the lock has not confirmed the code yet";
-pub const CODE_NOT_SET: &str = "the lock could not be programmed with the code";
+pub const CODE_NOT_SET: &str =
+    "the lock could not be programmed with the code yet; Seam keeps trying";
+pub const REMOVAL_DELAYED: &str = "the lock has not confirmed the code's removal yet";
+pub const REMOVAL_FAILED: &str =
+    "the lock could not remove the code yet (it may be offline); Seam keeps trying";
 pub const CODE_REMOVED: &str = "the code was removed from the lock outside Doorway";
 pub const CODE_DELETED: &str = "the code was deleted at Seam outside Doorway";
 pub const ACS_USER_DELETED: &str =
@@ -71,12 +77,14 @@ pub enum Target<'a> {
 /// What an event says happened to a credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// Issued, or set on the lock: it opens doors (from the start of its window).
+    /// Issued: it opens doors from the start of its window.
     Issued,
+    /// Set on the lock: it opens the door now.
+    Set,
     /// Seam could not make it work, or it stopped working.
     Failed(String),
-    /// Still on its way, and slower than usual.
-    Delayed(&'static str),
+    /// Still on its way (to the lock, or off it), and slower than usual, for this reason.
+    Delayed(String),
     /// Gone from Seam or from the lock: revoked when Doorway asked for it, expired after its
     /// window, otherwise a failure for this reason.
     Removed(&'static str),
@@ -113,9 +121,19 @@ impl SeamEvent {
                 (credential, Effect::Failed(INVALIDATED.to_owned()))
             }
             EventType::AcsCredentialDeleted => (credential, Effect::Removed(CREDENTIAL_DELETED)),
-            EventType::AccessCodeSetOnDevice => (code, Effect::Issued),
-            EventType::AccessCodeFailedToSetOnDevice => (code, Effect::Failed(self.not_set())),
-            EventType::AccessCodeDelayInSettingOnDevice => (code, Effect::Delayed(CODE_DELAYED)),
+            EventType::AccessCodeSetOnDevice => (code, Effect::Set),
+            // Seam keeps trying a lock it could not program (an offline lock, say): the code
+            // is late, not refused.
+            EventType::AccessCodeFailedToSetOnDevice => (code, Effect::Delayed(self.not_set())),
+            EventType::AccessCodeDelayInSettingOnDevice => {
+                (code, Effect::Delayed(CODE_DELAYED.to_owned()))
+            }
+            EventType::AccessCodeDelayInRemovingFromDevice => {
+                (code, Effect::Delayed(REMOVAL_DELAYED.to_owned()))
+            }
+            EventType::AccessCodeFailedToRemoveFromDevice => {
+                (code, Effect::Delayed(REMOVAL_FAILED.to_owned()))
+            }
             EventType::AccessCodeRemovedFromDevice => (code, Effect::Removed(CODE_REMOVED)),
             EventType::AccessCodeDeleted => (code, Effect::Removed(CODE_DELETED)),
             EventType::AcsUserDeleted => (user, Effect::Removed(ACS_USER_DELETED)),
@@ -191,7 +209,7 @@ mod tests {
             failed.effect(),
             Some((
                 Target::AccessCode("code_1"),
-                Effect::Failed(format!("{CODE_NOT_SET}: the device is offline"))
+                Effect::Delayed(format!("{CODE_NOT_SET}: the device is offline"))
             ))
         );
         let bare = event(
@@ -199,7 +217,7 @@ mod tests {
         );
         assert_eq!(
             bare.effect().unwrap().1,
-            Effect::Failed(CODE_NOT_SET.to_owned())
+            Effect::Delayed(CODE_NOT_SET.to_owned())
         );
     }
 

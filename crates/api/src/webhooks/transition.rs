@@ -1,5 +1,8 @@
 //! What an event does to one credential, given where it stands. Pure, so that every rule is
-//! tested here: events may arrive late, twice or out of order, and revocation is final.
+//! tested here: events may arrive late, twice or out of order; ending access is final and is
+//! recorded only by the run that removes the credential (it alone knows whether it ends REVOKED
+//! or EXPIRED); and a credential whose grant no longer gives access is never brought back.
+//! Every change decided here is then written through the domain's transition table.
 
 use chrono::{DateTime, Utc};
 use doorway_domain::CredentialStatus;
@@ -14,9 +17,10 @@ pub struct Current {
     pub last_event_at: Option<DateTime<Utc>>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
-    /// A reschedule of its grant is under way: Doorway itself may be deleting it at Seam to
-    /// put a new one in its place.
-    pub being_replaced: bool,
+    /// Its grant is PROVISIONING or ACTIVE.
+    pub grant_live: bool,
+    /// The event is about the Seam object a replacement superseded (Doorway deletes it).
+    pub superseded: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,35 +45,35 @@ pub fn decide(
     now: DateTime<Utc>,
 ) -> Decision {
     use CredentialStatus as S;
+    if current.superseded {
+        return Decision::Keep("about a credential replaced for a new window, being deleted");
+    }
     if current.last_event_at.is_some_and(|last| at < last) {
         return Decision::Stale;
     }
-    let change = |status, reason: Option<&str>| Decision::Change {
+    let change = |status, reason: Option<&str>, issued| Decision::Change {
         status,
         reason: reason.map(str::to_owned),
-        issued: false,
+        issued,
     };
     match (current.status, effect) {
-        // Revocation is final, and only finishing it (the credential is gone) moves it on.
-        (S::Revoked | S::Expired, _) => Decision::Keep("already revoked or expired"),
-        (S::Revoking, Effect::Removed(_)) => change(S::Revoked, None),
-        (S::Revoking, _) => Decision::Keep("being revoked"),
-        (_, Effect::Issued) => Decision::Change {
-            status: S::issued(current.starts_at, now),
-            reason: None,
-            issued: true,
-        },
-        (_, Effect::Failed(reason)) => change(S::Failed, Some(reason)),
-        (S::Issuing, Effect::Delayed(reason)) => change(S::Issuing, Some(reason)),
+        (S::Revoked | S::Expired, _) => Decision::Keep("already removed"),
+        (S::Revoking, Effect::Delayed(reason)) => change(S::Revoking, Some(reason), false),
+        (S::Revoking, _) => Decision::Keep("being removed; the removal records how it ends"),
+        (_, Effect::Issued | Effect::Set) if !current.grant_live => {
+            Decision::Keep("its grant no longer gives access")
+        }
+        (_, Effect::Issued) => change(S::issued(current.starts_at, now), None, true),
+        (_, Effect::Set) => change(S::Active, None, true),
+        (_, Effect::Failed(reason)) => change(S::Failed, Some(reason), false),
+        (S::Issuing, Effect::Delayed(reason)) => change(S::Issuing, Some(reason), false),
         (_, Effect::Delayed(_)) => Decision::Keep("not waiting for Seam"),
-        (_, Effect::Removed(_)) if current.being_replaced => {
-            Decision::Keep("being replaced by a reschedule")
-        }
-        // Seam removes time-bound codes and credentials once their window has ended.
+        // Seam removes time-bound codes and credentials once their window has ended: the
+        // expiry sweep removes what is left and records the end.
         (_, Effect::Removed(_)) if current.ends_at.is_some_and(|end| end <= at) => {
-            change(S::Expired, None)
+            Decision::Keep("its window has ended; the expiry records it")
         }
-        (_, Effect::Removed(reason)) => change(S::Failed, Some(reason)),
+        (_, Effect::Removed(reason)) => change(S::Failed, Some(reason), false),
     }
 }
 
@@ -86,7 +90,8 @@ mod tests {
             last_event_at: None,
             starts_at: None,
             ends_at: None,
-            being_replaced: false,
+            grant_live: true,
+            superseded: false,
         }
     }
 
@@ -96,6 +101,10 @@ mod tests {
             Decision::Change { status, .. } => Some(status),
             _ => None,
         }
+    }
+
+    fn delayed() -> Effect {
+        Effect::Delayed(CODE_DELAYED.to_owned())
     }
 
     #[test]
@@ -115,6 +124,8 @@ mod tests {
             ..credential(S::Issuing)
         };
         assert_eq!(status_after(&later, &Effect::Issued), Some(S::Scheduled));
+        // A code set on its lock opens the door now.
+        assert_eq!(status_after(&later, &Effect::Set), Some(S::Active));
         // A credential invalidated and then reissued works again.
         assert_eq!(
             status_after(&credential(S::Failed), &Effect::Issued),
@@ -123,28 +134,34 @@ mod tests {
     }
 
     #[test]
-    fn revocation_is_never_undone() {
+    fn a_grant_that_no_longer_gives_access_is_never_revived() {
+        use CredentialStatus as S;
+        let failed_grant = Current {
+            grant_live: false,
+            ..credential(S::Failed)
+        };
+        assert_eq!(status_after(&failed_grant, &Effect::Issued), None);
+        assert_eq!(status_after(&failed_grant, &Effect::Set), None);
+    }
+
+    #[test]
+    fn removal_is_recorded_by_the_run_not_by_events() {
         use CredentialStatus as S;
         let effects = [
             Effect::Issued,
+            Effect::Set,
             Effect::Failed(INVALIDATED.into()),
-            Effect::Delayed(CODE_DELAYED),
             Effect::Removed(CREDENTIAL_DELETED),
         ];
-        for status in [S::Revoked, S::Expired] {
+        for status in [S::Revoked, S::Expired, S::Revoking] {
             for effect in &effects {
                 assert_eq!(status_after(&credential(status), effect), None);
             }
         }
-        for effect in &effects[..3] {
-            assert_eq!(status_after(&credential(S::Revoking), effect), None);
-        }
+        // A slow lock is explained on a credential being removed.
         assert_eq!(
-            status_after(
-                &credential(S::Revoking),
-                &Effect::Removed(CREDENTIAL_DELETED)
-            ),
-            Some(S::Revoked)
+            status_after(&credential(S::Revoking), &delayed()),
+            Some(S::Revoking)
         );
     }
 
@@ -171,10 +188,10 @@ mod tests {
         };
         assert_eq!(
             status_after(&ended, &Effect::Removed(CREDENTIAL_DELETED)),
-            Some(S::Expired)
+            None
         );
         let replaced = Current {
-            being_replaced: true,
+            superseded: true,
             ..credential(S::Active)
         };
         assert_eq!(
@@ -184,26 +201,18 @@ mod tests {
     }
 
     #[test]
-    fn a_delay_only_explains_a_credential_still_issuing() {
+    fn a_delay_only_explains_a_credential_still_on_its_way() {
         use CredentialStatus as S;
         let now = Utc::now();
         assert_eq!(
-            decide(
-                &credential(S::Issuing),
-                &Effect::Delayed(CODE_DELAYED),
-                now,
-                now
-            ),
+            decide(&credential(S::Issuing), &delayed(), now, now),
             Decision::Change {
                 status: S::Issuing,
                 reason: Some(CODE_DELAYED.into()),
                 issued: false
             }
         );
-        assert_eq!(
-            status_after(&credential(S::Active), &Effect::Delayed(CODE_DELAYED)),
-            None
-        );
+        assert_eq!(status_after(&credential(S::Active), &delayed()), None);
     }
 
     #[test]

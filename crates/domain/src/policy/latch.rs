@@ -57,10 +57,6 @@ pub(super) fn acs_credential_steps(method: AccessMethod, credentials: usize) -> 
             StepKind::CreateAcsCredential,
             slot,
         ));
-        steps.push(PlanStep::for_credential(
-            StepKind::ListAccessibleEntrances,
-            slot,
-        ));
         steps.push(PlanStep::for_credential(StepKind::AwaitIssuance, slot));
     }
     steps

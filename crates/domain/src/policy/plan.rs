@@ -39,8 +39,17 @@ pub enum StepKind {
     UpdateAcsCredential,
     /// Change an access code's window.
     UpdateAccessCode,
-    /// Change the ACS user's access schedule.
+    /// Make the ACS user's access schedule cover every live grant of the resident on its
+    /// system (Salto KS keeps the window on the user, not on the credential).
     UpdateAcsUserSchedule,
+    /// Wait until Seam no longer lists a deleted access code (it stays `removing` until the
+    /// lock confirms): only then is the code gone from the door.
+    AwaitAccessCodeRemoved,
+    /// Create an ACS credential for the grant's new window while the old one keeps working;
+    /// the old one is deleted once the new one is issued.
+    ReplaceAcsCredential,
+    /// Delete the ACS credential a replacement superseded.
+    DeleteSupersededAcsCredential,
 }
 
 impl StepKind {
@@ -62,6 +71,9 @@ impl StepKind {
         Self::UpdateAcsCredential,
         Self::UpdateAccessCode,
         Self::UpdateAcsUserSchedule,
+        Self::AwaitAccessCodeRemoved,
+        Self::ReplaceAcsCredential,
+        Self::DeleteSupersededAcsCredential,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -83,16 +95,39 @@ impl StepKind {
             Self::UpdateAcsCredential => "update_acs_credential",
             Self::UpdateAccessCode => "update_access_code",
             Self::UpdateAcsUserSchedule => "update_acs_user_schedule",
+            Self::AwaitAccessCodeRemoved => "await_access_code_removed",
+            Self::ReplaceAcsCredential => "replace_acs_credential",
+            Self::DeleteSupersededAcsCredential => "delete_superseded_acs_credential",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|k| k.as_str() == s)
     }
+
+    /// The step asks Seam to create something. Seam has no idempotency keys, so a repeat of
+    /// such a step after an attempt whose outcome is unknown must look before it creates.
+    pub fn creates(&self) -> bool {
+        matches!(
+            self,
+            Self::EnsureUserIdentity
+                | Self::LaunchEnrollmentAutomation
+                | Self::EnsureAcsUser
+                | Self::CreateAcsCredential
+                | Self::CreateAccessCode
+                | Self::ReplaceAcsCredential
+        )
+    }
 }
 
 /// One step of a plan. Steps about a credential name its slot in [`GrantPlan::credentials`];
 /// steps about an access group name the group.
+///
+/// The order of a plan is a dependency order with independent chains: a step about one
+/// credential (or one access group) waits only for the earlier steps of its own chain and for
+/// the earlier steps that concern no credential and no group (the resident's identity, its ACS
+/// user), which wait for everything before them. So codes on ten locks are created without
+/// waiting for the first lock to report its code set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlanStep {
     pub kind: StepKind,

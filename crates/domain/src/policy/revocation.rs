@@ -11,8 +11,11 @@ pub struct PlannedCredential {
     pub mechanism: Mechanism,
 }
 
-/// Every credential and access code deleted ("already gone" counts as done), the ACS user taken
-/// out of the grant's access groups, and the ACS user deleted when nothing else uses it.
+/// Every credential and access code deleted ("already gone" counts as done) and, for codes,
+/// seen gone from the lock; the ACS user taken out of the grant's access groups that no other
+/// live grant of the resident needs; the ACS user deleted when nothing else uses it, and
+/// otherwise (Salto KS) its schedule narrowed to the grants left. The same steps end access at
+/// the end of a window (expiry) and undo a failed provisioning (compensation).
 pub fn compile_revocation(
     provider: Provider,
     credentials: &[PlannedCredential],
@@ -20,11 +23,17 @@ pub fn compile_revocation(
 ) -> Vec<PlanStep> {
     let mut steps: Vec<PlanStep> = credentials
         .iter()
-        .map(|c| match c.mechanism {
+        .flat_map(|c| match c.mechanism {
             Mechanism::AcsCredential => {
-                PlanStep::for_credential(StepKind::DeleteAcsCredential, c.slot)
+                vec![PlanStep::for_credential(
+                    StepKind::DeleteAcsCredential,
+                    c.slot,
+                )]
             }
-            Mechanism::AccessCode => PlanStep::for_credential(StepKind::DeleteAccessCode, c.slot),
+            Mechanism::AccessCode => vec![
+                PlanStep::for_credential(StepKind::DeleteAccessCode, c.slot),
+                PlanStep::for_credential(StepKind::AwaitAccessCodeRemoved, c.slot),
+            ],
         })
         .collect();
     steps.extend(
@@ -34,6 +43,9 @@ pub fn compile_revocation(
     );
     if provider != Provider::SmartLocks {
         steps.push(PlanStep::new(StepKind::ReleaseAcsUser));
+    }
+    if provider == Provider::SaltoKs {
+        steps.push(PlanStep::new(StepKind::UpdateAcsUserSchedule));
     }
     steps
 }
@@ -51,12 +63,19 @@ pub fn compile_reschedule(
     match provider {
         // Salto keeps the window on the ACS user, not on the credential.
         Provider::SaltoKs => vec![PlanStep::new(StepKind::UpdateAcsUserSchedule)],
+        // Seam reprograms the lock with the new window: wait until it says so again.
         Provider::SmartLocks => credentials
             .iter()
-            .map(|c| PlanStep::for_credential(StepKind::UpdateAccessCode, c.slot))
+            .flat_map(|c| {
+                [
+                    PlanStep::for_credential(StepKind::UpdateAccessCode, c.slot),
+                    PlanStep::for_credential(StepKind::AwaitAccessCodeSet, c.slot),
+                ]
+            })
             .collect(),
         // Seam can change an ACS credential's end, nothing else: a new start, or no end any
-        // more, means a new credential.
+        // more, means a new credential. The new one is created and issued before the old one
+        // is deleted, so a refused create leaves the resident with the key that worked.
         Provider::Latch | Provider::OtherAcs => {
             let in_place = from.starts_at() == to.starts_at() && to.ends_at().is_some();
             credentials
@@ -69,10 +88,12 @@ pub fn compile_reschedule(
                         )]
                     } else {
                         vec![
-                            PlanStep::for_credential(StepKind::DeleteAcsCredential, c.slot),
-                            PlanStep::for_credential(StepKind::CreateAcsCredential, c.slot),
-                            PlanStep::for_credential(StepKind::ListAccessibleEntrances, c.slot),
+                            PlanStep::for_credential(StepKind::ReplaceAcsCredential, c.slot),
                             PlanStep::for_credential(StepKind::AwaitIssuance, c.slot),
+                            PlanStep::for_credential(
+                                StepKind::DeleteSupersededAcsCredential,
+                                c.slot,
+                            ),
                         ]
                     }
                 })

@@ -36,9 +36,12 @@ pub(super) fn compile(
             groups.push(*id);
         }
     }
+    // The schedule is the resident's, over all their live grants here: a second grant widens
+    // the schedule the first one set (a new ACS user is created with it, which costs no call).
     let mut steps = vec![
         PlanStep::new(StepKind::EnsureUserIdentity),
         PlanStep::new(StepKind::EnsureAcsUser),
+        PlanStep::new(StepKind::UpdateAcsUserSchedule),
     ];
     steps.extend(
         groups

@@ -67,7 +67,6 @@ fn a_latch_mobile_key_is_one_credential_over_every_entrance() {
             ("launch_enrollment_automation", None),
             ("ensure_acs_user", None),
             ("create_acs_credential", Some(0)),
-            ("list_accessible_entrances", Some(0)),
             ("await_issuance", Some(0)),
         ]
     );
@@ -129,13 +128,14 @@ fn a_salto_pin_is_a_scheduled_user_in_groups_with_one_entranceless_credential() 
         [
             "ensure_user_identity",
             "ensure_acs_user",
+            "update_acs_user_schedule",
             "add_to_access_group",
             "add_to_access_group",
             "create_acs_credential",
             "await_issuance"
         ]
     );
-    assert_eq!(plan.steps[2].access_group, Some(p.access_group_ids[0]));
+    assert_eq!(plan.steps[3].access_group, Some(p.access_group_ids[0]));
 }
 
 #[test]
@@ -266,13 +266,24 @@ fn revocation_deletes_everything_and_releases_the_acs_user() {
     let salto = compile_revocation(Provider::SaltoKs, &creds[..1], &[group]);
     assert_eq!(salto[1].kind, StepKind::RemoveFromAccessGroup);
     assert_eq!(salto[1].access_group, Some(group));
+    // What is left of the resident's schedule is applied after the user is released (or not).
+    assert_eq!(
+        kinds(&salto[2..]),
+        vec![
+            ("release_acs_user", None),
+            ("update_acs_user_schedule", None)
+        ]
+    );
     let codes = [PlannedCredential {
         slot: 0,
         mechanism: Mechanism::AccessCode,
     }];
     assert_eq!(
         kinds(&compile_revocation(Provider::SmartLocks, &codes, &[])),
-        vec![("delete_access_code", Some(0))]
+        vec![
+            ("delete_access_code", Some(0)),
+            ("await_access_code_removed", Some(0))
+        ]
     );
 }
 
@@ -304,11 +315,15 @@ fn rescheduling_updates_in_place_where_seam_allows_and_replaces_otherwise() {
         w(Some(1), Some(5)),
         w(Some(2), Some(5)),
     );
+    // The new credential is created and issued before the old one is deleted.
     assert_eq!(
-        new_start.first().map(|s| s.kind),
-        Some(StepKind::DeleteAcsCredential)
+        kinds(&new_start),
+        vec![
+            ("replace_acs_credential", Some(0)),
+            ("await_issuance", Some(0)),
+            ("delete_superseded_acs_credential", Some(0)),
+        ]
     );
-    assert_eq!(new_start.len(), 4);
     let salto = compile_reschedule(Provider::SaltoKs, &acs, w(None, Some(5)), w(None, Some(6)));
     assert_eq!(kinds(&salto), vec![("update_acs_user_schedule", None)]);
     let codes = [PlannedCredential {
@@ -321,7 +336,13 @@ fn rescheduling_updates_in_place_where_seam_allows_and_replaces_otherwise() {
         w(None, None),
         w(None, Some(3)),
     );
-    assert_eq!(kinds(&locks), vec![("update_access_code", Some(0))]);
+    assert_eq!(
+        kinds(&locks),
+        vec![
+            ("update_access_code", Some(0)),
+            ("await_access_code_set", Some(0))
+        ]
+    );
     assert!(
         compile_reschedule(Provider::Latch, &acs, w(None, Some(3)), w(None, Some(3))).is_empty()
     );
@@ -419,7 +440,13 @@ mod properties {
             let group_ids: Vec<_> = (0..groups).map(|_| AccessGroupId::new()).collect();
             let steps = compile_revocation(provider, &creds, &group_ids);
             for slot in 0..n {
-                prop_assert_eq!(steps.iter().filter(|s| s.credential_slot == Some(slot)).count(), 1);
+                let deletes = steps.iter().filter(|s| s.credential_slot == Some(slot)
+                    && matches!(s.kind, StepKind::DeleteAcsCredential | StepKind::DeleteAccessCode)).count();
+                prop_assert_eq!(deletes, 1);
+                // A code counts as gone only once the lock has let go of it.
+                let awaits = steps.iter().filter(|s| s.credential_slot == Some(slot)
+                    && s.kind == StepKind::AwaitAccessCodeRemoved).count();
+                prop_assert_eq!(awaits, usize::from(mechanism == Mechanism::AccessCode));
             }
             prop_assert_eq!(steps.iter().filter(|s| s.kind == StepKind::RemoveFromAccessGroup).count(), groups);
         }

@@ -1,0 +1,115 @@
+//! Operators and managers acting on provisioning runs: listing them (those needing attention
+//! first of all), retrying one now, cancelling one. Nothing here calls Seam.
+
+use chrono::{DateTime, Utc};
+use doorway_domain::{RunId, RunStatus, TenantId};
+use uuid::Uuid;
+
+use super::Services;
+use crate::auth::AuthContext;
+use crate::db::{self, grants::GrantRow, runs::RunRow, Scope};
+use crate::error::ApiError;
+
+impl Services {
+    /// Runs, newest first: every tenant's for an operator, the caller's tenant's (within its
+    /// properties) for staff.
+    pub async fn list_runs(
+        &self,
+        caller: &AuthContext,
+        status: Option<RunStatus>,
+        limit: i64,
+        before: Option<(DateTime<Utc>, Uuid)>,
+    ) -> Result<(Vec<RunRow>, i64), ApiError> {
+        match caller.tenant() {
+            None => {
+                caller.require_operator()?;
+                let mut tx = db::begin_scope(&self.pool, Scope::Worker).await?;
+                let page = db::runs::list_all(&mut tx, status, limit, before).await?;
+                tx.commit().await?;
+                Ok(page)
+            }
+            Some(tenant) => {
+                let mut db = db::begin_tenant(&self.pool, tenant).await?;
+                let page =
+                    db::runs::list(&mut db, status, caller.property_limit(), limit, before).await?;
+                db.commit().await?;
+                Ok(page)
+            }
+        }
+    }
+
+    /// Makes a run that waits (for a backoff after a refusal, say) go again now, and a
+    /// paused tenant's runs with it.
+    pub async fn retry_run(&self, caller: &AuthContext, id: RunId) -> Result<RunRow, ApiError> {
+        let tenant = self.tenant_of_run(caller, id).await?;
+        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let (run, _) = self.visible_run(&mut db, caller, id).await?;
+        if RunStatus::parse(&run.status).is_some_and(RunStatus::is_final) {
+            return Err(ApiError::Conflict(format!(
+                "a {} run cannot be retried",
+                run.status.to_lowercase()
+            )));
+        }
+        db::engine_state::resume(&mut db).await?;
+        db::runs::make_due(&mut db, id).await?;
+        let run = db::runs::find(&mut db, id)
+            .await?
+            .ok_or(ApiError::NotFound("run"))?;
+        db.commit().await?;
+        self.engine.wake();
+        tracing::info!(run_id = %id, "run retried by request");
+        Ok(run)
+    }
+
+    /// Asks a run to stop: at once when nobody is working on it, otherwise at its worker's next
+    /// heartbeat or write (after recording what its step in flight did).
+    pub async fn cancel_run(&self, caller: &AuthContext, id: RunId) -> Result<RunRow, ApiError> {
+        let tenant = self.tenant_of_run(caller, id).await?;
+        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let (run, grant) = self.visible_run(&mut db, caller, id).await?;
+        db::residents::lock(&mut db, grant.resident_id.into()).await?;
+        if !db::runs::request_cancel(&mut db, id).await? {
+            return Err(ApiError::Conflict(format!(
+                "a {} run cannot be cancelled",
+                run.status.to_lowercase()
+            )));
+        }
+        let run = db::runs::find(&mut db, id)
+            .await?
+            .ok_or(ApiError::NotFound("run"))?;
+        db.commit().await?;
+        self.engine.wake();
+        tracing::info!(run_id = %id, "run cancelled by request");
+        Ok(run)
+    }
+
+    /// The tenant the caller acts in for this run: its own, or (operators) the run's.
+    async fn tenant_of_run(&self, caller: &AuthContext, id: RunId) -> Result<TenantId, ApiError> {
+        if let Some(tenant) = caller.tenant() {
+            return Ok(tenant);
+        }
+        caller.require_operator()?;
+        let mut tx = db::begin_scope(&self.pool, Scope::Worker).await?;
+        let tenant = db::runs::tenant_of(&mut tx, id).await?;
+        tx.commit().await?;
+        tenant.map(TenantId::from).ok_or(ApiError::NotFound("run"))
+    }
+
+    async fn visible_run(
+        &self,
+        db: &mut db::TenantTx,
+        caller: &AuthContext,
+        id: RunId,
+    ) -> Result<(RunRow, GrantRow), ApiError> {
+        let run = db::runs::find(db, id)
+            .await?
+            .ok_or(ApiError::NotFound("run"))?;
+        let grant = db::grants::find(db, run.grant_id.into())
+            .await?
+            .ok_or(ApiError::NotFound("run"))?;
+        if !caller.may_see_property(grant.property_id.into()) {
+            return Err(ApiError::NotFound("run"));
+        }
+        Ok((run, grant))
+    }
+}

@@ -123,7 +123,8 @@ async fn every_flow_survives_being_killed_at_any_moment() {
     const KILL_AFTER_MS: [u64; 8] = [150, 420, 260, 600, 330, 500, 200, 700];
     for flow in FLOWS {
         let mut app = spawn_app_with(Settings {
-            lease_seconds: 3,
+            lease_seconds: 3.0,
+            seam_timeout_seconds: Some(1.0),
             ..Default::default()
         })
         .await;
@@ -155,6 +156,7 @@ async fn every_flow_survives_being_killed_at_any_moment() {
             .unwrap()
             .iter()
             .all(|c| ["ACTIVE", "SCHEDULED"].contains(&c["status"].as_str().unwrap())));
+        app.assert_truth().await;
     }
 }
 
@@ -176,6 +178,7 @@ async fn every_flow_reconciles_ambiguous_creates() {
         app.wait_for_grant(&grant, "ACTIVE", Duration::from_secs(60))
             .await;
         assert_exact_state(&app, flow).await;
+        app.assert_truth().await;
     }
 }
 
@@ -194,5 +197,6 @@ async fn every_flow_rides_out_bursts_of_5xx_and_429() {
         app.wait_for_grant(&grant, "ACTIVE", Duration::from_secs(90))
             .await;
         assert_exact_state(&app, flow).await;
+        app.assert_truth().await;
     }
 }

@@ -43,7 +43,8 @@ async fn assert_no_duplicates_at_seam(app: &TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_after_seam_created_the_acs_user_leaves_no_duplicate() {
     let mut app = spawn_app_with(Settings {
-        lease_seconds: 2,
+        lease_seconds: 2.0,
+        seam_timeout_seconds: Some(0.6),
         ..Settings::default()
     })
     .await;

@@ -107,6 +107,7 @@ async fn a_salto_pin_is_a_scheduled_user_in_access_groups_with_one_code() {
     let state = app.sim_state().await;
     assert_eq!(count(&state, "acs_credentials"), 0);
     assert_eq!(count(&state, "acs_users"), 0, "{state:#}");
+    app.assert_truth().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -163,6 +164,7 @@ async fn smart_locks_get_one_verified_code_each_with_the_chosen_pin() {
     app.advance_sim_clock(10).await;
     let state = app.sim_state().await;
     assert_eq!(count(&state, "access_codes"), 0, "{state:#}");
+    app.assert_truth().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -213,6 +215,7 @@ async fn a_time_bound_smart_lock_code_waits_unset_for_its_window() {
         ends > chrono::Utc::now() + chrono::Duration::hours(71),
         "{ends}"
     );
+    app.assert_truth().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -242,6 +245,7 @@ async fn locks_that_cannot_take_codes_and_codes_that_do_not_fit_are_refused() {
         "{too_short}"
     );
     assert_eq!(count(&app.sim_state().await, "access_codes"), 0);
+    app.assert_truth().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -288,6 +292,7 @@ async fn a_code_an_offline_lock_has_not_taken_waits_with_the_reason() {
     app.connect_lock("Unit 3A Front Door").await;
     let grant = app.wait_for_grant(&id, "ACTIVE", PATIENCE).await;
     assert_eq!(grant["credentials"][0]["status"], "ACTIVE");
+    app.assert_truth().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -331,4 +336,5 @@ async fn re_importing_refreshes_a_property_and_keeps_its_ids() {
         )
         .await;
     assert_eq!(properties["properties"]["totalCount"], 2);
+    app.assert_truth().await;
 }

@@ -80,8 +80,26 @@ pub struct TestApp {
 
 /// Options a test may change before the app starts.
 pub struct Settings {
-    /// Seconds a crashed worker's run stays locked before another process takes it over.
-    pub lease_seconds: u64,
+    /// Seconds a crashed worker's run stays locked before another process takes it over
+    /// (`DOORWAY_WORKER_LEASE_SECONDS`). The engine refuses a lease shorter than
+    /// 4/3 x (Seam timeout + margin), margin = min(timeout / 2, 2 s).
+    pub lease_seconds: f64,
+    /// How long one request to Seam may take (`DOORWAY_SEAM_TIMEOUT_SECONDS`).
+    pub seam_timeout_seconds: Option<f64>,
+    /// How long an abandoned request to Seam may still take effect
+    /// (`DOORWAY_SEAM_LANDING_SECONDS`): the engine waits this long before looking for the
+    /// result of an ambiguous create, and before its first Seam call on a run taken over from a
+    /// crashed worker.
+    pub landing_seconds: Option<f64>,
+    /// Seam's per-lock rate-limit window, in seconds, for both Doorway
+    /// (`DOORWAY_SEAM_DEVICE_WINDOW_SECONDS`) and the simulator: 10 access-code creates or
+    /// updates and 20 deletes per lock per window. `None`: Seam's minute.
+    pub device_window_seconds: Option<u64>,
+    /// A run unfinished after this many seconds is flagged NEEDS_ATTENTION
+    /// (`DOORWAY_RUN_ATTENTION_SECONDS`).
+    pub attention_seconds: Option<f64>,
+    /// Workers per process (`DOORWAY_WORKER_CONCURRENCY`).
+    pub workers: usize,
     /// Verify tokens against this JWKS (ES256) instead of the shared secret.
     pub jwks_url: Option<String>,
     /// Set `DOORWAY_PUBLIC_URL` to the app's own address, so that tenants register their
@@ -94,12 +112,31 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            lease_seconds: 60,
+            lease_seconds: 60.0,
+            seam_timeout_seconds: None,
+            // Tests do not wait Seam's production patience for an abandoned create to land.
+            landing_seconds: Some(1.0),
+            device_window_seconds: None,
+            attention_seconds: None,
+            workers: 4,
             jwks_url: None,
             public_url: false,
             reconcile_seconds: 300,
         }
     }
+}
+
+/// The simulator a test runs against: Seam's defaults, with the per-lock window shortened
+/// when the test asks for it.
+fn sim_options(settings: &Settings) -> seam_sim::SimOptions {
+    let mut options = seam_sim::SimOptions::default();
+    if let Some(seconds) = settings.device_window_seconds {
+        options.device_rate_limits = Some(seam_sim::DeviceRateLimits {
+            window: Duration::from_secs(seconds),
+            ..seam_sim::DeviceRateLimits::default()
+        });
+    }
+    options
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -116,12 +153,9 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let database = locate::ensure_database(&server.options, &name)
         .await
         .unwrap();
-    let sim = seam_sim::spawn(
-        "127.0.0.1:0".parse().unwrap(),
-        seam_sim::SimOptions::default(),
-    )
-    .await
-    .unwrap();
+    let sim = seam_sim::spawn("127.0.0.1:0".parse().unwrap(), sim_options(&settings))
+        .await
+        .unwrap();
     let workspace = sim.simulator().create_workspace("Test workspace");
     let sim = Arc::new(sim);
     let mut listen = "127.0.0.1:0".to_owned();
@@ -139,21 +173,36 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
             "DOORWAY_WORKER_LEASE_SECONDS",
             settings.lease_seconds.to_string(),
         ),
-        ("DOORWAY_WORKER_CONCURRENCY", "4".to_owned()),
-        // Tests do not wait Seam's production patience for an abandoned create to land.
-        ("DOORWAY_SEAM_LANDING_SECONDS", "1".to_owned()),
+        ("DOORWAY_WORKER_CONCURRENCY", settings.workers.to_string()),
         (
             "DOORWAY_RECONCILE_SECONDS",
             settings.reconcile_seconds.to_string(),
         ),
     ]);
+    for (name, value) in [
+        (
+            "DOORWAY_SEAM_TIMEOUT_SECONDS",
+            settings.seam_timeout_seconds.map(|s| s.to_string()),
+        ),
+        (
+            "DOORWAY_SEAM_LANDING_SECONDS",
+            settings.landing_seconds.map(|s| s.to_string()),
+        ),
+        (
+            "DOORWAY_SEAM_DEVICE_WINDOW_SECONDS",
+            settings.device_window_seconds.map(|s| s.to_string()),
+        ),
+        (
+            "DOORWAY_RUN_ATTENTION_SECONDS",
+            settings.attention_seconds.map(|s| s.to_string()),
+        ),
+    ] {
+        if let Some(value) = value {
+            vars.insert(name, value);
+        }
+    }
     if settings.public_url {
         vars.insert("DOORWAY_PUBLIC_URL", format!("http://{listen}"));
-    }
-    if settings.lease_seconds < 15 {
-        // A short lease needs a Seam timeout it can outlast (see WorkerSettings).
-        let timeout = settings.lease_seconds as f64 / 3.0;
-        vars.insert("DOORWAY_SEAM_TIMEOUT_SECONDS", timeout.to_string());
     }
     let es256 = settings.jwks_url.is_some();
     if let Some(url) = settings.jwks_url {

@@ -1,11 +1,22 @@
 //! What the portal does after a grant exists (revoke, move out, reschedule), the smart-lock
-//! import, and the simulator's clock.
+//! import, the simulator's clock, and waiting for something to become true.
 
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::helpers::{contract, TestApp};
+use crate::helpers::{contract, entrance_named, TestApp};
+
+/// The portal's grant with the reasons it shows: the contract's `Grant` operation does not
+/// ask for the grant's own `statusReason`, which the schema has.
+const GRANT_WITH_REASONS: &str = "query GrantWithReasons($id: ID!) {
+  grant(id: $id) {
+    id status statusReason startsAt endsAt
+    credentials { id status statusReason code entrances { id name } }
+    provisioning { id status steps { name status attempts lastError } }
+  }
+}";
 
 impl TestApp {
     /// Imports the simulator's locks with these names as one smart-lock property.
@@ -38,6 +49,50 @@ impl TestApp {
             )
             .await;
         data["importProperty"]["property"].clone()
+    }
+
+    /// Grants a PIN on these locks of a smart-lock property (Seam generates it when `code` is
+    /// `None`); returns the grant as GrantAccess answered.
+    pub async fn grant_pin_on_locks(
+        &self,
+        resident: &Value,
+        property: &Value,
+        names: &[&str],
+        code: Option<&str>,
+    ) -> Value {
+        let entrances: Vec<&Value> = names
+            .iter()
+            .map(|name| entrance_named(property, name))
+            .collect();
+        let body = self
+            .grant_access(json!({
+                "residentId": resident["id"], "propertyId": property["id"],
+                "accessMethod": "PIN_CODE", "entranceIds": entrances, "code": code,
+            }))
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"]["grantAccess"]["grant"].clone()
+    }
+
+    /// The grant as the portal shows it, with the grant's and each credential's reason.
+    pub async fn grant_with_reasons(&self, id: &Value) -> Value {
+        self.graphql_ok(
+            &self.manager_token(),
+            GRANT_WITH_REASONS,
+            json!({ "id": id }),
+        )
+        .await["grant"]
+            .clone()
+    }
+
+    /// Replaces the tenant's Seam API key, as an operator does after a rotation.
+    pub async fn rotate_seam_key(&self, key: &str) -> Value {
+        self.graphql_ok(
+            &self.operator_token(),
+            contract("operator.graphql", "RotateTenantSeamKey"),
+            json!({ "id": self.tenant_id, "seamApiKey": key }),
+        )
+        .await
     }
 
     pub async fn revoke(&self, grant_id: &Value) -> Value {
@@ -158,6 +213,26 @@ impl TestApp {
             .await
             .unwrap();
         assert!(response.status().is_success());
+    }
+}
+
+/// Polls `probe` every 100 ms until it answers `Ok`, failing after `timeout` with `what` and
+/// the last thing the probe saw (its `Err`).
+pub async fn wait_until<T, F, Fut>(timeout: Duration, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, String>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        match probe().await {
+            Ok(found) => return found,
+            Err(seen) => assert!(
+                Instant::now() < deadline,
+                "not {what} within {timeout:?}; last seen: {seen}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

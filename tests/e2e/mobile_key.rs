@@ -113,6 +113,7 @@ async fn a_resident_gets_an_active_mobile_key_over_two_entrances() {
     assert_eq!(node["accessMethod"], "MOBILE_KEY");
     assert_eq!(node["property"]["name"], property["name"]);
     assert_eq!(node["entrances"].as_array().unwrap().len(), 2);
+    app.assert_truth().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -129,6 +130,7 @@ async fn my_access_is_served_without_calling_seam() {
         access["viewer"]["resident"]["credentials"]["edges"][0]["node"]["status"],
         "ACTIVE"
     );
+    app.assert_truth().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -179,6 +181,7 @@ async fn the_mobile_sdk_session_is_reused_while_valid() {
         sessions[0]["user_identity_ids"],
         json!([state["user_identities"][0]["user_identity_id"]])
     );
+    app.assert_truth().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -209,6 +212,7 @@ async fn a_second_grant_reuses_the_residents_identity_and_acs_user() {
         app.my_access("jane").await["viewer"]["resident"]["credentials"]["totalCount"],
         2
     );
+    app.assert_truth().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -255,4 +259,5 @@ async fn latch_pins_are_one_credential_per_entrance_with_codes_from_latch() {
     assert!(seam_credentials
         .iter()
         .all(|c| c["access_method"] == "code"));
+    app.assert_truth().await;
 }

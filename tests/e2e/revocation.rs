@@ -34,6 +34,7 @@ async fn revoking_a_mobile_key_leaves_nothing_at_seam() {
     );
     // Revoking again changes nothing.
     assert_eq!(app.revoke(&grant["id"]).await["status"], "REVOKED");
+    app.assert_truth().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -90,6 +91,7 @@ async fn move_out_revokes_every_grant_across_properties_through_a_seam_outage() 
         again["errors"][0]["extensions"]["field"], "residentId",
         "{again}"
     );
+    app.assert_truth().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -117,6 +119,7 @@ async fn a_revocation_right_after_the_grant_wins_over_provisioning() {
     let state = app.sim_state().await;
     assert_eq!(count(&state, "acs_credentials"), 0, "{state:#}");
     assert_eq!(count(&state, "acs_users"), 0);
+    app.assert_truth().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -172,6 +175,7 @@ async fn a_later_end_updates_the_credential_and_a_new_start_replaces_it() {
         .reschedule(&grant["id"], in_minutes(200), in_minutes(100))
         .await;
     assert_eq!(bad["errors"][0]["extensions"]["field"], "endsAt");
+    app.assert_truth().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -188,6 +192,7 @@ async fn a_grant_expires_when_its_window_ends() {
     assert_eq!(grant["credentials"][0]["status"], "EXPIRED");
     let rejected = app.reschedule(&id, Value::Null, in_minutes(60)).await;
     assert_eq!(rejected["errors"][0]["extensions"]["code"], "CONFLICT");
+    app.assert_truth().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -230,4 +235,5 @@ async fn a_credential_deleted_at_seam_directly_is_marked_not_left_active() {
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    app.assert_truth().await;
 }

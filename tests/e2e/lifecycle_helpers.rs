@@ -161,35 +161,6 @@ impl TestApp {
         }
     }
 
-    /// Takes a lock of this test's workspace offline (Seam's `/devices/simulate/disconnect`).
-    pub async fn disconnect_lock(&self, name: &str) {
-        self.simulate_device(name, "disconnect").await;
-    }
-
-    /// Brings a lock back online (Seam's `/devices/simulate/connect`).
-    pub async fn connect_lock(&self, name: &str) {
-        self.simulate_device(name, "connect").await;
-    }
-
-    async fn simulate_device(&self, name: &str, what: &str) {
-        let state = self.sim_state().await;
-        let device = state["devices"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["display_name"] == name || d["properties"]["name"] == name)
-            .unwrap_or_else(|| panic!("no device {name} in {state:#}"))["device_id"]
-            .clone();
-        let response = reqwest::Client::new()
-            .post(format!("{}/devices/simulate/{what}", self.sim.base_url()))
-            .bearer_auth(&self.sim_key)
-            .json(&json!({ "device_id": device }))
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{what} {name}");
-    }
-
     /// Every run of a grant, newest first, with its steps.
     pub async fn runs_of(&self, grant_id: &Value) -> Vec<Value> {
         let data = self

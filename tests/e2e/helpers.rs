@@ -144,6 +144,10 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    if std::env::var_os("DOORWAY_TEST_LOG").is_some() {
+        // Doorway's own logs, for a test being investigated (filter with RUST_LOG).
+        doorway_api::telemetry::init(doorway_api::config::LogFormat::Pretty);
+    }
     let server = server().await;
     let name = format!(
         "{TEST_DB_PREFIX}{}_{}",

@@ -126,7 +126,8 @@ impl TestApp {
         let app = self;
         wait_until(
             Duration::from_secs(30),
-            "settled (every grant ACTIVE, FAILED, REVOKED or EXPIRED, every run finished)",
+            "settled (every grant ACTIVE, FAILED, REVOKED or EXPIRED, no run due or being worked \
+             on: a run may wait for a window that opens later)",
             move || async move {
                 let mut db = app.db().await;
                 let grants: Vec<(Uuid, String)> = sqlx::query_as(&format!(
@@ -136,8 +137,10 @@ impl TestApp {
                 .await
                 .unwrap();
                 let runs: Vec<(Uuid, String, String)> = sqlx::query_as(&format!(
-                    "select grant_id, kind, status from provisioning_runs
-                     where status in {UNFINISHED_RUNS}"
+                    "select r.grant_id, r.kind, r.status from provisioning_runs r
+                     where r.status in {UNFINISHED_RUNS}
+                       and (r.next_attempt_at < now() + interval '10 seconds'
+                            or exists (select 1 from resident_leases l where l.run_id = r.run_id))"
                 ))
                 .fetch_all(&mut db)
                 .await

@@ -200,7 +200,7 @@ pub async fn lock(db: &mut TenantTx, id: GrantId) -> Result<Option<GrantRow>, sq
         r#"select grant_id, resident_id, property_id, access_method, status, status_reason,
                   starts_at, ends_at, seam_credential_manager_acs_system_id, created_at
            from grants where tenant_id = $1 and grant_id = $2
-           for update"#,
+           for no key update"#,
         tenant,
         id.as_uuid()
     )

@@ -94,7 +94,7 @@ async fn claim_of_tenant(
                                  where l.resident_id = r.resident_id and l.locked_until > now())
                order by r.next_attempt_at, r.created_at, r.run_id
                limit 1
-               for update of r skip locked
+               for no key update of r skip locked
            ), lease as (
                insert into resident_leases (resident_id, tenant_id, run_id, fence, holder, locked_until)
                select resident_id, $1, run_id, fence, $2, now() + make_interval(secs => $3)

@@ -240,7 +240,7 @@ pub async fn lock(db: &mut TenantTx, id: ResidentId) -> Result<Option<ResidentRo
         r#"select resident_id, full_name, email, phone, external_id, status, seam_user_identity_id,
                   created_at
            from residents where tenant_id = $1 and resident_id = $2
-           for update"#,
+           for no key update"#,
         tenant,
         id.as_uuid()
     )

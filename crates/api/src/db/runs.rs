@@ -434,17 +434,18 @@ pub async fn request_cancel(db: &mut TenantTx, run: RunId) -> Result<bool, sqlx:
 /// told us what they were waiting for). `false`: the run had finished.
 pub async fn make_due(db: &mut TenantTx, run: RunId) -> Result<bool, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
-    sqlx::query!(
-        r#"update provisioning_steps set not_before = null, updated_at = now()
-           where tenant_id = $1 and run_id = $2 and status not in ('SUCCEEDED', 'FAILED', 'SKIPPED')"#,
+    // Runs before steps: the order in which every writer takes these rows.
+    let done = sqlx::query!(
+        r#"update provisioning_runs set next_attempt_at = now(), updated_at = now()
+           where tenant_id = $1 and run_id = $2 and status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')"#,
         tenant,
         run.as_uuid()
     )
     .execute(db.conn())
     .await?;
-    let done = sqlx::query!(
-        r#"update provisioning_runs set next_attempt_at = now(), updated_at = now()
-           where tenant_id = $1 and run_id = $2 and status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')"#,
+    sqlx::query!(
+        r#"update provisioning_steps set not_before = null, updated_at = now()
+           where tenant_id = $1 and run_id = $2 and status not in ('SUCCEEDED', 'FAILED', 'SKIPPED')"#,
         tenant,
         run.as_uuid()
     )
@@ -583,25 +584,24 @@ pub async fn queue_depth(pool: &sqlx::PgPool) -> Result<QueueDepth, sqlx::Error>
 /// returns how many.
 pub async fn make_waiting_due(db: &mut TenantTx) -> Result<u64, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
-    sqlx::query!(
-        r#"update provisioning_steps s set not_before = null, updated_at = now()
-           from provisioning_runs r
-           where s.tenant_id = $1 and r.run_id = s.run_id
-             and r.status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')
-             and s.status = 'RETRYING'"#,
-        tenant
-    )
-    .execute(db.conn())
-    .await?;
-    let done = sqlx::query!(
+    let runs = sqlx::query_scalar!(
         r#"update provisioning_runs set next_attempt_at = now(), updated_at = now()
            where tenant_id = $1 and status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')
-             and next_attempt_at > now()"#,
+             and next_attempt_at > now()
+           returning run_id"#,
         tenant
+    )
+    .fetch_all(db.conn())
+    .await?;
+    sqlx::query!(
+        r#"update provisioning_steps set not_before = null, updated_at = now()
+           where tenant_id = $1 and run_id = any($2) and status = 'RETRYING'"#,
+        tenant,
+        &runs
     )
     .execute(db.conn())
     .await?;
-    Ok(done.rows_affected())
+    Ok(runs.len() as u64)
 }
 
 /// Makes the waiting steps about a credential, and their runs, due now: an event just told us
@@ -612,11 +612,11 @@ pub async fn make_due_for_credential(
 ) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     let runs = sqlx::query_scalar!(
-        r#"update provisioning_steps s set not_before = null, updated_at = now()
-           from provisioning_runs r
-           where s.tenant_id = $1 and s.credential_id = $2 and s.run_id = r.run_id
-             and s.status = 'RUNNING' and s.not_before > now()
-             and r.status in ('RUNNING', 'NEEDS_ATTENTION')
+        r#"update provisioning_runs r set next_attempt_at = now(), updated_at = now()
+           where r.tenant_id = $1 and r.status in ('RUNNING', 'NEEDS_ATTENTION')
+             and r.next_attempt_at > now()
+             and exists (select 1 from provisioning_steps s
+                         where s.run_id = r.run_id and s.credential_id = $2 and s.status = 'RUNNING')
            returning r.run_id"#,
         tenant,
         credential
@@ -624,10 +624,12 @@ pub async fn make_due_for_credential(
     .fetch_all(db.conn())
     .await?;
     sqlx::query!(
-        r#"update provisioning_runs set next_attempt_at = now(), updated_at = now()
-           where tenant_id = $1 and run_id = any($2) and next_attempt_at > now()"#,
+        r#"update provisioning_steps set not_before = null, updated_at = now()
+           where tenant_id = $1 and run_id = any($2) and credential_id = $3
+             and status = 'RUNNING' and not_before > now()"#,
         tenant,
-        &runs
+        &runs,
+        credential
     )
     .execute(db.conn())
     .await?;

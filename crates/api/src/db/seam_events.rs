@@ -132,6 +132,38 @@ pub struct EventCredential {
     pub superseded: bool,
 }
 
+/// Locks the residents an event is about (by ACS credential, access code or ACS user: give
+/// one), before anything else of theirs: every transaction that changes a resident's access
+/// takes the resident's row first, so that none waits on another in a cycle.
+pub async fn lock_residents(
+    db: &mut TenantTx,
+    acs_credential_id: Option<&str>,
+    access_code_id: Option<&str>,
+    acs_user_id: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        r#"select r.resident_id from residents r
+           where r.tenant_id = $1 and r.resident_id in (
+               select g.resident_id from credentials c join grants g using (grant_id)
+               where c.tenant_id = $1
+                 and (c.seam_acs_credential_id = $2 or c.seam_access_code_id = $3
+                      or c.superseded_seam_acs_credential_id = $2)
+               union
+               select u.resident_id from resident_acs_users u
+               where u.tenant_id = $1 and u.seam_acs_user_id = $4)
+           order by r.resident_id
+           for no key update of r"#,
+        tenant,
+        acs_credential_id,
+        access_code_id,
+        acs_user_id
+    )
+    .fetch_all(db.conn())
+    .await?;
+    Ok(())
+}
+
 /// The credential tracking this ACS credential or this access code (give one), locked for the
 /// event being applied to it.
 pub async fn credential_by_seam_id(
@@ -150,7 +182,7 @@ pub async fn credential_by_seam_id(
            where c.tenant_id = $1
              and (c.seam_acs_credential_id = $2 or c.seam_access_code_id = $3
                   or c.superseded_seam_acs_credential_id = $2)
-           for update of c"#,
+           for no key update of c"#,
         tenant,
         acs_credential_id,
         access_code_id
@@ -178,7 +210,7 @@ pub async fn credentials_of_acs_user(
            where u.tenant_id = $1 and u.seam_acs_user_id = $2
              and c.seam_acs_credential_id is not null
            order by c.credential_id
-           for update of c"#,
+           for no key update of c"#,
         tenant,
         acs_user_id
     )

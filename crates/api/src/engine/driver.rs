@@ -42,6 +42,21 @@ impl Engine {
         let lease = Lease::start(holder, self.inner.settings.lease, claimed_at);
         let driven = self.drive_leased(&claim, &lease, shutdown).await;
         lease.stop().await;
+        if driven.is_err() {
+            // Hand the run back rather than leave it until the lease expires (if the database
+            // lets us: otherwise the lease's expiry does it), once whatever a step sent has had
+            // time to land.
+            let landing = self.inner.settings.seam_landing;
+            let at = Utc::now() + chrono::TimeDelta::from_std(landing).unwrap_or_default();
+            if let Ok(mut tx) = db::begin_tenant(&self.inner.pool, claim.tenant_id).await {
+                if db::runs::defer(&mut tx, claim.fence, at, None)
+                    .await
+                    .is_ok()
+                {
+                    let _ = tx.commit().await;
+                }
+            }
+        }
         driven
     }
 
@@ -153,8 +168,11 @@ impl Engine {
         ready: &[StepRow],
         lease: &Lease,
     ) -> Result<bool, sqlx::Error> {
-        let mut tx = db::begin_tenant(&self.inner.pool, ctx.tenant()).await?;
-        let Some(cancel_requested) = db::runs::guard(&mut tx, ctx.claim.fence).await? else {
+        let Some(super::Fenced {
+            mut tx,
+            cancel_requested,
+        }) = self.fenced(ctx).await?
+        else {
             return Ok(false);
         };
         let steps: Vec<_> = ready

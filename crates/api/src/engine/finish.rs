@@ -9,17 +9,16 @@ use doorway_domain::{
 
 use super::context::RunContext;
 use super::record::ended;
-use super::Engine;
+use super::{Engine, Fenced};
 use crate::db::{self, TenantTx};
 
 impl Engine {
     /// Every step is finished: the grant becomes what the run's kind promises. `false`: the
     /// run was lost (nothing written).
     pub(super) async fn finish(&self, ctx: &RunContext) -> Result<bool, sqlx::Error> {
-        let mut tx = db::begin_tenant(&self.inner.pool, ctx.tenant()).await?;
-        if db::runs::guard(&mut tx, ctx.claim.fence).await?.is_none() {
+        let Some(Fenced { mut tx, .. }) = self.fenced(ctx).await? else {
             return Ok(false);
-        }
+        };
         let grant = ctx.grant_id();
         match ctx.kind() {
             // A grant revoked meanwhile stays REVOKING: the transition table refuses ACTIVE.
@@ -55,10 +54,9 @@ impl Engine {
         step: &str,
         error: &str,
     ) -> Result<bool, sqlx::Error> {
-        let mut tx = db::begin_tenant(&self.inner.pool, ctx.tenant()).await?;
-        if db::runs::guard(&mut tx, ctx.claim.fence).await?.is_none() {
+        let Some(Fenced { mut tx, .. }) = self.fenced(ctx).await? else {
             return Ok(false);
-        }
+        };
         let grant = ctx.grant_id();
         match ctx.kind() {
             RunKind::Provision => {
@@ -129,7 +127,9 @@ impl Engine {
 
     /// Stops the run at the request of a revocation or an operator.
     pub(super) async fn cancel(&self, ctx: &RunContext) -> Result<bool, sqlx::Error> {
-        let mut tx = db::begin_tenant(&self.inner.pool, ctx.tenant()).await?;
+        let Some(Fenced { mut tx, .. }) = self.fenced(ctx).await? else {
+            return Ok(false);
+        };
         let done = db::runs::complete(&mut tx, ctx.claim.fence, RunStatus::Cancelled).await?;
         if done && ctx.kind().ends_access() {
             // An operator stopped a removal: the grant says so, and revoking it again resumes.
@@ -148,8 +148,14 @@ impl Engine {
         at: DateTime<Utc>,
         attention: Option<&str>,
     ) -> Result<bool, sqlx::Error> {
-        let mut tx = db::begin_tenant(&self.inner.pool, ctx.tenant()).await?;
+        let Some(Fenced { mut tx, .. }) = self.fenced(ctx).await? else {
+            return Ok(false);
+        };
         let done = db::runs::defer(&mut tx, ctx.claim.fence, at, attention).await?;
+        if let (true, Some(attention)) = (done, attention) {
+            // The portal shows it on the grant too: it is why the grant is not done.
+            db::grants::explain(&mut tx, ctx.grant_id(), attention).await?;
+        }
         tx.commit().await?;
         Ok(done)
     }

@@ -172,6 +172,32 @@ impl Engine {
     }
 }
 
+/// A transaction in which a worker may write for its run: the resident's row is locked first
+/// (every transaction that changes a resident's access takes that lock first, so none can
+/// wait on another in a cycle), then the fence is checked.
+pub(crate) struct Fenced {
+    pub tx: db::TenantTx,
+    /// A cancellation was requested meanwhile.
+    pub cancel_requested: bool,
+}
+
+impl Engine {
+    /// Opens a [`Fenced`] transaction for the run of `ctx`; `None` when the run was lost.
+    pub(crate) async fn fenced(
+        &self,
+        ctx: &context::RunContext,
+    ) -> Result<Option<Fenced>, sqlx::Error> {
+        let mut tx = db::begin_tenant(&self.inner.pool, ctx.tenant()).await?;
+        db::residents::lock(&mut tx, ctx.resident_id()).await?;
+        Ok(db::runs::guard(&mut tx, ctx.claim.fence)
+            .await?
+            .map(|cancel_requested| Fenced {
+                tx,
+                cancel_requested,
+            }))
+    }
+}
+
 fn hostname() -> String {
     std::env::var("HOSTNAME").unwrap_or_else(|_| "doorway".to_owned())
 }

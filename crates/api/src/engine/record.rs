@@ -33,8 +33,11 @@ impl Engine {
         step: &StepRow,
         outcome: &Outcome,
     ) -> Result<Recorded, sqlx::Error> {
-        let mut tx = db::begin_tenant(&self.inner.pool, ctx.tenant()).await?;
-        let Some(cancel_requested) = db::runs::guard(&mut tx, ctx.claim.fence).await? else {
+        let Some(super::Fenced {
+            mut tx,
+            cancel_requested,
+        }) = self.fenced(ctx).await?
+        else {
             return Ok(Recorded::Lost);
         };
         crate::metrics::step_executed(&step.name, outcome.label());

@@ -23,6 +23,12 @@ pub async fn apply(
     };
     // An event without a time cannot be ordered against others; it counts as happening now.
     let at = event.occurred_at().unwrap_or(now);
+    let (credential, code, user) = match target {
+        Target::AcsCredential(id) => (Some(id), None, None),
+        Target::AccessCode(id) => (None, Some(id), None),
+        Target::AcsUser(id) => (None, None, Some(id)),
+    };
+    seam_events::lock_residents(db, credential, code, user).await?;
     let credentials = match target {
         Target::AcsCredential(id) => seam_events::credential_by_seam_id(db, Some(id), None)
             .await?

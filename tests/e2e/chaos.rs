@@ -200,3 +200,87 @@ async fn every_flow_rides_out_bursts_of_5xx_and_429() {
         app.assert_truth().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_share_one_lock_through_kills_revocations_and_reschedules() {
+    const RESIDENTS: usize = 25;
+    const LOCK: &str = "Unit 2A Front Door";
+    // Varied moments to die at, fixed so that a failure can be reproduced.
+    const KILL_AFTER_MS: [u64; 4] = [350, 900, 550, 1300];
+    let mut app = spawn_app_with(Settings {
+        lease_seconds: 3.0,
+        seam_timeout_seconds: Some(1.0),
+        landing_seconds: Some(1.5),
+        device_window_seconds: Some(3),
+        ..Default::default()
+    })
+    .await;
+    // A second process on the same database keeps working while the first dies and returns.
+    let (_sibling, stop_sibling, sibling) = app.spawn_sibling().await;
+    let locks = app.import_smart_locks(&[LOCK]).await;
+    // Slow Seam, so that kills land between a call's effect and its answer.
+    app.inject_fault(json!({ "latency_ms": 80 })).await;
+    let mut grants = Vec::new();
+    for i in 0..RESIDENTS {
+        let resident = app
+            .create_resident(
+                &format!("Resident {i}"),
+                &format!("r{i}@example.com"),
+                &format!("r{i}"),
+            )
+            .await;
+        grants.push(
+            app.grant_pin_on_locks(&resident, &locks, &[LOCK], None)
+                .await["id"]
+                .clone(),
+        );
+    }
+    let revoked: Vec<&Value> = grants.iter().step_by(3).collect();
+    let rescheduled: Vec<&Value> = grants.iter().skip(1).step_by(3).collect();
+    for (round, wait) in KILL_AFTER_MS.iter().enumerate() {
+        tokio::time::sleep(Duration::from_millis(*wait)).await;
+        app.crash().await;
+        app.restart().await;
+        // Revocations and reschedules land while runs are being taken over.
+        match round {
+            0 => {
+                for id in &revoked {
+                    app.revoke(id).await;
+                }
+            }
+            1 => {
+                for id in &rescheduled {
+                    let moved = app
+                        .reschedule(id, Value::Null, crate::lifecycle_helpers::in_minutes(2880))
+                        .await;
+                    // One still provisioning may be refused nothing: both are fine to ask.
+                    assert!(moved.get("errors").is_none(), "{moved}");
+                }
+            }
+            _ => {}
+        }
+    }
+    for id in &grants {
+        let expected = if revoked.contains(&id) {
+            "REVOKED"
+        } else {
+            "ACTIVE"
+        };
+        app.wait_for_grant(id, expected, Duration::from_secs(120))
+            .await;
+    }
+    app.wait_until_settled().await;
+    // Zero duplicates, zero losses: one code per live grant, none for a revoked one.
+    let state = app.sim_state().await;
+    let codes = state["access_codes"].as_array().unwrap();
+    for id in &grants {
+        let name = format!("Doorway grant {}", id.as_str().unwrap());
+        let held = codes.iter().filter(|c| c["name"] == name).count();
+        let expected = usize::from(!revoked.contains(&id));
+        assert_eq!(held, expected, "grant {id}: {held} codes at Seam");
+    }
+    assert_eq!(codes.len(), RESIDENTS - revoked.len());
+    app.assert_truth().await;
+    stop_sibling.cancel();
+    sibling.await.unwrap().unwrap();
+}

@@ -9,6 +9,7 @@
 mod auth;
 mod chaos;
 mod durability;
+mod engine;
 mod flows;
 mod helpers;
 mod inputs;
@@ -18,6 +19,7 @@ mod lifecycle_helpers;
 mod migrations;
 mod mobile_key;
 mod operations;
+mod operators;
 mod races;
 mod rest;
 mod revocation;

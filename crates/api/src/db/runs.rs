@@ -377,9 +377,10 @@ pub async fn complete(
     Ok(done.rows_affected() == 1)
 }
 
-/// Asks the grant's unfinished runs (other than those of `keep` kinds) to stop: one nobody is
-/// working on ends CANCELLED at once; one being worked on is told, and its holder stops at
-/// its next heartbeat or write (after recording what its step in flight did).
+/// Asks the grant's unfinished runs (other than those of `keep` kinds) to stop. A request, not
+/// an overwrite: the run is made due, and whoever holds it (or claims it next) sees the
+/// request at its next heartbeat or write, records what its step in flight did, and ends it
+/// CANCELLED.
 pub async fn request_cancel_of_grant(
     db: &mut TenantTx,
     grant: GrantId,
@@ -412,18 +413,6 @@ pub async fn request_cancel(db: &mut TenantTx, run: RunId) -> Result<bool, sqlx:
            where tenant_id = $1 and run_id = $2 and status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')"#,
         tenant,
         run.as_uuid()
-    )
-    .execute(db.conn())
-    .await?;
-    // Nobody holds it: it stops now.
-    sqlx::query!(
-        r#"update provisioning_runs r set status = 'CANCELLED', finished_at = now(), updated_at = now()
-           where r.tenant_id = $1 and r.run_id = $2 and r.status = any($3)
-             and not exists (select 1 from resident_leases l
-                             where l.run_id = r.run_id and l.fence = r.fence and l.locked_until > now())"#,
-        tenant,
-        run.as_uuid(),
-        &RunStatus::source_texts(RunStatus::Cancelled)
     )
     .execute(db.conn())
     .await?;

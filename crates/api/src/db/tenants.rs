@@ -40,9 +40,19 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTenant<'_>) -> Result<bool
         new.creation_idempotency_key,
         new.creation_request_hash,
     )
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Ok(false);
+    }
+    // Its runs are claimed through its engine state (fair claims, pauses).
+    sqlx::query!(
+        "insert into tenant_engine_state (tenant_id) values ($1) on conflict (tenant_id) do nothing",
+        new.tenant_id.as_uuid()
+    )
     .execute(conn)
     .await?;
-    Ok(inserted.rows_affected() == 1)
+    Ok(true)
 }
 
 /// The tenant created with this idempotency key, and the hash of the input it was created with.

@@ -34,6 +34,16 @@ pub fn while_waiting(attempts: i32) -> Duration {
     ))
 }
 
+/// While waiting for Seam with its webhook registered, the poll is a fallback for an event
+/// that never comes: 15 s, 30 s, 60 s ... capped at 5 minutes.
+pub fn while_awaiting_event(attempts: i32) -> Duration {
+    jitter(exponential(
+        Duration::from_secs(15),
+        attempts,
+        Duration::from_secs(300),
+    ))
+}
+
 fn exponential(base: Duration, attempts: i32, cap: Duration) -> Duration {
     let doublings = u32::try_from(attempts.saturating_sub(1))
         .unwrap_or(0)

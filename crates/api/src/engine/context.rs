@@ -51,6 +51,9 @@ pub struct RunContext {
     pub uncertain_creates: HashSet<Uuid>,
     /// A cancellation was requested before the claim.
     pub cancel_requested: bool,
+    /// Seam sends the tenant's events to Doorway: waiting steps hear of progress from them and
+    /// poll only as a slow fallback.
+    pub webhooks: bool,
 }
 
 impl RunContext {
@@ -344,6 +347,7 @@ impl Engine {
             steps,
             uncertain_creates,
             cancel_requested: run.cancel_requested_at.is_some(),
+            webhooks: tenant.webhook_registered,
         })
     }
 }

@@ -125,17 +125,44 @@ impl Engine {
         Ok(())
     }
 
-    /// Stops the run at the request of a revocation or an operator.
+    /// Stops the run at the request of a revocation or an operator. A provisioning stopped while
+    /// its grant still provisions fails, and what it made is removed, as for any failure; one
+    /// stopped by a revocation leaves the cleaning to the revocation.
     pub(super) async fn cancel(&self, ctx: &RunContext) -> Result<bool, sqlx::Error> {
         let Some(Fenced { mut tx, .. }) = self.fenced(ctx).await? else {
             return Ok(false);
         };
-        let done = db::runs::complete(&mut tx, ctx.claim.fence, RunStatus::Cancelled).await?;
-        if done && ctx.kind().ends_access() {
+        let grant = ctx.grant_id();
+        match ctx.kind() {
+            RunKind::Provision => {
+                let reason = "provisioning cancelled by an operator";
+                if db::grants::transition_from(
+                    &mut tx,
+                    grant,
+                    GrantStatus::Provisioning,
+                    GrantStatus::Failed,
+                    Some(reason),
+                )
+                .await?
+                {
+                    self.compensate(&mut tx, ctx, reason).await?;
+                }
+            }
+            RunKind::Reschedule => {
+                let reason = "rescheduling cancelled before it was applied everywhere";
+                for status in [GrantStatus::Active, GrantStatus::Provisioning] {
+                    db::grants::transition_from(&mut tx, grant, status, status, Some(reason))
+                        .await?;
+                }
+            }
             // An operator stopped a removal: the grant says so, and revoking it again resumes.
-            let reason = "removal cancelled by an operator; revoke the grant again to resume it";
-            db::grants::explain(&mut tx, ctx.grant_id(), reason).await?;
+            RunKind::Revoke | RunKind::Expire | RunKind::Compensate => {
+                let reason =
+                    "removal cancelled by an operator; revoke the grant again to resume it";
+                db::grants::explain(&mut tx, grant, reason).await?;
+            }
         }
+        let done = db::runs::complete(&mut tx, ctx.claim.fence, RunStatus::Cancelled).await?;
         tx.commit().await?;
         tracing::info!(run_id = %ctx.claim.fence.run_id, "run cancelled; stopped");
         Ok(done)

@@ -62,8 +62,9 @@ impl RunMutation {
         Ok(ProvisioningRun { run, steps: None })
     }
 
-    /// Stops a run: at once when nobody works on it, otherwise at its worker's next heartbeat.
-    /// Stopping a removal leaves its grant REVOKING, saying so; revoking it again resumes it.
+    /// Stops a run, at its worker's next heartbeat or write. A provisioning stopped so fails
+    /// and what it made is removed; a stopped removal leaves its grant REVOKING, saying so
+    /// (revoking it again resumes it).
     async fn cancel_run(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ProvisioningRun> {
         let caller = auth(ctx)?;
         may_act(caller, Scope::GrantsWrite).gql()?;

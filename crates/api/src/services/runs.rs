@@ -61,8 +61,9 @@ impl Services {
         Ok(run)
     }
 
-    /// Asks a run to stop: at once when nobody is working on it, otherwise at its worker's next
-    /// heartbeat or write (after recording what its step in flight did).
+    /// Asks a run to stop. Its worker (or the next to claim it, at once) sees the request at
+    /// its next heartbeat or write, records what its step in flight did, and ends the run: a
+    /// provisioning stopped so fails and is undone; a removal leaves its grant REVOKING.
     pub async fn cancel_run(&self, caller: &AuthContext, id: RunId) -> Result<RunRow, ApiError> {
         let tenant = self.tenant_of_run(caller, id).await?;
         let mut db = db::begin_tenant(&self.pool, tenant).await?;

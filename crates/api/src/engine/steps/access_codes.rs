@@ -10,7 +10,7 @@ use seam_gateway::{
     UpdateAccessCode,
 };
 
-use super::{poll_later, StepEnv};
+use super::StepEnv;
 use crate::db::{self, device_windows::DeviceBucket, properties::EntranceRow};
 use crate::engine::outcome::{broken, Outcome, Produced, StepError, StepResult};
 
@@ -129,7 +129,7 @@ pub async fn await_set(env: &StepEnv<'_>) -> StepResult {
             })
         }
         _ => Ok(Outcome::Wait {
-            until: poll_later(env.step.attempts),
+            until: env.poll_later(),
             reason: slow_lock(&code, lock, "has not confirmed the code yet"),
         }),
     }
@@ -222,7 +222,7 @@ pub async fn await_removed(env: &StepEnv<'_>) -> StepResult {
     }
     let lock = env.ctx.lock_of(credential_id);
     Ok(Outcome::Wait {
-        until: poll_later(env.step.attempts),
+        until: env.poll_later(),
         reason: slow_lock(&code, lock, "has not removed the code yet")
             .or_else(|| lock.map(|l| format!("waiting for {} to remove the code", l.name))),
     })

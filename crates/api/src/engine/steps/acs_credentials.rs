@@ -12,7 +12,7 @@ use seam_gateway::{
 };
 use serde_json::json;
 
-use super::{poll_later, StepEnv};
+use super::StepEnv;
 use crate::db::{self, credentials::CredentialRow};
 use crate::engine::context::RunContext;
 use crate::engine::outcome::{broken, Outcome, Produced, StepError, StepResult};
@@ -186,7 +186,7 @@ pub async fn await_issuance(env: &StepEnv<'_>) -> StepResult {
         }));
     }
     Ok(Outcome::Wait {
-        until: poll_later(env.step.attempts),
+        until: env.poll_later(),
         reason: None,
     })
 }

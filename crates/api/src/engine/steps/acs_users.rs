@@ -8,8 +8,7 @@ use doorway_domain::Provider;
 use seam_gateway::{AccessSchedule, AcsUserFilter, CreateAcsUser, UpdateAcsUser};
 use serde_json::json;
 
-use super::identity::already_exists;
-use super::StepEnv;
+use super::{already_exists, StepEnv};
 #[cfg(test)]
 use crate::db::grants::LiveWindow;
 use crate::db::{self, grants::ResidentAccess, residents::Schedule};

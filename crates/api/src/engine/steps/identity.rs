@@ -2,9 +2,9 @@
 //! keys, the credential manager and the enrollment automation that lets the identity's phones
 //! receive keys.
 
-use seam_gateway::{CreateUserIdentity, LaunchEnrollmentAutomation, SeamError};
+use seam_gateway::{CreateUserIdentity, LaunchEnrollmentAutomation};
 
-use super::StepEnv;
+use super::{already_exists, StepEnv};
 use crate::engine::outcome::{broken, Outcome, Produced, StepResult};
 
 /// Why an enrollment-automation step is skipped when Seam has removed the endpoints.
@@ -113,13 +113,4 @@ pub async fn launch_enrollment_automation(env: &StepEnv<'_>) -> StepResult {
         Err(err) if err.is_endpoint_missing() => Ok(Outcome::skipped(ENROLLMENT_REMOVED)),
         Err(err) => Err(err.into()),
     }
-}
-
-/// Seam refused a create because the object exists already (a unique key, or one ACS user per
-/// identity and system).
-pub fn already_exists(err: &SeamError) -> bool {
-    err.status() == Some(409)
-        || err
-            .kind()
-            .is_some_and(|k| k.contains("already") || k.contains("duplicate"))
 }

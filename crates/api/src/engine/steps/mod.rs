@@ -114,8 +114,26 @@ impl StepEnv<'_> {
     }
 }
 
-/// How long to wait before looking again at something Seam is still doing (issuing, setting
-/// or removing).
-fn poll_later(attempts: i32) -> DateTime<Utc> {
-    Utc::now() + super::backoff::while_waiting(attempts)
+/// Seam refused a create because the object exists already (a unique key, or one ACS user per
+/// identity and system): the step adopts the one there instead.
+fn already_exists(err: &seam_gateway::SeamError) -> bool {
+    err.status() == Some(409)
+        || err
+            .kind()
+            .is_some_and(|k| k.contains("already") || k.contains("duplicate"))
+}
+
+impl StepEnv<'_> {
+    /// When to look again at something Seam is still doing (issuing, setting or removing): soon
+    /// when polling is all there is; late when Seam's webhook will say (an event makes the run
+    /// look at once, and the poll is only the fallback for one that never comes).
+    fn poll_later(&self) -> DateTime<Utc> {
+        let attempts = self.step.attempts;
+        let wait = if self.ctx.webhooks {
+            super::backoff::while_awaiting_event(attempts)
+        } else {
+            super::backoff::while_waiting(attempts)
+        };
+        Utc::now() + wait
+    }
 }

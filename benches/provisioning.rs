@@ -1,29 +1,40 @@
-//! Provisioning throughput: grants per second against the Seam simulator with 50 ms of latency
-//! on every call, next to the bound the upstream concurrency allows.
+//! Provisioning economy and throughput, per flow: Seam calls per grant next to the fewest the
+//! flow needs, and grants per second next to the bound those calls allow.
 //!
-//! `cargo bench --bench provisioning` (BENCH_GRANTS, BENCH_LATENCY_MS, BENCH_SEAM_CONCURRENCY and
-//! BENCH_WORKERS change the defaults: 1000 grants, 50 ms, 8 calls in flight per workspace, 64
-//! workers). The bound: a workspace allows `concurrency` calls at once, each taking at least the
-//! injected latency, so at most `concurrency / latency` calls per second; divided by the Seam
-//! calls one grant needs (counted, not assumed) it gives the grants per second no scheduler
-//! could beat. The ratio says how close the engine gets.
+//! `cargo bench --bench provisioning`. Doorway runs against the Seam simulator with `latency`
+//! added to every call, `concurrency` calls in flight per workspace, and Seam's webhook
+//! registered (as in production: issuance and codes set on locks arrive as events, and
+//! polling is only the fallback). For each flow it grants to fresh residents and counts the
+//! calls the simulator received (`/_sim/calls`).
+//!
+//! The minimum a flow needs is what its seed guide asks Seam to do, once, for a first-time
+//! resident: the creates (and, for mobile keys, finding the credential manager and launching
+//! the enrollment automation). Confirmations come by webhook. The bound: the workspace allows
+//! `concurrency / latency` calls a second, so at best that divided by the minimum grants a
+//! second; smart locks are bound by Seam's per-lock limit too (10 writes per lock per window,
+//! one write per lock per grant).
+//!
+//! Settings (environment): BENCH_GRANTS (ACS flows, default 300), BENCH_LOCK_GRANTS (default
+//! 40), BENCH_LATENCY_MS (50), BENCH_SEAM_CONCURRENCY (8), BENCH_WORKERS (64),
+//! BENCH_DEVICE_WINDOW_SECONDS (Seam's per-lock window, default 2 so that the lock flow runs
+//! in seconds; Seam's own is 60).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::Request;
-use axum::middleware::{self, Next};
 use doorway_api::auth::{AuthContext, Claims};
 use doorway_api::db::locate;
 use doorway_api::services::grants::GrantAccess;
 use doorway_api::services::inventory::ImportProperty;
 use doorway_api::services::residents::CreateResident;
 use doorway_api::services::tenants::CreateTenant;
+use doorway_api::services::Services;
 use doorway_api::{Application, Config, Profile};
-use doorway_domain::{AccessMethod, EntranceId, PropertyId, ResidentId};
-use sqlx::{ConnectOptions, Connection};
+use doorway_domain::{AccessGroupId, AccessMethod, EntranceId, PropertyId, ResidentId, TenantId};
+use serde_json::Value;
+use sqlx::{ConnectOptions, Connection, PgConnection};
+
+type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -32,52 +43,69 @@ fn setting(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// One flow of the seed guides, as the bench grants it.
+struct Flow {
+    name: &'static str,
+    grants: u64,
+    /// The fewest Seam calls one grant of this flow needs.
+    minimum: f64,
+    /// Grants a second Seam's per-lock limits allow, where they bind.
+    lock_bound: Option<f64>,
+    request: GrantShape,
+}
+
+#[derive(Clone)]
+struct GrantShape {
+    property: PropertyId,
+    method: AccessMethod,
+    entrances: Vec<EntranceId>,
+    groups: Vec<AccessGroupId>,
+}
+
+struct Bench {
+    services: Services,
+    tenant: TenantId,
+    caller: AuthContext,
+    owner: PgConnection,
+    sim_url: String,
+    sim_key: String,
+    http: reqwest::Client,
+}
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let grants = setting("BENCH_GRANTS", 1000);
+async fn main() -> BenchResult<()> {
+    let grants = setting("BENCH_GRANTS", 300);
+    let lock_grants = setting("BENCH_LOCK_GRANTS", 40);
     let latency_ms = setting("BENCH_LATENCY_MS", 50);
-    let seam_concurrency = setting("BENCH_SEAM_CONCURRENCY", 8);
+    let concurrency = setting("BENCH_SEAM_CONCURRENCY", 8);
     let workers = setting("BENCH_WORKERS", 64);
+    let window = setting("BENCH_DEVICE_WINDOW_SECONDS", 2);
 
-    // The simulator, behind a counter of the Seam calls it answers.
-    let calls = Arc::new(AtomicU64::new(0));
-    let simulator = seam_sim::Simulator::new(seam_sim::SimOptions::default());
-    let workspace = simulator.create_workspace("Benchmark");
-    let counter = calls.clone();
-    let router =
-        simulator
-            .router()
-            .layer(middleware::from_fn(move |request: Request, next: Next| {
-                let counter = counter.clone();
-                async move {
-                    if !request.uri().path().starts_with("/_sim") {
-                        counter.fetch_add(1, Ordering::Relaxed);
-                    }
-                    next.run(request).await
-                }
-            }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let sim_url = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    let client = reqwest::Client::new();
-    client
-        .post(format!("{sim_url}/_sim/faults"))
-        .bearer_auth(&workspace.api_key)
-        .json(&serde_json::json!({ "latency_ms": latency_ms }))
-        .send()
-        .await?
-        .error_for_status()?;
+    // The simulator, with Seam's per-lock window shortened as Doorway's is.
+    let options = seam_sim::SimOptions {
+        device_rate_limits: Some(seam_sim::DeviceRateLimits {
+            window: Duration::from_secs(window),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let sim = seam_sim::spawn("127.0.0.1:0".parse()?, options).await?;
+    let workspace = sim.simulator().create_workspace("Benchmark");
+    let sim_url = sim.base_url();
 
-    // Doorway on its own database.
+    // Doorway on its own database, with Seam's webhook pointed at it.
     let server =
         locate::locate(std::env::var("DATABASE_URL").ok().map(Into::into).as_ref()).await?;
     let name = format!("doorway_bench_{}", chrono::Utc::now().timestamp());
     let database = locate::ensure_database(&server.options, &name).await?;
+    let listen = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let vars: HashMap<&str, String> = HashMap::from([
-        ("DOORWAY_LISTEN", "127.0.0.1:0".to_owned()),
+        ("DOORWAY_LISTEN", listen.to_string()),
+        ("DOORWAY_PUBLIC_URL", format!("http://{listen}")),
         ("SEAM_ENDPOINT", sim_url.clone()),
         ("DOORWAY_WORKER_CONCURRENCY", workers.to_string()),
-        ("DOORWAY_SEAM_CONCURRENCY", seam_concurrency.to_string()),
+        ("DOORWAY_SEAM_CONCURRENCY", concurrency.to_string()),
+        ("DOORWAY_SEAM_DEVICE_WINDOW_SECONDS", window.to_string()),
     ]);
     let config = Config::from_lookup(Profile::Demo, |k| vars.get(k).cloned())?;
     let app = Application::build(&config, &database).await?;
@@ -93,38 +121,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .await
         .map_err(|e| e.to_string())?;
-    let tenant_id = tenant.tenant_id.into();
-    let systems = services
-        .seam_inventory(tenant_id)
-        .await
-        .map_err(|e| e.to_string())?
-        .0;
-    let latch = systems
-        .iter()
-        .find(|s| s.external_type.as_deref() == Some("latch_building"))
-        .ok_or("no Latch building")?;
-    let property: PropertyId = services
-        .import_property(
-            tenant_id,
-            ImportProperty {
-                name: None,
-                seam_acs_system_id: Some(latch.seam_acs_system_id.clone()),
-                seam_device_ids: None,
-                idempotency_key: None,
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut owner = database
-        .clone()
-        .disable_statement_logging()
-        .connect()
-        .await?;
-    let entrance: uuid::Uuid =
-        sqlx::query_scalar("select entrance_id from entrances where property_id = $1 limit 1")
-            .bind(property.as_uuid())
-            .fetch_one(&mut owner)
-            .await?;
     let caller = AuthContext::from_claims(Claims {
         iss: String::new(),
         aud: String::new(),
@@ -135,90 +131,60 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         scope: None,
         property_ids: None,
     })?;
-    let mut residents = Vec::new();
-    for i in 0..grants {
-        let resident = services
-            .create_resident(
-                tenant_id,
-                CreateResident {
-                    full_name: format!("Resident {i}"),
-                    email: format!("r{i}@example.com"),
-                    phone: None,
-                    external_id: format!("r{i}"),
-                    idempotency_key: None,
-                },
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-        residents.push(ResidentId::from(resident.resident_id));
-    }
-
-    calls.store(0, Ordering::Relaxed);
-    let started = Instant::now();
-    for resident in residents {
-        services
-            .grant_access(
-                &caller,
-                tenant_id,
-                GrantAccess {
-                    resident_id: resident,
-                    property_id: property,
-                    access_method: AccessMethod::PinCode,
-                    entrance_ids: vec![EntranceId::from(entrance)],
-                    access_group_ids: vec![],
-                    starts_at: None,
-                    ends_at: None,
-                    code: None,
-                    idempotency_key: None,
-                },
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    let recorded = started.elapsed();
-    loop {
-        let done: i64 =
-            sqlx::query_scalar("select count(*) from grants where status in ('ACTIVE', 'FAILED')")
-                .fetch_one(&mut owner)
-                .await?;
-        if done as u64 >= grants {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let elapsed = started.elapsed();
-    let failed: i64 = sqlx::query_scalar("select count(*) from grants where status = 'FAILED'")
-        .fetch_one(&mut owner)
+    let owner = database
+        .clone()
+        .disable_statement_logging()
+        .connect()
         .await?;
-    let seam_calls = calls.load(Ordering::Relaxed);
+    let mut bench = Bench {
+        services,
+        tenant: tenant.tenant_id.into(),
+        caller,
+        owner,
+        sim_url,
+        sim_key: workspace.api_key.clone(),
+        http: reqwest::Client::new(),
+    };
+    bench
+        .fault(serde_json::json!({ "latency_ms": latency_ms }))
+        .await?;
 
-    let calls_per_grant = seam_calls as f64 / grants as f64;
-    let bound_calls = seam_concurrency as f64 / (latency_ms as f64 / 1000.0);
-    let bound_grants = bound_calls / calls_per_grant;
-    let measured = grants as f64 / elapsed.as_secs_f64();
-    println!("provisioning {grants} Latch PIN grants, {latency_ms} ms per Seam call, {seam_concurrency} calls in flight per workspace, {workers} workers");
+    let flows = bench.flows(grants, lock_grants, window).await?;
     println!(
-        "  grants recorded (grantAccess)   {:>10.2} s  ({:.0} grants/s)",
-        recorded.as_secs_f64(),
-        grants as f64 / recorded.as_secs_f64()
+        "provisioning per flow: {latency_ms} ms per Seam call, {concurrency} calls in flight per \
+         workspace, {workers} workers, webhooks on, per-lock window {window} s"
     );
     println!(
-        "  all grants ACTIVE after         {:>10.2} s  ({failed} failed)",
-        elapsed.as_secs_f64()
+        "  {:<20} {:>6} {:>11} {:>8} {:>10} {:>10} {:>6}",
+        "flow", "grants", "calls/grant", "minimum", "grants/s", "bound", "ratio"
     );
-    println!(
-        "  Seam calls                      {seam_calls:>10}  ({calls_per_grant:.2} per grant)"
-    );
-    println!("  bound: {seam_concurrency} / {latency_ms} ms     {bound_calls:>10.1} calls/s  = {bound_grants:.2} grants/s");
-    println!("  measured                        {measured:>10.2} grants/s");
-    println!(
-        "  ratio measured / bound          {:>10.2}",
-        measured / bound_grants
-    );
+    let call_bound = concurrency as f64 / (latency_ms as f64 / 1000.0);
+    for flow in flows {
+        let (calls, elapsed) = bench.run(&flow).await?;
+        let per_grant = calls as f64 / flow.grants as f64;
+        let bound = flow.lock_bound.map_or(call_bound / flow.minimum, |locks| {
+            locks.min(call_bound / flow.minimum)
+        });
+        let measured = flow.grants as f64 / elapsed.as_secs_f64();
+        println!(
+            "  {:<20} {:>6} {:>11.2} {:>8.0} {:>10.2} {:>10.2} {:>6.2}",
+            flow.name,
+            flow.grants,
+            per_grant,
+            flow.minimum,
+            measured,
+            bound,
+            measured / bound
+        );
+    }
 
     stop.cancel();
     let _ = running.await;
-    owner.close().await?;
+    bench.owner.close().await?;
+    if std::env::var_os("BENCH_KEEP_DATABASE").is_some() {
+        println!("database kept: {name}");
+        return Ok(());
+    }
     let mut admin = server
         .options
         .clone()
@@ -229,4 +195,237 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .execute(&mut admin)
         .await?;
     Ok(())
+}
+
+impl Bench {
+    async fn sim(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> BenchResult<Value> {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.sim_url))
+            .bearer_auth(&self.sim_key);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Ok(request.send().await?.error_for_status()?.json().await?)
+    }
+
+    async fn fault(&self, fault: Value) -> BenchResult<()> {
+        self.sim(reqwest::Method::POST, "/_sim/faults", Some(fault))
+            .await
+            .map(drop)
+    }
+
+    async fn import(
+        &self,
+        system: Option<String>,
+        devices: Option<Vec<String>>,
+    ) -> BenchResult<PropertyId> {
+        Ok(self
+            .services
+            .import_property(
+                self.tenant,
+                ImportProperty {
+                    name: None,
+                    seam_acs_system_id: system,
+                    seam_device_ids: devices,
+                    idempotency_key: None,
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?)
+    }
+
+    async fn ids(&mut self, sql: &str, property: PropertyId) -> BenchResult<Vec<uuid::Uuid>> {
+        Ok(sqlx::query_scalar(sql)
+            .bind(property.as_uuid())
+            .fetch_all(&mut self.owner)
+            .await?)
+    }
+
+    /// The four flows of the seed guides, their properties imported.
+    async fn flows(
+        &mut self,
+        grants: u64,
+        lock_grants: u64,
+        window: u64,
+    ) -> BenchResult<Vec<Flow>> {
+        let (systems, devices) = self
+            .services
+            .seam_inventory(self.tenant)
+            .await
+            .map_err(|e| e.to_string())?;
+        let system = |kind: &str| {
+            systems
+                .iter()
+                .find(|s| s.external_type.as_deref() == Some(kind))
+                .map(|s| s.seam_acs_system_id.clone())
+                .ok_or_else(|| format!("no {kind}"))
+        };
+        let latch = self.import(Some(system("latch_building")?), None).await?;
+        let salto = self.import(Some(system("salto_ks_site")?), None).await?;
+        let keypads: Vec<String> = devices
+            .iter()
+            .filter(|d| d.online && d.supports_access_codes)
+            .take(2)
+            .map(|d| d.seam_device_id.clone())
+            .collect();
+        let locks = self.import(None, Some(keypads)).await?;
+        const ENTRANCES: &str =
+            "select entrance_id from entrances where property_id = $1 order by name";
+        let latch_entrances: Vec<EntranceId> = self
+            .ids(ENTRANCES, latch)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let lock_entrances: Vec<EntranceId> = self
+            .ids(ENTRANCES, locks)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let groups: Vec<AccessGroupId> = self
+            .ids(
+                "select access_group_id from access_groups where property_id = $1 and name = 'Residents'",
+                salto,
+            )
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let shape =
+            |property, method, entrances: Vec<EntranceId>, groups: Vec<AccessGroupId>| GrantShape {
+                property,
+                method,
+                entrances,
+                groups,
+            };
+        Ok(vec![
+            Flow {
+                name: "Latch mobile key",
+                grants,
+                // identity, credential manager, enrollment automation, ACS user, credential
+                minimum: 5.0,
+                lock_bound: None,
+                request: shape(
+                    latch,
+                    AccessMethod::MobileKey,
+                    latch_entrances[..1].to_vec(),
+                    vec![],
+                ),
+            },
+            Flow {
+                name: "Latch PIN x3",
+                grants,
+                // identity, ACS user, three credentials (one entrance each)
+                minimum: 5.0,
+                lock_bound: None,
+                request: shape(
+                    latch,
+                    AccessMethod::PinCode,
+                    latch_entrances[..3].to_vec(),
+                    vec![],
+                ),
+            },
+            Flow {
+                name: "Salto KS PIN",
+                grants,
+                // identity, ACS user with its schedule, access group, credential
+                minimum: 4.0,
+                lock_bound: None,
+                request: shape(salto, AccessMethod::PinCode, vec![], groups),
+            },
+            Flow {
+                name: "smart locks x2",
+                grants: lock_grants,
+                // one access code per lock
+                minimum: 2.0,
+                // Every grant writes each lock once: 10 grants per window.
+                lock_bound: Some(10.0 / window as f64),
+                request: shape(locks, AccessMethod::PinCode, lock_entrances, vec![]),
+            },
+        ])
+    }
+
+    /// Grants the flow to fresh residents; the Seam calls they took and how long until all
+    /// were ACTIVE.
+    async fn run(&mut self, flow: &Flow) -> BenchResult<(u64, Duration)> {
+        let mut residents = Vec::new();
+        for _ in 0..flow.grants {
+            let id = uuid::Uuid::now_v7();
+            let resident = self
+                .services
+                .create_resident(
+                    self.tenant,
+                    CreateResident {
+                        full_name: format!("Resident {id}"),
+                        email: format!("{id}@example.com"),
+                        phone: None,
+                        external_id: id.to_string(),
+                        idempotency_key: None,
+                    },
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            residents.push(ResidentId::from(resident.resident_id));
+        }
+        self.sim(reqwest::Method::DELETE, "/_sim/calls", None)
+            .await?;
+        let started = Instant::now();
+        let mut grants = Vec::new();
+        for resident in residents {
+            let grant = self
+                .services
+                .grant_access(
+                    &self.caller,
+                    self.tenant,
+                    GrantAccess {
+                        resident_id: resident,
+                        property_id: flow.request.property,
+                        access_method: flow.request.method,
+                        entrance_ids: flow.request.entrances.clone(),
+                        access_group_ids: flow.request.groups.clone(),
+                        starts_at: None,
+                        ends_at: None,
+                        code: None,
+                        idempotency_key: None,
+                    },
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            grants.push(grant.as_uuid());
+        }
+        loop {
+            let done: i64 = sqlx::query_scalar(
+                "select count(*) from grants where grant_id = any($1) and status in ('ACTIVE', 'FAILED')",
+            )
+            .bind(&grants)
+            .fetch_one(&mut self.owner)
+            .await?;
+            if done as usize >= grants.len() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let elapsed = started.elapsed();
+        let failed: i64 = sqlx::query_scalar(
+            "select count(*) from grants where grant_id = any($1) and status = 'FAILED'",
+        )
+        .bind(&grants)
+        .fetch_one(&mut self.owner)
+        .await?;
+        if failed > 0 {
+            return Err(format!("{}: {failed} grants failed", flow.name).into());
+        }
+        let calls = self.sim(reqwest::Method::GET, "/_sim/calls", None).await?;
+        if std::env::var_os("BENCH_VERBOSE").is_some() {
+            println!("    {}: {}", flow.name, calls["calls"]);
+        }
+        Ok((calls["total"].as_u64().unwrap_or(0), elapsed))
+    }
 }

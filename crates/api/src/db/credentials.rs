@@ -89,6 +89,27 @@ pub async fn of_grants(
     .await
 }
 
+pub async fn find(
+    db: &mut TenantTx,
+    id: CredentialId,
+) -> Result<Option<CredentialRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        CredentialRow,
+        r#"select c.credential_id, c.grant_id, c.slot, c.access_method, c.status, c.status_reason,
+                  c.code, c.mechanism, c.seam_acs_credential_id, c.seam_access_code_id,
+                  c.requested_code, c.superseded_seam_acs_credential_id, c.issued_at,
+                  g.starts_at, g.ends_at,
+                  g.property_id, c.created_at
+           from credentials c join grants g using (grant_id)
+           where c.tenant_id = $1 and c.credential_id = $2"#,
+        tenant,
+        id.as_uuid()
+    )
+    .fetch_optional(db.conn())
+    .await
+}
+
 /// A page of one resident's credentials, newest first (the app's home screen).
 pub async fn page_of_resident(
     db: &mut TenantTx,
@@ -222,6 +243,24 @@ pub async fn explain(db: &mut TenantTx, id: CredentialId, reason: &str) -> Resul
     .execute(db.conn())
     .await?;
     Ok(())
+}
+
+/// Whether the credential changed since `since` (an event about it was applied meanwhile).
+pub async fn changed_since(
+    db: &mut TenantTx,
+    id: CredentialId,
+    since: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"select exists(select 1 from credentials
+                         where tenant_id = $1 and credential_id = $2 and updated_at >= $3) as "changed!""#,
+        tenant,
+        id.as_uuid(),
+        since
+    )
+    .fetch_one(db.conn())
+    .await
 }
 
 /// The lock must confirm the credential again (its window moved): the next look asks Seam.

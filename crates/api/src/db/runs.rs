@@ -333,11 +333,16 @@ pub async fn defer(
         Some(_) => RunStatus::NeedsAttention,
         None => RunStatus::Running,
     };
+    // A step an event woke while the worker held the run (its `not_before` cleared) makes the
+    // run due at once, whatever the worker computed from what it had in memory.
     let deferred = sqlx::query!(
-        r#"update provisioning_runs
-           set status = $4, next_attempt_at = $5, attention_reason = $6, updated_at = now()
-           where tenant_id = $1 and run_id = $2 and fence = $3 and status = 'RUNNING'
-             and status = any($7)"#,
+        r#"update provisioning_runs r
+           set status = $4, attention_reason = $6, updated_at = now(),
+               next_attempt_at = least($5, coalesce(
+                   (select min(coalesce(s.not_before, now())) from provisioning_steps s
+                    where s.run_id = r.run_id and s.status in ('RUNNING', 'RETRYING')), $5))
+           where r.tenant_id = $1 and r.run_id = $2 and r.fence = $3 and r.status = 'RUNNING'
+             and r.status = any($7)"#,
         tenant,
         fence.run_id.as_uuid(),
         fence.token,
@@ -600,24 +605,26 @@ pub async fn make_due_for_credential(
     credential: Uuid,
 ) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
-    let runs = sqlx::query_scalar!(
+    sqlx::query!(
         r#"update provisioning_runs r set next_attempt_at = now(), updated_at = now()
            where r.tenant_id = $1 and r.status in ('RUNNING', 'NEEDS_ATTENTION')
              and r.next_attempt_at > now()
              and exists (select 1 from provisioning_steps s
-                         where s.run_id = r.run_id and s.credential_id = $2 and s.status = 'RUNNING')
-           returning r.run_id"#,
+                         where s.run_id = r.run_id and s.credential_id = $2 and s.status = 'RUNNING')"#,
         tenant,
         credential
     )
-    .fetch_all(db.conn())
+    .execute(db.conn())
     .await?;
+    // The step too, whether or not its run was waiting: a worker holding the run defers it by
+    // what the database says of its steps (see `defer`), so the wake-up is not lost.
     sqlx::query!(
-        r#"update provisioning_steps set not_before = null, updated_at = now()
-           where tenant_id = $1 and run_id = any($2) and credential_id = $3
-             and status = 'RUNNING' and not_before > now()"#,
+        r#"update provisioning_steps s set not_before = null, updated_at = now()
+           from provisioning_runs r
+           where s.tenant_id = $1 and s.credential_id = $2 and r.run_id = s.run_id
+             and r.status in ('RUNNING', 'NEEDS_ATTENTION')
+             and s.status = 'RUNNING' and s.not_before > now()"#,
         tenant,
-        &runs,
         credential
     )
     .execute(db.conn())

@@ -195,6 +195,7 @@ impl Engine {
         ready: &[StepRow],
     ) -> Result<Vec<(StepRow, Outcome, Recorded)>, sqlx::Error> {
         let deadline = self.inner.settings.step_deadline();
+        let started = Utc::now();
         let mut running: FuturesUnordered<_> = ready
             .iter()
             .map(|step| async move {
@@ -220,7 +221,7 @@ impl Engine {
             .collect();
         let mut results = Vec::with_capacity(ready.len());
         while let Some((step, outcome)) = running.next().await {
-            let recorded = self.record(ctx, step, &outcome).await?;
+            let recorded = self.record(ctx, step, &outcome, started).await?;
             results.push((step.clone(), outcome, recorded));
             if recorded == Recorded::Lost {
                 break;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use doorway_domain::{CredentialId, CredentialStatus, RunKind, StepStatus};
 use serde_json::json;
 
@@ -27,11 +27,13 @@ pub enum Recorded {
 }
 
 impl Engine {
+    /// Records `outcome` of an attempt of `step` that started at `started`.
     pub(super) async fn record(
         &self,
         ctx: &RunContext,
         step: &StepRow,
         outcome: &Outcome,
+        started: DateTime<Utc>,
     ) -> Result<Recorded, sqlx::Error> {
         let Some(super::Fenced {
             mut tx,
@@ -64,6 +66,13 @@ impl Engine {
                     .await?;
             }
             Outcome::Wait { until, reason } => {
+                // An event about the credential applied while this attempt looked (events lock
+                // the resident first too, so it committed before this transaction) means the
+                // next look need not wait.
+                let woken = match step.credential_id {
+                    Some(id) => db::credentials::changed_since(&mut tx, id.into(), started).await?,
+                    None => false,
+                };
                 if let Some(reason) = reason {
                     explain(&mut tx, ctx, step, reason).await?;
                 }
@@ -71,7 +80,7 @@ impl Engine {
                     status: StepStatus::Running,
                     seam_ids: &empty,
                     last_error: None,
-                    not_before: Some(*until),
+                    not_before: Some(if woken { Utc::now() } else { *until }),
                     uncertain: step.uncertain,
                 };
                 db::runs::finish_step(&mut tx, step_id, &result).await?;

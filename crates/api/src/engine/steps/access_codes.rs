@@ -10,7 +10,8 @@ use seam_gateway::{
     UpdateAccessCode,
 };
 
-use super::StepEnv;
+use super::{Known, StepEnv};
+use crate::db::credentials::CredentialRow;
 use crate::db::{self, device_windows::DeviceBucket, properties::EntranceRow};
 use crate::engine::outcome::{broken, Outcome, Produced, StepError, StepResult};
 
@@ -100,8 +101,17 @@ pub async fn await_set(env: &StepEnv<'_>) -> StepResult {
     let Some(id) = &credential.seam_access_code_id else {
         return Err(broken("the access code was not recorded"));
     };
-    if credential.issued_at.is_some() && credential.status == CredentialStatus::Active.as_str() {
-        return Ok(Outcome::skipped("Seam reported it set already"));
+    let set =
+        |c: &CredentialRow| c.issued_at.is_some() && c.status == CredentialStatus::Active.as_str();
+    match env.known(set).await? {
+        Known::Reported => return Ok(Outcome::skipped("Seam reported it set already")),
+        Known::AwaitEvent => {
+            return Ok(Outcome::Wait {
+                until: env.poll_later(),
+                reason: None,
+            })
+        }
+        Known::Ask => {}
     }
     let Some(code) = env.ctx.seam.get_access_code(id).await? else {
         return Ok(Outcome::Fail {

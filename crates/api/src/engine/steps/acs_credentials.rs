@@ -12,7 +12,7 @@ use seam_gateway::{
 };
 use serde_json::json;
 
-use super::StepEnv;
+use super::{Known, StepEnv};
 use crate::db::{self, credentials::CredentialRow};
 use crate::engine::context::RunContext;
 use crate::engine::outcome::{broken, Outcome, Produced, StepError, StepResult};
@@ -163,9 +163,19 @@ pub async fn await_issuance(env: &StepEnv<'_>) -> StepResult {
     let Some(seam_id) = &credential.seam_acs_credential_id else {
         return Err(broken("the credential was not recorded"));
     };
-    let status = CredentialStatus::parse(&credential.status);
-    if credential.issued_at.is_some() && status.is_some_and(CredentialStatus::is_live) {
-        return Ok(Outcome::skipped("Seam reported it issued already"));
+    let issued = |c: &CredentialRow| {
+        c.issued_at.is_some()
+            && CredentialStatus::parse(&c.status).is_some_and(CredentialStatus::is_live)
+    };
+    match env.known(issued).await? {
+        Known::Reported => return Ok(Outcome::skipped("Seam reported it issued already")),
+        Known::AwaitEvent => {
+            return Ok(Outcome::Wait {
+                until: env.poll_later(),
+                reason: None,
+            })
+        }
+        Known::Ask => {}
     }
     let Some(found) = env.ctx.seam.get_acs_credential(seam_id).await? else {
         return Ok(Outcome::Fail {

@@ -19,6 +19,7 @@ use doorway_domain::StepKind;
 use super::context::RunContext;
 use super::outcome::{Outcome, StepError};
 use super::Engine;
+use crate::db::credentials::CredentialRow;
 use crate::db::device_windows::{DeviceBucket, DeviceLimit};
 use crate::db::runs::StepRow;
 use crate::db::{self};
@@ -123,7 +124,44 @@ fn already_exists(err: &seam_gateway::SeamError) -> bool {
             .is_some_and(|k| k.contains("already") || k.contains("duplicate"))
 }
 
+/// What a waiting step knows before asking Seam.
+enum Known {
+    /// Seam already reported it (by an event Doorway applied): no call needed.
+    Reported,
+    /// Seam's event will say: wait for it, without a call.
+    AwaitEvent,
+    /// Ask Seam.
+    Ask,
+}
+
 impl StepEnv<'_> {
+    /// Before a waiting step asks Seam: with the webhook registered, what an event already
+    /// reported is in Doorway's records (read fresh: the event may have come during this very
+    /// claim), and a first look at something Seam has only just started is left to the event.
+    /// Polling stays the fallback for an event that never comes.
+    async fn known(&self, reported: impl Fn(&CredentialRow) -> bool) -> Result<Known, StepError> {
+        let ctx = self.ctx;
+        if !ctx.webhooks {
+            return Ok(match self.credential() {
+                Ok(credential) if reported(credential) => Known::Reported,
+                _ => Known::Ask,
+            });
+        }
+        let id = self.credential()?.credential_id;
+        let fresh = {
+            let mut tx = db::begin_tenant(&self.engine.inner.pool, ctx.tenant()).await?;
+            let fresh = db::credentials::find(&mut tx, id.into()).await?;
+            tx.commit().await?;
+            fresh
+        };
+        let window_open = ctx.grant.starts_at.is_none_or(|start| start <= Utc::now());
+        Ok(match fresh {
+            Some(credential) if reported(&credential) => Known::Reported,
+            _ if self.step.attempts == 0 && window_open => Known::AwaitEvent,
+            _ => Known::Ask,
+        })
+    }
+
     /// When to look again at something Seam is still doing (issuing, setting or removing): soon
     /// when polling is all there is; late when Seam's webhook will say (an event makes the run
     /// look at once, and the poll is only the fallback for one that never comes).

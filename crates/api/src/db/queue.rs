@@ -62,13 +62,6 @@ pub async fn claim_due(
     .await?;
     for tenant in tenants {
         if let Some(run) = claim_of_tenant(conn, tenant, holder, lease, &claimable).await? {
-            sqlx::query!(
-                r#"update tenant_engine_state set last_claimed_at = clock_timestamp(), updated_at = now()
-                   where tenant_id = $1"#,
-                tenant
-            )
-            .execute(&mut *conn)
-            .await?;
             return Ok(Some(run));
         }
     }
@@ -83,7 +76,8 @@ async fn claim_of_tenant(
     claimable: &[String],
 ) -> Result<Option<ClaimedRun>, sqlx::Error> {
     // Two claims that pick different runs of one resident meet at the lease row: the second
-    // waits for the first to commit, then finds the lease held and claims nothing.
+    // waits for the first to commit, then finds the lease held and claims nothing. The tenant
+    // is marked served in the same statement (fair claims: least recently served first).
     let row = sqlx::query!(
         r#"with candidate as (
                select r.run_id, r.resident_id, r.fence + 1 as fence
@@ -104,6 +98,10 @@ async fn claim_of_tenant(
                        locked_until = excluded.locked_until, updated_at = now()
                    where resident_leases.locked_until <= now()
                returning run_id, fence, xmax <> 0 as taken_over
+           )
+           , served as (
+               update tenant_engine_state set last_claimed_at = clock_timestamp(), updated_at = now()
+               where tenant_id = $1 and exists (select 1 from lease)
            )
            update provisioning_runs r
            set status = 'RUNNING', fence = lease.fence, locked_by = $2, updated_at = now()

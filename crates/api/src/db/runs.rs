@@ -188,6 +188,33 @@ pub async fn steps_of(db: &mut TenantTx, run_ids: &[Uuid]) -> Result<Vec<StepRow
     .await
 }
 
+/// What the engine needs of a claimed run's tenant and of the run itself, in one read.
+pub struct ClaimFacts {
+    pub seam_api_key_ciphertext: Vec<u8>,
+    pub webhook_registered: bool,
+    /// The tenant's runs were paused (Seam refused its key).
+    pub paused: bool,
+    pub cancel_requested: bool,
+}
+
+pub async fn claim_facts(db: &mut TenantTx, run: RunId) -> Result<Option<ClaimFacts>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        ClaimFacts,
+        r#"select t.seam_api_key_ciphertext, t.webhook_registered,
+                  coalesce(s.paused_reason is not null, false) as "paused!",
+                  r.cancel_requested_at is not null as "cancel_requested!"
+           from tenants t
+           join provisioning_runs r on r.tenant_id = t.tenant_id and r.run_id = $2
+           left join tenant_engine_state s on s.tenant_id = t.tenant_id
+           where t.tenant_id = $1"#,
+        tenant,
+        run.as_uuid()
+    )
+    .fetch_optional(db.conn())
+    .await
+}
+
 /// Credentials among these that a create (in any run) may have made at Seam without its
 /// answer being recorded.
 pub async fn uncertain_creates(
@@ -247,21 +274,21 @@ pub async fn guard(db: &mut TenantTx, fence: Fence) -> Result<Option<bool>, sqlx
     .await
 }
 
-/// Marks steps started (one more attempt each). A creating step is uncertain from now until
-/// its outcome is recorded: a crash in between leaves it so, and the next attempt looks first.
-pub async fn start_steps(db: &mut TenantTx, steps: &[(StepId, bool)]) -> Result<(), sqlx::Error> {
+/// Marks creating steps started (one more attempt each): each is uncertain from now until its
+/// outcome is recorded, so that a crash in between leaves it so, and its next attempt looks
+/// first. (Steps that create nothing are not marked: their attempt is counted when recorded.)
+pub async fn start_steps(db: &mut TenantTx, steps: &[StepId]) -> Result<(), sqlx::Error> {
+    if steps.is_empty() {
+        return Ok(());
+    }
     let tenant = db.tenant().as_uuid();
-    let ids: Vec<Uuid> = steps.iter().map(|(id, _)| id.as_uuid()).collect();
-    let creates: Vec<bool> = steps.iter().map(|(_, creates)| *creates).collect();
+    let ids: Vec<Uuid> = steps.iter().map(StepId::as_uuid).collect();
     sqlx::query!(
-        r#"update provisioning_steps s
-           set status = 'RUNNING', attempts = attempts + 1, uncertain = s.uncertain or c.creates,
-               updated_at = now()
-           from unnest($2::uuid[], $3::bool[]) as c(step_id, creates)
-           where s.tenant_id = $1 and s.step_id = c.step_id"#,
+        r#"update provisioning_steps
+           set status = 'RUNNING', attempts = attempts + 1, uncertain = true, updated_at = now()
+           where tenant_id = $1 and step_id = any($2)"#,
         tenant,
-        &ids,
-        &creates
+        &ids
     )
     .execute(db.conn())
     .await?;
@@ -270,6 +297,8 @@ pub async fn start_steps(db: &mut TenantTx, steps: &[(StepId, bool)]) -> Result<
 
 /// What an attempt of a step came to, as stored.
 pub struct StepResult<'a> {
+    /// The attempt was not counted when it started (a step that creates nothing).
+    pub count_attempt: bool,
     pub status: StepStatus,
     pub seam_ids: &'a serde_json::Value,
     pub last_error: Option<&'a str>,
@@ -286,7 +315,7 @@ pub async fn finish_step(
     sqlx::query!(
         r#"update provisioning_steps
            set status = $3, seam_ids = seam_ids || $4, last_error = $5, not_before = $6,
-               uncertain = $7, updated_at = now()
+               uncertain = $7, attempts = attempts + $8, updated_at = now()
            where tenant_id = $1 and step_id = $2"#,
         tenant,
         step.as_uuid(),
@@ -294,7 +323,8 @@ pub async fn finish_step(
         result.seam_ids,
         result.last_error,
         result.not_before,
-        result.uncertain
+        result.uncertain,
+        i32::from(result.count_attempt)
     )
     .execute(db.conn())
     .await?;

@@ -41,7 +41,6 @@ pub struct RunContext {
     pub grant: GrantRow,
     pub credentials: Vec<CredentialRow>,
     pub credential_entrances: HashMap<Uuid, Vec<EntranceRow>>,
-    pub property_entrances: Vec<EntranceRow>,
     pub acs_user: Option<AcsUserRow>,
     /// The access groups the grant gives (Salto KS), with their Seam ids.
     pub access_groups: Vec<AccessGroupRow>,
@@ -51,6 +50,9 @@ pub struct RunContext {
     pub uncertain_creates: HashSet<Uuid>,
     /// A cancellation was requested before the claim.
     pub cancel_requested: bool,
+    /// The tenant's runs were paused (Seam refused its key); this claim is the one let through
+    /// to try again.
+    pub paused: bool,
     /// Seam sends the tenant's events to Doorway: waiting steps hear of progress from them and
     /// poll only as a slow fallback.
     pub webhooks: bool,
@@ -290,9 +292,11 @@ impl Engine {
     ) -> Result<RunContext, ContextError> {
         let run_id = claim.fence.run_id;
         let missing = || ContextError::Missing(run_id.as_uuid());
-        let tenant = db::tenants::current(db).await?.ok_or_else(missing)?;
+        let facts = db::runs::claim_facts(db, run_id)
+            .await?
+            .ok_or_else(missing)?;
         let api_key = self.inner.cipher.open_string(
-            &tenant.seam_api_key_ciphertext,
+            &facts.seam_api_key_ciphertext,
             &crate::services::api_key_context(claim.tenant_id),
         )?;
         let grant = db::grants::find(db, claim.grant_id)
@@ -313,7 +317,6 @@ impl Engine {
                 .or_default()
                 .push(entrance);
         }
-        let property_entrances = db::properties::entrances_of(db, &[property.property_id]).await?;
         let acs_user = match &property.seam_acs_system_id {
             Some(system) => {
                 db::residents::acs_user(db, resident.resident_id.into(), system).await?
@@ -326,7 +329,6 @@ impl Engine {
             .await?
             .into_iter()
             .collect();
-        let run = db::runs::find(db, run_id).await?.ok_or_else(missing)?;
         let seam = self
             .inner
             .seam
@@ -341,13 +343,13 @@ impl Engine {
             grant,
             credentials,
             credential_entrances,
-            property_entrances,
             acs_user,
             access_groups,
             steps,
             uncertain_creates,
-            cancel_requested: run.cancel_requested_at.is_some(),
-            webhooks: tenant.webhook_registered,
+            cancel_requested: facts.cancel_requested,
+            webhooks: facts.webhook_registered,
+            paused: facts.paused,
         })
     }
 }

@@ -2,12 +2,14 @@
 //! recorded as soon as it is done, until the run is finished, must wait, fails, is cancelled,
 //! or its lease is lost.
 
+use std::collections::HashSet;
 use std::time::Instant;
 
 use chrono::Utc;
 use doorway_domain::{CredentialStatus, StepStatus};
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 use super::context::{ContextError, RunContext};
 use super::lease::{Holder, Lease};
@@ -17,6 +19,24 @@ use super::{steps, Engine};
 use crate::db::queue::ClaimedRun;
 use crate::db::runs::StepRow;
 use crate::db::{self};
+
+/// What a round came to.
+enum Next {
+    /// The run goes on; these creating steps were marked started by the round's last write.
+    Continue {
+        cancel_requested: bool,
+        started: HashSet<Uuid>,
+    },
+    /// A step was refused for good: the run fails.
+    Failed { step: String, error: String },
+    /// The claim no longer holds the run.
+    Lost,
+}
+
+/// The step asks Seam to create something (so it is marked started before it does).
+fn creates(step: &StepRow) -> bool {
+    step.kind().is_some_and(|k| k.creates())
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DriveError {
@@ -78,6 +98,8 @@ impl Engine {
         }
         let mut ctx = self.load_context(claim, lease.clock()).await?;
         let mut attention: Option<String> = None;
+        // Creating steps marked started by the previous round's last write.
+        let mut started: HashSet<Uuid> = HashSet::new();
         loop {
             if lease.is_lost() {
                 tracing::warn!(%run_id, "lost the lease; stopping without writing");
@@ -105,67 +127,50 @@ impl Engine {
                 }
                 return Ok(());
             }
-            if !self.start(&ctx, &ready, lease).await? {
+            let unstarted: Vec<&StepRow> = ready
+                .iter()
+                .filter(|s| creates(s) && !started.contains(&s.step_id))
+                .collect();
+            if !unstarted.is_empty() && !self.start(&ctx, &unstarted, lease).await? {
                 return Ok(());
             }
-            let round = self.round(&ctx, &ready);
-            let results = tokio::select! {
+            let round = self.round(&mut ctx, &ready, &mut attention);
+            let next = tokio::select! {
                 () = lease.lost().cancelled() => {
                     tracing::warn!(%run_id, "lost the lease mid-step; stopping without writing");
                     return Ok(());
                 }
-                results = round => results?,
+                next = round => next?,
             };
-            let mut failure = None;
-            for (step, outcome, recorded) in results {
-                match recorded {
-                    Recorded::Lost => {
-                        tracing::warn!(%run_id, step = %step.name, "lost the run before recording; stopping");
-                        return Ok(());
-                    }
-                    Recorded::Kept { cancel_requested } if cancel_requested => {
+            match next {
+                Next::Lost => {
+                    tracing::warn!(%run_id, "lost the run before recording; stopping");
+                    return Ok(());
+                }
+                Next::Failed { step, error } => {
+                    self.fail(&ctx, &step, &error).await?;
+                    return Ok(());
+                }
+                Next::Continue {
+                    cancel_requested,
+                    started: now_started,
+                } => {
+                    if cancel_requested {
                         lease.note_cancel_requested();
                     }
-                    Recorded::Kept { .. } => {}
+                    started = now_started;
                 }
-                match &outcome {
-                    Outcome::Done(produced)
-                    | Outcome::Skipped {
-                        produced: Some(produced),
-                        ..
-                    }
-                    | Outcome::Progress { produced, .. } => ctx.apply(produced),
-                    Outcome::Fail { error } => {
-                        failure.get_or_insert_with(|| (step.name.clone(), error.clone()));
-                    }
-                    Outcome::Retry {
-                        error,
-                        cause: RetryCause::Refused | RetryCause::KeyRejected,
-                        ..
-                    } => {
-                        attention = Some(format!(
-                            "Seam refused {}: {error}; Doorway keeps retrying",
-                            step.name
-                        ));
-                    }
-                    _ => {}
-                }
-                if let Some(row) = ctx.step_mut(step.step_id) {
-                    note(row, &outcome);
-                }
-            }
-            if let Some((step, error)) = failure {
-                self.fail(&ctx, &step, &error).await?;
-                return Ok(());
             }
         }
     }
 
-    /// Marks the round's steps started, fenced. `false`: the run was lost.
+    /// Marks creating steps started, fenced, before they call Seam: a crash from here on leaves
+    /// them uncertain, and their next attempt looks before it creates. `false`: the run was
+    /// lost.
     async fn start(
         &self,
         ctx: &RunContext,
-        ready: &[StepRow],
+        steps: &[&StepRow],
         lease: &Lease,
     ) -> Result<bool, sqlx::Error> {
         let Some(super::Fenced {
@@ -175,11 +180,8 @@ impl Engine {
         else {
             return Ok(false);
         };
-        let steps: Vec<_> = ready
-            .iter()
-            .map(|s| (s.step_id.into(), s.kind().is_some_and(|k| k.creates())))
-            .collect();
-        db::runs::start_steps(&mut tx, &steps).await?;
+        let ids: Vec<_> = steps.iter().map(|s| s.step_id.into()).collect();
+        db::runs::start_steps(&mut tx, &ids).await?;
         tx.commit().await?;
         if cancel_requested {
             lease.note_cancel_requested();
@@ -189,45 +191,116 @@ impl Engine {
 
     /// Runs the round's steps side by side, each under the step deadline, and records each
     /// as soon as it is done (so that what one created is never held back by a slow other).
+    /// The round's last write also marks started the creating steps it makes ready, which
+    /// saves the next round a transaction.
     async fn round(
         &self,
-        ctx: &RunContext,
+        ctx: &mut RunContext,
         ready: &[StepRow],
-    ) -> Result<Vec<(StepRow, Outcome, Recorded)>, sqlx::Error> {
+        attention: &mut Option<String>,
+    ) -> Result<Next, sqlx::Error> {
         let deadline = self.inner.settings.step_deadline();
         let started = Utc::now();
-        let mut running: FuturesUnordered<_> = ready
-            .iter()
-            .map(|step| async move {
-                let outcome =
-                    match tokio::time::timeout(deadline, steps::execute(self, ctx, step)).await {
-                        Ok(outcome) => outcome,
-                        Err(_) => Outcome::Retry {
-                            error: format!(
-                                "the step took longer than {} s and was stopped",
-                                deadline.as_secs()
-                            ),
-                            // What it sent may still take effect: look before creating again.
-                            cause: if step.kind().is_some_and(|k| k.creates()) {
-                                RetryCause::Ambiguous
-                            } else {
-                                RetryCause::Transient
+        let mut cancel_requested = false;
+        let mut done: Vec<(&StepRow, Outcome)> = Vec::with_capacity(ready.len());
+        {
+            let ctx: &RunContext = ctx;
+            let mut running: FuturesUnordered<_> = ready
+                .iter()
+                .map(|step| async move {
+                    let outcome =
+                        match tokio::time::timeout(deadline, steps::execute(self, ctx, step)).await
+                        {
+                            Ok(outcome) => outcome,
+                            Err(_) => Outcome::Retry {
+                                error: format!(
+                                    "the step took longer than {} s and was stopped",
+                                    deadline.as_secs()
+                                ),
+                                // What it sent may still take effect: look before creating
+                                // again.
+                                cause: if creates(step) {
+                                    RetryCause::Ambiguous
+                                } else {
+                                    RetryCause::Transient
+                                },
+                                after: None,
                             },
-                            after: None,
-                        },
-                    };
-                (step, self.settle(ctx, step, outcome))
-            })
-            .collect();
-        let mut results = Vec::with_capacity(ready.len());
-        while let Some((step, outcome)) = running.next().await {
-            let recorded = self.record(ctx, step, &outcome, started).await?;
-            results.push((step.clone(), outcome, recorded));
-            if recorded == Recorded::Lost {
-                break;
+                        };
+                    (step, self.settle(ctx, step, outcome))
+                })
+                .collect();
+            while let Some((step, outcome)) = running.next().await {
+                if running.is_empty() {
+                    done.push((step, outcome));
+                    break;
+                }
+                match self.record(ctx, step, &outcome, started, &[]).await? {
+                    Recorded::Lost => return Ok(Next::Lost),
+                    Recorded::Kept {
+                        cancel_requested: c,
+                    } => cancel_requested |= c,
+                }
+                done.push((step, outcome));
             }
         }
-        Ok(results)
+        let mut failure = None;
+        for (step, outcome) in &done {
+            match outcome {
+                Outcome::Done(produced)
+                | Outcome::Skipped {
+                    produced: Some(produced),
+                    ..
+                }
+                | Outcome::Progress { produced, .. } => ctx.apply(produced),
+                Outcome::Fail { error } => {
+                    failure.get_or_insert_with(|| (step.name.clone(), error.clone()));
+                }
+                Outcome::Retry {
+                    error,
+                    cause: RetryCause::Refused | RetryCause::KeyRejected,
+                    ..
+                } => {
+                    *attention = Some(format!(
+                        "Seam refused {}: {error}; Doorway keeps retrying",
+                        step.name
+                    ));
+                }
+                _ => {}
+            }
+            if let Some(row) = ctx.step_mut(step.step_id) {
+                note(row, outcome);
+            }
+        }
+        let Some((last, outcome)) = done.pop() else {
+            return Ok(Next::Continue {
+                cancel_requested,
+                started: HashSet::new(),
+            });
+        };
+        // What the next round will create, if the run goes on.
+        let next: Vec<StepRow> = match failure {
+            Some(_) => vec![],
+            None => ctx
+                .ready_steps(Utc::now())
+                .into_iter()
+                .filter(creates)
+                .collect(),
+        };
+        let next_ids: Vec<_> = next.iter().map(|s| s.step_id.into()).collect();
+        match self.record(ctx, last, &outcome, started, &next_ids).await? {
+            Recorded::Lost => return Ok(Next::Lost),
+            Recorded::Kept {
+                cancel_requested: c,
+            } => cancel_requested |= c,
+        }
+        if let Some((step, error)) = failure {
+            return Ok(Next::Failed { step, error });
+        }
+        Ok(Next::Continue {
+            cancel_requested,
+            started: next.iter().map(|s| s.step_id).collect(),
+        })
     }
 
     /// The outcome as the run will record it: a run that ends access never fails for good

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{CredentialId, CredentialStatus, RunKind, StepStatus};
+use doorway_domain::{CredentialId, CredentialStatus, RunKind, StepId, StepStatus};
 use serde_json::json;
 
 use super::context::RunContext;
@@ -27,13 +27,15 @@ pub enum Recorded {
 }
 
 impl Engine {
-    /// Records `outcome` of an attempt of `step` that started at `started`.
+    /// Records `outcome` of an attempt of `step` that started at `started`, and marks `next`
+    /// (creating steps the outcome makes ready) started in the same transaction.
     pub(super) async fn record(
         &self,
         ctx: &RunContext,
         step: &StepRow,
         outcome: &Outcome,
         started: DateTime<Utc>,
+        next: &[StepId],
     ) -> Result<Recorded, sqlx::Error> {
         let Some(super::Fenced {
             mut tx,
@@ -44,13 +46,18 @@ impl Engine {
         };
         crate::metrics::step_executed(&step.name, outcome.label());
         let step_id = step.step_id.into();
+        let count_attempt = !step.kind().is_some_and(|k| k.creates());
         let empty = json!({});
         match outcome {
             Outcome::Done(produced) => {
                 apply(&mut tx, ctx, produced).await?;
                 let ids = produced.seam_ids();
-                db::runs::finish_step(&mut tx, step_id, &settled(StepStatus::Succeeded, &ids))
-                    .await?;
+                db::runs::finish_step(
+                    &mut tx,
+                    step_id,
+                    &settled(count_attempt, StepStatus::Succeeded, &ids),
+                )
+                .await?;
             }
             Outcome::Skipped { reason, produced } => {
                 let mut ids = json!({ "skipped": reason });
@@ -62,8 +69,12 @@ impl Engine {
                         ids.extend(more);
                     }
                 }
-                db::runs::finish_step(&mut tx, step_id, &settled(StepStatus::Skipped, &ids))
-                    .await?;
+                db::runs::finish_step(
+                    &mut tx,
+                    step_id,
+                    &settled(count_attempt, StepStatus::Skipped, &ids),
+                )
+                .await?;
             }
             Outcome::Wait { until, reason } => {
                 // An event about the credential applied while this attempt looked (events lock
@@ -77,6 +88,7 @@ impl Engine {
                     explain(&mut tx, ctx, step, reason).await?;
                 }
                 let result = StepResult {
+                    count_attempt,
                     status: StepStatus::Running,
                     seam_ids: &empty,
                     last_error: None,
@@ -89,6 +101,7 @@ impl Engine {
                 apply(&mut tx, ctx, produced).await?;
                 let ids = produced.seam_ids();
                 let result = StepResult {
+                    count_attempt,
                     status: StepStatus::Running,
                     seam_ids: &ids,
                     last_error: None,
@@ -115,6 +128,7 @@ impl Engine {
                     _ => {}
                 }
                 let result = StepResult {
+                    count_attempt,
                     status: StepStatus::Retrying,
                     seam_ids: &empty,
                     last_error: Some(error),
@@ -125,6 +139,7 @@ impl Engine {
             }
             Outcome::Fail { error } => {
                 let result = StepResult {
+                    count_attempt,
                     status: StepStatus::Failed,
                     seam_ids: &empty,
                     last_error: Some(error),
@@ -134,16 +149,18 @@ impl Engine {
                 db::runs::finish_step(&mut tx, step_id, &result).await?;
             }
         }
-        if !matches!(
+        let key_rejected = matches!(
             outcome,
             Outcome::Retry {
                 cause: RetryCause::KeyRejected,
                 ..
             }
-        ) {
-            // The key works (or the step needed no Seam call): nothing to pause for.
+        );
+        if ctx.paused && !key_rejected {
+            // The run let through after a pause found the key accepted.
             db::engine_state::resume(&mut tx).await?;
         }
+        db::runs::start_steps(&mut tx, next).await?;
         tx.commit().await?;
         Ok(Recorded::Kept { cancel_requested })
     }
@@ -169,8 +186,9 @@ impl Engine {
     }
 }
 
-fn settled(status: StepStatus, ids: &serde_json::Value) -> StepResult<'_> {
+fn settled(count_attempt: bool, status: StepStatus, ids: &serde_json::Value) -> StepResult<'_> {
     StepResult {
+        count_attempt,
         status,
         seam_ids: ids,
         last_error: None,

@@ -283,9 +283,14 @@ pub async fn list_accessible_entrances(env: &StepEnv<'_>) -> StepResult {
         .into_iter()
         .map(|e| e.acs_entrance_id)
         .collect();
-    let entrance_ids = env
-        .ctx
-        .property_entrances
+    let property_entrances = {
+        let mut tx = db::begin_tenant(&env.engine.inner.pool, env.ctx.tenant()).await?;
+        let entrances =
+            db::properties::entrances_of(&mut tx, &[env.ctx.property.property_id]).await?;
+        tx.commit().await?;
+        entrances
+    };
+    let entrance_ids = property_entrances
         .iter()
         .filter(|e| {
             e.seam_acs_entrance_id

@@ -111,22 +111,16 @@ impl TenantTx {
     }
 }
 
-/// Opens a transaction that sees only `tenant`'s rows.
+/// Opens a transaction that sees only `tenant`'s rows, in one round trip: the transaction
+/// begins with its tenant set. (The id is formatted from a UUID, never from outside text.)
 pub async fn begin_tenant(pool: &PgPool, tenant: TenantId) -> Result<TenantTx, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    set_tenant(&mut tx, tenant).await?;
+    let begin = format!(
+        "begin; select set_config('doorway.tenant_id', '{}', true), \
+         set_config('doorway.scope', '', true)",
+        tenant.as_uuid().hyphenated()
+    );
+    let tx = pool.begin_with(begin).await?;
     Ok(TenantTx { tx, tenant })
-}
-
-/// Switches an open transaction to `tenant` (used by the worker after claiming a run).
-pub async fn set_tenant(conn: &mut PgConnection, tenant: TenantId) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "select set_config('doorway.tenant_id', $1, true), set_config('doorway.scope', '', true)",
-    )
-    .bind(tenant.to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// A transaction in one of the narrow cross-tenant scopes the migration defines.

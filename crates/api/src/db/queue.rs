@@ -19,6 +19,11 @@ use uuid::Uuid;
 use super::runs::Fence;
 use super::TenantTx;
 
+/// The statuses of runs a claim may take: those the transition table lets become RUNNING.
+/// Written out in the queries (and matching the partial index on due runs) so that the
+/// planner uses the index; a debug assertion and a test keep them equal to the table.
+const CLAIMABLE: [&str; 3] = ["PENDING", "RUNNING", "NEEDS_ATTENTION"];
+
 /// How many of the least recently served tenants one claim considers before giving up.
 const TENANTS_PER_CLAIM: i64 = 4;
 
@@ -42,26 +47,30 @@ pub async fn claim_due(
     holder: &str,
     lease: Duration,
 ) -> Result<Option<ClaimedRun>, sqlx::Error> {
-    let claimable = RunStatus::source_texts(RunStatus::Running);
+    debug_assert_eq!(
+        RunStatus::source_texts(RunStatus::Running),
+        CLAIMABLE,
+        "the statuses a claim looks at are those the transition table lets become RUNNING"
+    );
     let tenants = sqlx::query_scalar!(
         r#"select s.tenant_id from tenant_engine_state s
            where (s.paused_until is null or s.paused_until <= now())
              and (s.seam_backoff_until is null or s.seam_backoff_until <= now())
              and exists (select 1 from provisioning_runs r
-                         where r.tenant_id = s.tenant_id and r.status = any($1)
+                         where r.tenant_id = s.tenant_id
+                           and r.status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')
                            and r.next_attempt_at <= now() and r.resident_id is not null
                            and not exists (select 1 from resident_leases l
                                            where l.resident_id = r.resident_id
                                              and l.locked_until > now()))
            order by s.last_claimed_at nulls first, s.tenant_id
-           limit $2"#,
-        &claimable,
+           limit $1"#,
         TENANTS_PER_CLAIM
     )
     .fetch_all(&mut *conn)
     .await?;
     for tenant in tenants {
-        if let Some(run) = claim_of_tenant(conn, tenant, holder, lease, &claimable).await? {
+        if let Some(run) = claim_of_tenant(conn, tenant, holder, lease).await? {
             return Ok(Some(run));
         }
     }
@@ -73,7 +82,6 @@ async fn claim_of_tenant(
     tenant: Uuid,
     holder: &str,
     lease: Duration,
-    claimable: &[String],
 ) -> Result<Option<ClaimedRun>, sqlx::Error> {
     // Two claims that pick different runs of one resident meet at the lease row: the second
     // waits for the first to commit, then finds the lease held and claims nothing. The tenant
@@ -82,7 +90,8 @@ async fn claim_of_tenant(
         r#"with candidate as (
                select r.run_id, r.resident_id, r.fence + 1 as fence
                from provisioning_runs r
-               where r.tenant_id = $1 and r.status = any($4) and r.next_attempt_at <= now()
+               where r.tenant_id = $1 and r.status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')
+                 and r.next_attempt_at <= now()
                  and r.resident_id is not null
                  and not exists (select 1 from resident_leases l
                                  where l.resident_id = r.resident_id and l.locked_until > now())
@@ -100,8 +109,11 @@ async fn claim_of_tenant(
                returning run_id, fence, xmax <> 0 as taken_over
            )
            , served as (
+               -- At most every 50 ms: claims of one tenant would otherwise all queue on this row.
                update tenant_engine_state set last_claimed_at = clock_timestamp(), updated_at = now()
                where tenant_id = $1 and exists (select 1 from lease)
+                 and (last_claimed_at is null
+                      or last_claimed_at < clock_timestamp() - interval '50 milliseconds')
            )
            update provisioning_runs r
            set status = 'RUNNING', fence = lease.fence, locked_by = $2, updated_at = now()
@@ -111,8 +123,7 @@ async fn claim_of_tenant(
                      r.created_at, lease.taken_over as "taken_over!""#,
         tenant,
         holder,
-        lease.as_secs_f64(),
-        claimable
+        lease.as_secs_f64()
     )
     .fetch_optional(conn)
     .await?;
@@ -176,4 +187,14 @@ pub async fn release_lease(db: &mut TenantTx, fence: Fence) -> Result<(), sqlx::
     .execute(db.conn())
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_look_at_the_statuses_the_table_lets_become_running() {
+        assert_eq!(RunStatus::source_texts(RunStatus::Running), CLAIMABLE);
+    }
 }

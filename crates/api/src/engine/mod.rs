@@ -80,10 +80,11 @@ impl Engine {
         &self.inner.settings
     }
 
-    /// Tells the idle workers of this process that a run may be due (other processes hear it
-    /// from the database).
+    /// Tells an idle worker of this process that a run may be due (other processes hear it
+    /// from the database). One is enough: a worker that claims a run wakes the next, so a
+    /// burst of due runs draws workers one after another instead of all at once.
     pub fn wake(&self) {
-        self.inner.wake.notify_waiters();
+        self.inner.wake.notify_one();
     }
 
     /// Starts the workers, the listener that wakes them, and the background jobs. They stop
@@ -105,13 +106,12 @@ impl Engine {
 
     async fn work(&self, shutdown: CancellationToken) {
         while !shutdown.is_cancelled() {
-            // Registered before the claim, so that a notification arriving while it runs is
-            // not missed.
+            // A notification arriving while the claim runs leaves a permit: not missed.
             let woken = self.inner.wake.notified();
-            tokio::pin!(woken);
-            woken.as_mut().enable();
             match self.claim().await {
                 Ok(Some((run, claimed_at))) => {
+                    // More may be due: let one more idle worker look (a chain, not a herd).
+                    self.inner.wake.notify_one();
                     let run_id = run.fence.run_id;
                     if let Err(err) = self.drive(run, claimed_at, &shutdown).await {
                         tracing::error!(%run_id, error = %err, "provisioning run interrupted; it resumes when its lease expires");
@@ -153,7 +153,7 @@ impl Engine {
                 listener.listen(RUNS_CHANNEL).await?;
                 loop {
                     listener.recv().await?;
-                    self.inner.wake.notify_waiters();
+                    self.inner.wake.notify_one();
                 }
             };
             let result: Result<(), sqlx::Error> = tokio::select! {
@@ -167,7 +167,7 @@ impl Engine {
                 () = shutdown.cancelled() => return,
                 () = tokio::time::sleep(Duration::from_secs(1)) => {}
             }
-            self.inner.wake.notify_waiters();
+            self.inner.wake.notify_one();
         }
     }
 }

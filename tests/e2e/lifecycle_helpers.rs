@@ -74,6 +74,22 @@ impl TestApp {
         body["data"]["grantAccess"]["grant"].clone()
     }
 
+    /// Ana, with a PIN on one lock (imported as a property of its own) that is ACTIVE;
+    /// returns the grant's id.
+    pub async fn active_pin_on(&self, lock: &str) -> Value {
+        let locks = self.import_smart_locks(&[lock]).await;
+        let resident = self
+            .create_resident("Ana Ruiz", "ana@example.com", "ana")
+            .await;
+        let id = self
+            .grant_pin_on_locks(&resident, &locks, &[lock], None)
+            .await["id"]
+            .clone();
+        self.wait_for_grant(&id, "ACTIVE", Duration::from_secs(30))
+            .await;
+        id
+    }
+
     /// The grant as the portal shows it, with the grant's and each credential's reason.
     pub async fn grant_with_reasons(&self, id: &Value) -> Value {
         self.graphql_ok(

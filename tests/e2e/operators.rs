@@ -22,24 +22,10 @@ async fn runs(app: &TestApp, token: &str, status: &str) -> Value {
         .clone()
 }
 
-/// A smart-lock grant on Unit 2A, ACTIVE; returns its id.
-async fn active_code(app: &TestApp) -> Value {
-    let locks = app.import_smart_locks(&["Unit 2A Front Door"]).await;
-    let resident = app
-        .create_resident("Ana Ruiz", "ana@example.com", "ana")
-        .await;
-    let grant = app
-        .grant_pin_on_locks(&resident, &locks, &["Unit 2A Front Door"], None)
-        .await;
-    app.wait_for_grant(&grant["id"], "ACTIVE", Duration::from_secs(20))
-        .await;
-    grant["id"].clone()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_revocation_is_listed_for_operators_and_retried_on_request() {
     let app = spawn_app().await;
-    let id = active_code(&app).await;
+    let id = app.active_pin_on("Unit 2A Front Door").await;
     app.inject_fault(
         json!({ "endpoint": "/access_codes/delete", "error_rate": 1, "status": 400, "times": 1 }),
     )

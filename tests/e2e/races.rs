@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::helpers::{contract, entrance_named, spawn_app, TestApp};
-use crate::lifecycle_helpers::{in_minutes, wait_until};
+use crate::lifecycle_helpers::in_minutes;
 
 const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -232,24 +232,7 @@ async fn revoke_during_provisioning(
     match at {
         RevokeAt::AfterGrant(ms) => tokio::time::sleep(Duration::from_millis(ms)).await,
         RevokeAt::AfterFinishingLook(ms) => {
-            wait_until(
-                Duration::from_secs(10),
-                "the PIN issued at Seam",
-                || async {
-                    let state = app.sim_state().await;
-                    let issued = state["acs_credentials"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .any(|c| c["is_issued"] == true);
-                    if issued {
-                        Ok(())
-                    } else {
-                        Err(state["acs_credentials"].to_string())
-                    }
-                },
-            )
-            .await;
+            app.wait_for_issued_at_seam().await;
             let before = app.sim_call_count(LOOK).await;
             let deadline = Instant::now() + Duration::from_secs(5);
             // If provisioning finished before we looked, the revocation just comes after it.

@@ -26,6 +26,28 @@ impl TestApp {
             .unwrap_or(0)
     }
 
+    /// Waits until Seam reports an ACS credential of this workspace issued.
+    pub async fn wait_for_issued_at_seam(&self) {
+        crate::lifecycle_helpers::wait_until(
+            std::time::Duration::from_secs(10),
+            "a credential issued at Seam",
+            || async {
+                let state = self.sim_state().await;
+                let issued = state["acs_credentials"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|c| c["is_issued"] == true);
+                if issued {
+                    Ok(())
+                } else {
+                    Err(state["acs_credentials"].to_string())
+                }
+            },
+        )
+        .await;
+    }
+
     /// Removes every injected fault (`DELETE /_sim/faults`).
     pub async fn clear_faults(&self) {
         let response = reqwest::Client::new()

@@ -91,15 +91,7 @@ async fn revocation_is_revoked_only_once_the_lock_let_go_of_the_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_offline_lock_keeps_the_revocation_open_and_says_so() {
     let app = spawn_app().await;
-    let locks = app.import_smart_locks(&[LOCK_2A]).await;
-    let resident = app
-        .create_resident("Ana Ruiz", "ana@example.com", "ana")
-        .await;
-    let id = app
-        .grant_pin_on_locks(&resident, &locks, &[LOCK_2A], None)
-        .await["id"]
-        .clone();
-    app.wait_for_grant(&id, "ACTIVE", PATIENCE).await;
+    let id = app.active_pin_on(LOCK_2A).await;
 
     app.disconnect_lock(LOCK_2A).await;
     app.revoke(&id).await;
@@ -315,15 +307,7 @@ async fn twenty_five_residents_on_one_lock_get_exactly_twenty_five_codes_and_los
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_delete_is_retried_and_revoking_again_resumes_it() {
     let app = spawn_app().await;
-    let locks = app.import_smart_locks(&[LOCK_2A]).await;
-    let resident = app
-        .create_resident("Ana Ruiz", "ana@example.com", "ana")
-        .await;
-    let id = app
-        .grant_pin_on_locks(&resident, &locks, &[LOCK_2A], None)
-        .await["id"]
-        .clone();
-    app.wait_for_grant(&id, "ACTIVE", PATIENCE).await;
+    let id = app.active_pin_on(LOCK_2A).await;
     app.inject_fault(
         json!({ "endpoint": "/access_codes/delete", "error_rate": 1, "status": 400, "times": 1 }),
     )
@@ -377,23 +361,7 @@ async fn expiry_removes_everything_at_seam() {
     assert!(body.get("errors").is_none(), "{body}");
     let id = body["data"]["grantAccess"]["grant"]["id"].clone();
     // Otherwise the test would prove nothing: the key really reached Seam.
-    wait_until(Duration::from_secs(10), "the key issued at Seam", || {
-        let app = &app;
-        async move {
-            let state = app.sim_state().await;
-            let issued = state["acs_credentials"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|c| c["is_issued"] == true);
-            if issued {
-                Ok(())
-            } else {
-                Err(state["acs_credentials"].to_string())
-            }
-        }
-    })
-    .await;
+    app.wait_for_issued_at_seam().await;
 
     // REVOKING (with a reason) for a moment on the way is fine; EXPIRED means it is all gone.
     let grant = app.wait_for_grant(&id, "EXPIRED", PATIENCE).await;

@@ -532,3 +532,43 @@ async fn a_create_that_hangs_longer_than_the_lease_is_sent_once() {
 }
 
 mod salto;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_code_is_active_only_once_its_lock_has_set_it() {
+    let app = spawn_app().await;
+    let locks = app.import_smart_locks(&[LOCK_2A]).await;
+    let resident = app
+        .create_resident("Ana Ruiz", "ana@example.com", "ana")
+        .await;
+    // The lock is offline when the window opens: Seam cannot program the code then.
+    app.disconnect_lock(LOCK_2A).await;
+    let starts = chrono::Utc::now() + chrono::Duration::seconds(4);
+    let body = app
+        .grant_access(json!({
+            "residentId": resident["id"], "propertyId": locks["id"], "accessMethod": "PIN_CODE",
+            "entranceIds": [entrance_named(&locks, LOCK_2A)],
+            "startsAt": starts.to_rfc3339(), "endsAt": in_minutes(120),
+        }))
+        .await;
+    let id = body["data"]["grantAccess"]["grant"]["id"].clone();
+    let grant = app.wait_for_grant(&id, "ACTIVE", PATIENCE).await;
+    assert_eq!(grant["credentials"][0]["status"], "SCHEDULED");
+    // Well past the start, Doorway's clock alone does not make the code ACTIVE.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let grant = app.grant(&id).await;
+    assert_eq!(
+        grant["credentials"][0]["status"], "SCHEDULED",
+        "the lock never set the code: {grant:#}"
+    );
+    // Once the lock is back and takes the code, it is.
+    app.connect_lock(LOCK_2A).await;
+    wait_until(PATIENCE, "the code ACTIVE", || async {
+        let grant = app.grant(&id).await;
+        match grant["credentials"][0]["status"].as_str() {
+            Some("ACTIVE") => Ok(()),
+            _ => Err(grant.to_string()),
+        }
+    })
+    .await;
+    app.assert_truth().await;
+}

@@ -477,8 +477,33 @@ async fn a_rejected_key_pauses_the_tenant_and_a_new_key_resumes_it() {
         "the portal says why: {paused:#}"
     );
 
+    // Operators see the tenant paused, and why.
+    const PAUSED: &str = "{ tenants { nodes { id provisioningPausedReason } } }";
+    let paused_reason = |data: Value| {
+        data["tenants"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == json!(app.tenant_id.to_string()))
+            .map(|t| t["provisioningPausedReason"].clone())
+            .unwrap()
+    };
+    let tenants = app
+        .graphql_ok(&app.operator_token(), PAUSED, json!({}))
+        .await;
+    assert!(
+        paused_reason(tenants)
+            .as_str()
+            .is_some_and(|r| r.contains("API key")),
+        "the tenant shows paused"
+    );
+
     app.clear_faults().await;
     app.rotate_seam_key(&app.sim_key).await;
+    let tenants = app
+        .graphql_ok(&app.operator_token(), PAUSED, json!({}))
+        .await;
+    assert_eq!(paused_reason(tenants), Value::Null, "a new key resumes it");
     let grant = app
         .wait_for_grant(&id, "REVOKED", Duration::from_secs(20))
         .await;

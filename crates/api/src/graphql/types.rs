@@ -87,8 +87,17 @@ impl Tenant {
         self.0.webhook_registered
     }
     /// Set while the tenant's provisioning is paused (Seam rejected its API key): why, and
-    /// what to do. Replacing the key (`rotateTenantSeamKey`) resumes it.
+    /// what to do. Replacing the key (`rotateTenantSeamKey`) resumes it. Shown to operators
+    /// and managers.
     async fn provisioning_paused_reason(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        // Operational detail for the people who can act on it, not for residents or partners.
+        let role = super::context::auth(ctx)?.role;
+        if !matches!(
+            role,
+            crate::auth::Role::Operator | crate::auth::Role::Manager
+        ) {
+            return Ok(None);
+        }
         let services = super::context::services(ctx)?;
         let tenant = doorway_domain::TenantId::from(self.0.tenant_id);
         let pause = async {

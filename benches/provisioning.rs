@@ -98,6 +98,7 @@ async fn main() -> BenchResult<()> {
         locate::locate(std::env::var("DATABASE_URL").ok().map(Into::into).as_ref()).await?;
     let name = format!("doorway_bench_{}", chrono::Utc::now().timestamp());
     let database = locate::ensure_database(&server.options, &name).await?;
+    doorway_api::db::migrate(&database).await?;
     let listen = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let vars: HashMap<&str, String> = HashMap::from([
         ("DOORWAY_LISTEN", listen.to_string()),
@@ -108,7 +109,7 @@ async fn main() -> BenchResult<()> {
         ("DOORWAY_SEAM_DEVICE_WINDOW_SECONDS", window.to_string()),
     ]);
     let config = Config::from_lookup(Profile::Demo, |k| vars.get(k).cloned())?;
-    let app = Application::build(&config, &database).await?;
+    let app = Application::build(&config, &doorway_api::db::as_service(&database)).await?;
     let services = app.services().clone();
     let stop = app.shutdown_token();
     let running = tokio::spawn(app.run_until_stopped());

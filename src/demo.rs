@@ -9,6 +9,7 @@ use doorway_api::auth::TokenIssuer;
 use doorway_api::db::locate;
 use doorway_api::services::tenants::CreateTenant;
 use doorway_api::{shutdown_signal, telemetry, Application, Config, Profile};
+use secrecy::ExposeSecret;
 
 /// The `externalId` of the resident the README's walk-through creates; the resident token is
 /// minted for it.
@@ -28,8 +29,21 @@ pub async fn run() -> anyhow::Result<()> {
     let workspace = sim.simulator().create_workspace("Doorway demo");
     config.seam_endpoint = sim.base_url().parse().context("simulator URL")?;
 
-    let db = locate::open(config.database_url.as_ref(), "doorway_demo").await?;
-    let app = Application::build(&config, &db.options).await?;
+    // The demo's server, as its owner (DOORWAY_MIGRATE_DATABASE_URL, else DATABASE_URL, else
+    // the local server or a private one): it migrates, then serves as the service's role.
+    let owner = config
+        .migrate_database_url
+        .as_ref()
+        .or(config.database_url.as_ref());
+    let db = locate::open(owner, "doorway_demo").await?;
+    doorway_api::db::migrate(&db.options)
+        .await
+        .context("applying migrations")?;
+    let service = match (&config.migrate_database_url, &config.database_url) {
+        (Some(_), Some(url)) => url.expose_secret().parse().context("DATABASE_URL")?,
+        _ => doorway_api::db::as_service(&db.options),
+    };
+    let app = Application::build(&config, &service).await?;
     let tenant = app
         .services()
         .create_tenant(CreateTenant {

@@ -10,6 +10,8 @@ use doorway_api::auth::TokenIssuer;
 use doorway_api::db::locate;
 use doorway_api::services::tenants::CreateTenant;
 use doorway_api::{shutdown_signal, telemetry, Application, Config, Profile};
+use secrecy::ExposeSecret;
+use sqlx::postgres::PgConnectOptions;
 
 #[derive(Parser)]
 #[command(
@@ -64,7 +66,7 @@ enum TenantCommand {
     },
 }
 
-/// The database `serve`, `migrate` and `tenant` use when DATABASE_URL is not set.
+/// The database `migrate` uses on the local development server when no URL is set.
 const DEFAULT_DATABASE: &str = "doorway";
 
 #[tokio::main]
@@ -76,7 +78,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             let config = Config::from_env(Profile::Demo)?;
             telemetry::init(config.log_format);
-            let db = locate::open(config.database_url.as_ref(), DEFAULT_DATABASE).await?;
+            // The owner's credentials: DOORWAY_MIGRATE_DATABASE_URL, else DATABASE_URL, else the
+            // local development server.
+            let owner = config
+                .migrate_database_url
+                .as_ref()
+                .or(config.database_url.as_ref());
+            let db = locate::open(owner, DEFAULT_DATABASE).await?;
             doorway_api::db::migrate(&db.options)
                 .await
                 .context("applying migrations")?;
@@ -88,13 +96,13 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let config = Config::from_env(Profile::Serve)?;
             telemetry::init(config.log_format);
-            let db = locate::open(config.database_url.as_ref(), DEFAULT_DATABASE).await?;
+            let database = service_database(&config)?;
             let app = Application::build(
                 &Config {
                     listen: SocketAddr::from(([127, 0, 0, 1], 0)),
                     ..config
                 },
-                &db.options,
+                &database,
             )
             .await?;
             let tenant = app
@@ -144,11 +152,21 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+/// The service's database: `DATABASE_URL`, which `serve` requires (it never starts a database
+/// of its own).
+fn service_database(config: &Config) -> anyhow::Result<PgConnectOptions> {
+    let url = config
+        .database_url
+        .as_ref()
+        .context("DATABASE_URL is required")?;
+    url.expose_secret().parse().context("DATABASE_URL")
+}
+
 async fn serve() -> anyhow::Result<()> {
     let config = Config::from_env(Profile::Serve)?;
     telemetry::init(config.log_format);
-    let db = locate::open(config.database_url.as_ref(), DEFAULT_DATABASE).await?;
-    let app = Application::build(&config, &db.options).await?;
+    let database = service_database(&config)?;
+    let app = Application::build(&config, &database).await?;
     tracing::info!(addr = %app.local_addr(), seam = %config.seam_endpoint, "serving");
     let stop = app.shutdown_token();
     tokio::spawn(async move {

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use doorway_api::db::{self, queue, runs::Fence, Scope};
+use doorway_api::db::{self, queue, runs::Fence};
 use serde_json::{json, Value};
 use sqlx::postgres::PgPool;
 use uuid::Uuid;
@@ -14,16 +14,13 @@ use crate::lifecycle_helpers::wait_until;
 
 /// The service's own pool on this test's database (it queries as `doorway_app`).
 async fn service_pool(app: &TestApp) -> PgPool {
-    db::connect(&app.database, 4).await.unwrap()
+    db::connect(&app.service_database, 4).await.unwrap()
 }
 
 async fn claim(pool: &PgPool, holder: &str) -> Option<queue::ClaimedRun> {
-    let mut tx = db::begin_scope(pool, Scope::Worker).await.unwrap();
-    let claimed = queue::claim_due(&mut tx, holder, Duration::from_secs(60))
+    queue::claim_due(pool, holder, Duration::from_secs(60))
         .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    claimed
+        .unwrap()
 }
 
 /// Expires every resident lease, as if its holder had stalled past it.

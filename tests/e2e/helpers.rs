@@ -66,7 +66,10 @@ pub struct TestApp {
     pub sim: Arc<seam_sim::RunningSim>,
     pub sim_key: String,
     pub tenant_id: Uuid,
+    /// The test's database as its owner (migrations, assertions on stored rows).
     pub database: PgConnectOptions,
+    /// The same database as the service logs in to it: role `doorway_app`.
+    pub service_database: PgConnectOptions,
     config: Config,
     shutdown: CancellationToken,
     handle: Option<JoinHandle<std::io::Result<()>>>,
@@ -157,6 +160,9 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let database = locate::ensure_database(&server.options, &name)
         .await
         .unwrap();
+    // Migrations run as the owner; the service logs in as its own role.
+    doorway_api::db::migrate(&database).await.unwrap();
+    let service_database = doorway_api::db::as_service(&database);
     let sim = seam_sim::spawn("127.0.0.1:0".parse().unwrap(), sim_options(&settings))
         .await
         .unwrap();
@@ -220,6 +226,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         sim_key: workspace.api_key.clone(),
         tenant_id: Uuid::nil(),
         database,
+        service_database,
         issuer: TokenIssuer::new(&config.jwt),
         config,
         shutdown: CancellationToken::new(),
@@ -242,7 +249,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
 
 impl TestApp {
     async fn start(&mut self) {
-        let app = Application::build(&self.config, &self.database)
+        let app = Application::build(&self.config, &self.service_database)
             .await
             .unwrap();
         self.address = format!("http://{}", app.local_addr());
@@ -278,7 +285,7 @@ impl TestApp {
     pub async fn spawn_sibling(
         &self,
     ) -> (String, CancellationToken, JoinHandle<std::io::Result<()>>) {
-        let app = Application::build(&self.config, &self.database)
+        let app = Application::build(&self.config, &self.service_database)
             .await
             .unwrap();
         let address = format!("http://{}", app.local_addr());
@@ -598,9 +605,14 @@ impl TestApp {
         );
     }
 
-    /// This test's database as a URL, for child processes.
-    pub fn database_url(&self) -> String {
-        let o = &self.database;
+    /// This test's database as a URL for child processes: as the owner (`owner`) or as the
+    /// service logs in.
+    pub fn database_url(&self, owner: bool) -> String {
+        let o = if owner {
+            &self.database
+        } else {
+            &self.service_database
+        };
         format!(
             "postgres://{}@{}:{}/{}",
             o.get_username(),

@@ -70,7 +70,7 @@ fn doorway(app: &TestApp, args: &[&str], secrets: bool) -> std::process::Output 
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("SEAM_ENDPOINT", app.sim.base_url())
-        .env("DATABASE_URL", app.database_url());
+        .env("DATABASE_URL", app.database_url(false));
     if secrets {
         // The keys the test app runs with (demo defaults), so both can read each other's data.
         command
@@ -141,5 +141,83 @@ async fn serve_refuses_to_start_without_its_secrets_naming_them() {
     assert!(
         stderr.contains("DOORWAY_SECRET_KEY") && stderr.contains("DOORWAY_JWT_HS256_SECRET"),
         "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_needs_a_database_url_and_a_role_that_cannot_bypass_tenancy() {
+    let app = spawn_app().await;
+    // No DATABASE_URL: refused, naming it (no throwaway database of its own).
+    let mut command = Command::new(env!("CARGO_BIN_EXE_doorway"));
+    let refused = command
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env(
+            "DOORWAY_SECRET_KEY",
+            "ZG9vcndheS1kZW1vLWtleS1ub3QtZm9yLXByb2QhISE=",
+        )
+        .env(
+            "DOORWAY_JWT_HS256_SECRET",
+            doorway_api::config::DEMO_JWT_SECRET,
+        )
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+
+    // Logged in as the owner (a superuser here): refused, saying how to log in.
+    let mut command = Command::new(env!("CARGO_BIN_EXE_doorway"));
+    let refused = command
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SEAM_ENDPOINT", app.sim.base_url())
+        .env("DATABASE_URL", app.database_url(true))
+        .env("DOORWAY_LISTEN", "127.0.0.1:0")
+        .env(
+            "DOORWAY_SECRET_KEY",
+            "ZG9vcndheS1kZW1vLWtleS1ub3QtZm9yLXByb2QhISE=",
+        )
+        .env(
+            "DOORWAY_JWT_HS256_SECRET",
+            doorway_api::config::DEMO_JWT_SECRET,
+        )
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("doorway_app") && stderr.contains("DOORWAY_MIGRATE_DATABASE_URL"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrations_run_with_their_own_credentials() {
+    let app = spawn_app().await;
+    // The service's role has no right to change the schema.
+    let mut service = sqlx::ConnectOptions::connect(&app.service_database)
+        .await
+        .unwrap();
+    let created = sqlx::query("create table intruder (id int)")
+        .execute(&mut service)
+        .await;
+    assert!(created.is_err(), "the service's role can create tables");
+    // With the owner's URL, migrate succeeds.
+    let mut command = Command::new(env!("CARGO_BIN_EXE_doorway"));
+    let migrated = command
+        .arg("migrate")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", app.database_url(false))
+        .env("DOORWAY_MIGRATE_DATABASE_URL", app.database_url(true))
+        .output()
+        .unwrap();
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
     );
 }

@@ -22,7 +22,9 @@ async fn a_query_without_any_tenant_filter_sees_only_the_current_tenant() {
     .await;
 
     // The service's own pool (role doorway_app), with no `where tenant_id` at all.
-    let pool = doorway_api::db::connect(&app.database, 2).await.unwrap();
+    let pool = doorway_api::db::connect(&app.service_database, 2)
+        .await
+        .unwrap();
     let count = |tenant| {
         let pool = pool.clone();
         async move {
@@ -69,6 +71,52 @@ async fn a_query_without_any_tenant_filter_sees_only_the_current_tenant() {
         disabled.is_err(),
         "the service role must not own the tables"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn neither_reset_role_nor_set_config_widens_what_the_service_sees() {
+    let app = spawn_app().await;
+    app.add_tenant("Other Co").await;
+    app.create_resident("Jane Doe", "jane@example.com", "jane")
+        .await;
+    let pool = doorway_api::db::connect(&app.service_database, 1)
+        .await
+        .unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    // What a query smuggled into the service could try.
+    sqlx::query("reset role").execute(&mut *conn).await.unwrap();
+    for scope in ["operator", "worker"] {
+        sqlx::query("select set_config('doorway.scope', $1, false)")
+            .bind(scope)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        for table in [
+            "tenants",
+            "residents",
+            "provisioning_runs",
+            "resident_leases",
+        ] {
+            let n: i64 = sqlx::query_scalar(&format!("select count(*) from {table}"))
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            assert_eq!(n, 0, "scope {scope} widened {table}");
+        }
+    }
+    let switched = sqlx::query("set role postgres").execute(&mut *conn).await;
+    assert!(switched.is_err(), "the service's role can become the owner");
+    // What spans tenants comes only through the narrow functions, and holds no secret.
+    let tenants: i64 = sqlx::query_scalar("select doorway_tenant_count()")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(tenants, 2);
+    let listed: Vec<(String,)> = sqlx::query_as("select name from doorway_tenants(10, null, null)")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -131,8 +131,12 @@ impl WorkerSettings {
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `None`: find a server as the README describes (127.0.0.1:5432, then a private one).
+    /// How the service logs in: as `doorway_app`, never the owner. Required by `serve`; the
+    /// demo and the tests find a server as the README describes.
     pub database_url: Option<SecretString>,
+    /// How `doorway migrate` (and the demo) log in to apply migrations: the schema's owner.
+    /// Defaults to `database_url`.
+    pub migrate_database_url: Option<SecretString>,
     pub listen: SocketAddr,
     pub public_url: Option<Url>,
     pub seam_endpoint: Url,
@@ -211,11 +215,17 @@ impl Config {
                 SecretString::from(String::new())
             }
         };
+        let database_url = lookup("DATABASE_URL").map(SecretString::from);
+        if database_url.is_none() && profile == Profile::Serve {
+            // A service never falls back to a throwaway database of its own.
+            missing.push("DATABASE_URL");
+        }
         if !missing.is_empty() {
             return Err(ConfigError::Missing(missing));
         }
         Ok(Self {
-            database_url: lookup("DATABASE_URL").map(SecretString::from),
+            database_url,
+            migrate_database_url: lookup("DOORWAY_MIGRATE_DATABASE_URL").map(SecretString::from),
             listen: parse(&lookup, "DOORWAY_LISTEN", "127.0.0.1:8080")?,
             public_url: lookup("DOORWAY_PUBLIC_URL")
                 .map(|raw| parse_value("DOORWAY_PUBLIC_URL", &raw))
@@ -321,6 +331,7 @@ mod tests {
         let message = err.to_string();
         assert!(message.contains("DOORWAY_SECRET_KEY"), "{message}");
         assert!(message.contains("DOORWAY_JWT_HS256_SECRET"), "{message}");
+        assert!(message.contains("DATABASE_URL"), "{message}");
     }
 
     #[test]
@@ -367,6 +378,7 @@ mod tests {
                     "https://idp.example.com/.well-known/jwks.json",
                 ),
                 ("DOORWAY_JWT_ALGORITHM", "ES256"),
+                ("DATABASE_URL", "postgres://doorway_app@db/doorway"),
             ]),
         )
         .unwrap();

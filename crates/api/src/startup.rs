@@ -32,6 +32,10 @@ pub enum StartupError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("Seam client: {0}")]
     Seam(#[from] seam_gateway::SeamError),
+    #[error("{0}")]
+    LoginRole(String),
+    #[error("the database's migrations are not all applied: run `doorway migrate` first")]
+    NotMigrated,
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -47,13 +51,20 @@ pub struct Application {
 }
 
 impl Application {
-    /// Migrates the database at `database`, connects, and binds `config.listen`.
+    /// Connects to `database` as the service's role, checks it is that role (not an owner or
+    /// a superuser: row-level security must bind it) and that the migrations are applied (the
+    /// service has no right to apply them; `doorway migrate` does), and binds `config.listen`.
     pub async fn build(config: &Config, database: &PgConnectOptions) -> Result<Self, StartupError> {
-        db::migrate(database).await?;
         let max_connections = u32::try_from(config.worker.concurrency)
             .unwrap_or(8)
             .saturating_add(10);
         let pool = db::connect(database, max_connections).await?;
+        db::check_login_role(&pool)
+            .await
+            .map_err(StartupError::LoginRole)?;
+        if !db::migrations_applied(&pool).await? {
+            return Err(StartupError::NotMigrated);
+        }
         Self::build_with_pool(config, pool).await
     }
 

@@ -1,9 +1,14 @@
 //! PostgreSQL access: the connection pool, migrations, and transactions scoped to a tenant.
 //!
-//! The pool's connections switch to the role `doorway_app` (neither superuser nor owner), so
-//! row-level security applies to every query the service makes. A use case opens a transaction
-//! with [`begin_tenant`] and passes `&mut PgConnection` to the repository functions of the
-//! submodules; a forgotten `where tenant_id = ...` still cannot see another tenant's rows.
+//! The service logs in as the role `doorway_app` (neither superuser nor owner, no DDL rights),
+//! so row-level security applies to every query it makes, and nothing it runs can widen that:
+//! what spans tenants goes through the database's narrow `security definer` functions
+//! (claiming runs, listing tenants, the queue's depth). A use case opens a transaction with
+//! [`begin_tenant`] and passes it to the repository functions of the submodules; a forgotten
+//! `where tenant_id = ...` still cannot see another tenant's rows.
+//!
+//! Every transaction that changes a resident's access locks rows in one order: the resident
+//! first, then grants, credentials, runs, steps, leases; so none waits on another in a cycle.
 
 pub mod changes;
 pub mod credentials;
@@ -11,6 +16,7 @@ pub mod device_windows;
 pub mod engine_state;
 pub mod grants;
 pub mod idempotency;
+#[cfg(feature = "local-database")]
 pub mod locate;
 pub mod properties;
 pub mod queue;
@@ -70,7 +76,9 @@ pub async fn migrations_applied(pool: &PgPool) -> Result<bool, sqlx::Error> {
     Ok(applied >= Some(latest))
 }
 
-/// The service's pool: every connection queries as `doorway_app`.
+/// The service's pool. Its connections log in as the service's role, `doorway_app`, which
+/// owns nothing and is subject to row-level security: nothing a query does (`reset role`,
+/// `set_config`) can make it see more.
 pub async fn connect(
     options: &PgConnectOptions,
     max_connections: u32,
@@ -78,16 +86,40 @@ pub async fn connect(
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
-        .after_connect(|conn, _meta| {
-            Box::pin(async move {
-                sqlx::query("set role doorway_app")
-                    .execute(&mut *conn)
-                    .await?;
-                Ok(())
-            })
-        })
         .connect_with(options.clone().disable_statement_logging())
         .await
+}
+
+/// Whether the pool logs in as a role fit for the service: `doorway_app`, not a superuser, not
+/// exempt from row-level security, owning no table. `Err` says what is wrong.
+pub async fn check_login_role(pool: &PgPool) -> Result<(), String> {
+    let row = sqlx::query!(
+        r#"select current_user::text as "role!",
+                  r.rolsuper or r.rolbypassrls as "privileged!",
+                  exists(select 1 from pg_tables t
+                         where t.schemaname = 'public' and t.tableowner = current_user) as "owner!"
+           from pg_roles r where r.rolname = current_user"#
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(|e| format!("cannot read the login role: {e}"))?;
+    if row.role != SERVICE_ROLE || row.privileged || row.owner {
+        return Err(format!(
+            "DATABASE_URL logs in as {:?}; the service must log in as {SERVICE_ROLE:?} (no \
+             superuser, no table owner). Migrations run with DOORWAY_MIGRATE_DATABASE_URL.",
+            row.role
+        ));
+    }
+    Ok(())
+}
+
+/// The role the service logs in as (the migrations create it and grant it what it needs).
+pub const SERVICE_ROLE: &str = "doorway_app";
+
+/// The service's connection options on a server reached as the owner (demo and tests): the
+/// same database, logged in as [`SERVICE_ROLE`] (trust or peer authentication locally).
+pub fn as_service(owner: &PgConnectOptions) -> PgConnectOptions {
+    owner.clone().username(SERVICE_ROLE)
 }
 
 /// A transaction that sees only one tenant's rows. Repository functions take it (rather than a
@@ -121,33 +153,4 @@ pub async fn begin_tenant(pool: &PgPool, tenant: TenantId) -> Result<TenantTx, s
     );
     let tx = pool.begin_with(begin).await?;
     Ok(TenantTx { tx, tenant })
-}
-
-/// A transaction in one of the narrow cross-tenant scopes the migration defines.
-pub async fn begin_scope(pool: &PgPool, scope: Scope) -> Result<Tx, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("select set_config('doorway.scope', $1, true)")
-        .bind(scope.as_str())
-        .execute(&mut *tx)
-        .await?;
-    Ok(tx)
-}
-
-/// Cross-tenant scopes, each used by one code path.
-#[derive(Debug, Clone, Copy)]
-pub enum Scope {
-    /// Operators managing tenants (the `tenants` table only).
-    Operator,
-    /// The provisioning engine claiming due runs (runs, resident leases, tenants' engine
-    /// state), and operators listing runs across tenants.
-    Worker,
-}
-
-impl Scope {
-    fn as_str(&self) -> &'static str {
-        match self {
-            Self::Operator => "operator",
-            Self::Worker => "worker",
-        }
-    }
 }

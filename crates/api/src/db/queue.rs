@@ -12,20 +12,11 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{GrantId, ResidentId, RunKind, RunStatus, TenantId, Transition};
-use sqlx::PgConnection;
-use uuid::Uuid;
+use doorway_domain::{GrantId, ResidentId, RunKind, TenantId};
+use sqlx::PgPool;
 
 use super::runs::Fence;
 use super::TenantTx;
-
-/// The statuses of runs a claim may take: those the transition table lets become RUNNING.
-/// Written out in the queries (and matching the partial index on due runs) so that the
-/// planner uses the index; a debug assertion and a test keep them equal to the table.
-const CLAIMABLE: [&str; 3] = ["PENDING", "RUNNING", "NEEDS_ATTENTION"];
-
-/// How many of the least recently served tenants one claim considers before giving up.
-const TENANTS_PER_CLAIM: i64 = 4;
 
 /// A run this worker now holds.
 #[derive(Debug, Clone)]
@@ -41,98 +32,30 @@ pub struct ClaimedRun {
     pub taken_over: bool,
 }
 
-/// Claims a due run (in a transaction of the worker scope, which sees every tenant's runs).
+/// Claims a due run: the database's `doorway_claim_run` (its one implementation, the only
+/// code that sees every tenant's runs) takes the most overdue due run of the tenant served
+/// least recently, with its resident's lease and a new fencing token, in one statement.
 pub async fn claim_due(
-    conn: &mut PgConnection,
+    pool: &PgPool,
     holder: &str,
     lease: Duration,
 ) -> Result<Option<ClaimedRun>, sqlx::Error> {
-    debug_assert_eq!(
-        RunStatus::source_texts(RunStatus::Running),
-        CLAIMABLE,
-        "the statuses a claim looks at are those the transition table lets become RUNNING"
-    );
-    let tenants = sqlx::query_scalar!(
-        r#"select s.tenant_id from tenant_engine_state s
-           where (s.paused_until is null or s.paused_until <= now())
-             and (s.seam_backoff_until is null or s.seam_backoff_until <= now())
-             and exists (select 1 from provisioning_runs r
-                         where r.tenant_id = s.tenant_id
-                           and r.status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')
-                           and r.next_attempt_at <= now() and r.resident_id is not null
-                           and not exists (select 1 from resident_leases l
-                                           where l.resident_id = r.resident_id
-                                             and l.locked_until > now()))
-           order by s.last_claimed_at nulls first, s.tenant_id
-           limit $1"#,
-        TENANTS_PER_CLAIM
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for tenant in tenants {
-        if let Some(run) = claim_of_tenant(conn, tenant, holder, lease).await? {
-            return Ok(Some(run));
-        }
-    }
-    Ok(None)
-}
-
-async fn claim_of_tenant(
-    conn: &mut PgConnection,
-    tenant: Uuid,
-    holder: &str,
-    lease: Duration,
-) -> Result<Option<ClaimedRun>, sqlx::Error> {
-    // Two claims that pick different runs of one resident meet at the lease row: the second
-    // waits for the first to commit, then finds the lease held and claims nothing. The tenant
-    // is marked served in the same statement (fair claims: least recently served first).
     let row = sqlx::query!(
-        r#"with candidate as (
-               select r.run_id, r.resident_id, r.fence + 1 as fence
-               from provisioning_runs r
-               where r.tenant_id = $1 and r.status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')
-                 and r.next_attempt_at <= now()
-                 and r.resident_id is not null
-                 and not exists (select 1 from resident_leases l
-                                 where l.resident_id = r.resident_id and l.locked_until > now())
-               order by r.next_attempt_at, r.created_at, r.run_id
-               limit 1
-               for no key update of r skip locked
-           ), lease as (
-               insert into resident_leases (resident_id, tenant_id, run_id, fence, holder, locked_until)
-               select resident_id, $1, run_id, fence, $2, now() + make_interval(secs => $3)
-               from candidate
-               on conflict (resident_id) do update
-                   set run_id = excluded.run_id, fence = excluded.fence, holder = excluded.holder,
-                       locked_until = excluded.locked_until, updated_at = now()
-                   where resident_leases.locked_until <= now()
-               returning run_id, fence, xmax <> 0 as taken_over
-           )
-           , served as (
-               -- At most every 50 ms: claims of one tenant would otherwise all queue on this row.
-               update tenant_engine_state set last_claimed_at = clock_timestamp(), updated_at = now()
-               where tenant_id = $1 and exists (select 1 from lease)
-                 and (last_claimed_at is null
-                      or last_claimed_at < clock_timestamp() - interval '50 milliseconds')
-           )
-           update provisioning_runs r
-           set status = 'RUNNING', fence = lease.fence, locked_by = $2, updated_at = now()
-           from lease
-           where r.run_id = lease.run_id
-           returning r.run_id, r.grant_id, r.resident_id as "resident_id!", r.kind, r.fence,
-                     r.created_at, lease.taken_over as "taken_over!""#,
-        tenant,
+        r#"select run_id as "run_id!", tenant_id as "tenant_id!", grant_id as "grant_id!",
+                  resident_id as "resident_id!", kind as "kind!", fence as "fence!",
+                  created_at as "created_at!", taken_over as "taken_over!"
+           from doorway_claim_run($1, $2)"#,
         holder,
         lease.as_secs_f64()
     )
-    .fetch_optional(conn)
+    .fetch_optional(pool)
     .await?;
     Ok(row.map(|r| ClaimedRun {
         fence: Fence {
             run_id: r.run_id.into(),
             token: r.fence,
         },
-        tenant_id: tenant.into(),
+        tenant_id: r.tenant_id.into(),
         grant_id: r.grant_id.into(),
         resident_id: r.resident_id.into(),
         kind: RunKind::parse(&r.kind).unwrap_or(RunKind::Provision),
@@ -191,7 +114,12 @@ pub async fn release_lease(db: &mut TenantTx, fence: Fence) -> Result<(), sqlx::
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use doorway_domain::{RunStatus, Transition};
+
+    /// The statuses of runs a claim may take: those the transition table lets become
+    /// RUNNING. `doorway_claim_run` writes them out (matching the partial index on due runs,
+    /// so that the planner uses it).
+    const CLAIMABLE: [&str; 3] = ["PENDING", "RUNNING", "NEEDS_ATTENTION"];
 
     #[test]
     fn claims_look_at_the_statuses_the_table_lets_become_running() {

@@ -10,8 +10,6 @@ use chrono::{DateTime, Utc};
 use doorway_domain::{GrantId, RunId, RunKind, RunStatus, StepId, StepStatus, Transition};
 use uuid::Uuid;
 
-use sqlx::PgConnection;
-
 use super::TenantTx;
 
 #[derive(Debug, Clone)]
@@ -522,9 +520,9 @@ pub async fn list(
     Ok((rows, total))
 }
 
-/// A page of every tenant's runs, newest first (worker scope: operators).
+/// A page of every tenant's runs, newest first (operators).
 pub async fn list_all(
-    conn: &mut PgConnection,
+    pool: &sqlx::PgPool,
     status: Option<RunStatus>,
     limit: i64,
     before: Option<(DateTime<Utc>, Uuid)>,
@@ -533,40 +531,32 @@ pub async fn list_all(
     let status = status.map(|s| s.as_str());
     let rows = sqlx::query_as!(
         RunRow,
-        r#"select run_id, tenant_id, grant_id, kind, status, attention_reason, cancel_requested_at,
-                  next_attempt_at, created_at, updated_at
-           from provisioning_runs
-           where ($1::text is null or status = $1)
-             and ($2::timestamptz is null or (created_at, run_id) < ($2, $3))
-           order by created_at desc, run_id desc
-           limit $4"#,
+        r#"select run_id as "run_id!", tenant_id as "tenant_id!", grant_id as "grant_id!",
+                  kind as "kind!", status as "status!", attention_reason, cancel_requested_at,
+                  next_attempt_at as "next_attempt_at!", created_at as "created_at!",
+                  updated_at as "updated_at!"
+           from doorway_runs($1, $2, $3, $4)"#,
         status,
+        i32::try_from(limit).unwrap_or(i32::MAX),
         before_at,
-        before_id,
-        limit
+        before_id
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(pool)
     .await?;
-    let total = sqlx::query_scalar!(
-        r#"select count(*) as "n!" from provisioning_runs where ($1::text is null or status = $1)"#,
-        status
-    )
-    .fetch_one(conn)
-    .await?;
+    let total = sqlx::query_scalar!(r#"select doorway_run_count($1) as "n!""#, status)
+        .fetch_one(pool)
+        .await?;
     Ok((rows, total))
 }
 
-/// The tenant a run belongs to (worker scope: an operator acting on a run by id).
-pub async fn tenant_of(conn: &mut PgConnection, run: RunId) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "select tenant_id from provisioning_runs where run_id = $1",
-        run.as_uuid()
-    )
-    .fetch_optional(conn)
-    .await
+/// The tenant a run belongs to (an operator acting on a run by its id).
+pub async fn tenant_of(pool: &sqlx::PgPool, run: RunId) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("select doorway_run_tenant($1)", run.as_uuid())
+        .fetch_one(pool)
+        .await
 }
 
-/// What `/metrics` shows of the queue (worker scope, every tenant).
+/// What `/metrics` shows of the queue, every tenant's together.
 pub struct QueueDepth {
     pub due: i64,
     pub waiting: i64,
@@ -577,30 +567,25 @@ pub struct QueueDepth {
 }
 
 pub async fn queue_depth(pool: &sqlx::PgPool) -> Result<QueueDepth, sqlx::Error> {
-    let mut tx = super::begin_scope(pool, super::Scope::Worker).await?;
     let row = sqlx::query!(
-        r#"select count(*) filter (where next_attempt_at <= now()) as "due!",
-                  count(*) filter (where next_attempt_at > now()) as "waiting!",
-                  coalesce(extract(epoch from now() - min(next_attempt_at)
-                                   filter (where next_attempt_at <= now())), 0)::float8 as "oldest!"
-           from provisioning_runs where status in ('PENDING', 'RUNNING', 'NEEDS_ATTENTION')"#
+        r#"select due as "due!", waiting as "waiting!", oldest_due_seconds as "oldest!"
+           from doorway_queue_depth()"#
     )
-    .fetch_one(&mut *tx)
+    .fetch_one(pool)
     .await?;
     let attention = sqlx::query!(
-        r#"select s.tenant_id, count(r.run_id) as "n!"
-           from tenant_engine_state s
-           left join provisioning_runs r on r.tenant_id = s.tenant_id and r.status = 'NEEDS_ATTENTION'
-           group by s.tenant_id"#
+        r#"select tenant_id as "tenant_id!", runs as "runs!" from doorway_runs_needing_attention()"#
     )
-    .fetch_all(&mut *tx)
+    .fetch_all(pool)
     .await?;
-    tx.commit().await?;
     Ok(QueueDepth {
         due: row.due,
         waiting: row.waiting,
         oldest_due_seconds: row.oldest,
-        attention: attention.into_iter().map(|r| (r.tenant_id, r.n)).collect(),
+        attention: attention
+            .into_iter()
+            .map(|r| (r.tenant_id, r.runs))
+            .collect(),
     })
 }
 

@@ -2,9 +2,8 @@
 //! tenant's webhook they arrive through.
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{CredentialId, CredentialStatus, TenantId, Transition};
+use doorway_domain::{CredentialId, CredentialStatus, Transition};
 use serde_json::Value;
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::TenantTx;
@@ -28,22 +27,22 @@ pub async fn webhook_secret(db: &mut TenantTx) -> Result<Option<WebhookSecret>, 
     .await
 }
 
-/// Records the webhook Seam now holds for a tenant, with its secret sealed (operator scope).
+/// Records the webhook Seam now holds for the transaction's tenant, with its secret sealed.
 pub async fn record_webhook(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    db: &mut TenantTx,
     seam_webhook_id: &str,
     secret_ciphertext: &[u8],
 ) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
     sqlx::query!(
         r#"update tenants set seam_webhook_id = $2, webhook_secret_ciphertext = $3,
                   webhook_registered = true, updated_at = now()
            where tenant_id = $1"#,
-        tenant.as_uuid(),
+        tenant,
         seam_webhook_id,
         secret_ciphertext
     )
-    .execute(conn)
+    .execute(db.conn())
     .await?;
     Ok(())
 }

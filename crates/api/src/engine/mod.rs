@@ -137,10 +137,12 @@ impl Engine {
 
     async fn claim(&self) -> Result<Option<(ClaimedRun, Instant)>, sqlx::Error> {
         let claimed_at = Instant::now();
-        let mut tx = db::begin_scope(&self.inner.pool, db::Scope::Worker).await?;
-        let claimed =
-            db::queue::claim_due(&mut tx, &self.inner.holder, self.inner.settings.lease).await?;
-        tx.commit().await?;
+        let claimed = db::queue::claim_due(
+            &self.inner.pool,
+            &self.inner.holder,
+            self.inner.settings.lease,
+        )
+        .await?;
         Ok(claimed.map(|run| (run, claimed_at)))
     }
 

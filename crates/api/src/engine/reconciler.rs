@@ -11,8 +11,8 @@ use seam_gateway::{AccessCodeFilter, AcsCredentialFilter};
 use secrecy::SecretString;
 
 use super::Engine;
+use crate::db;
 use crate::db::credentials::Missing;
-use crate::db::{self, Scope};
 
 /// Why a credential is marked when Seam no longer has it.
 const GONE_AT_SEAM: &str = "deleted at Seam outside Doorway; grant access again to restore it";
@@ -20,9 +20,7 @@ const GONE_AT_SEAM: &str = "deleted at Seam outside Doorway; grant access again 
 impl Engine {
     /// One pass over every tenant.
     pub async fn reconcile(&self) -> Result<(), ReconcileError> {
-        let mut tx = db::begin_scope(&self.inner.pool, Scope::Operator).await?;
-        let tenants = db::tenants::all_ids(&mut tx).await?;
-        tx.commit().await?;
+        let tenants = db::tenants::all_ids(&self.inner.pool).await?;
         for tenant in tenants {
             if let Err(err) = self.reconcile_tenant(TenantId::from(tenant)).await {
                 // One tenant's Seam trouble must not stop the others.
@@ -35,15 +33,15 @@ impl Engine {
     async fn reconcile_tenant(&self, tenant: TenantId) -> Result<(), ReconcileError> {
         let mut db = db::begin_tenant(&self.inner.pool, tenant).await?;
         let live = db::credentials::live_at_seam(&mut db).await?;
-        let row = db::tenants::current(&mut db).await?;
+        let sealed = db::tenants::sealed_api_key(&mut db).await?;
         db.commit().await?;
-        let (Some(row), false) = (row, live.is_empty()) else {
+        let (Some(sealed), false) = (sealed, live.is_empty()) else {
             return Ok(());
         };
-        let key = self.inner.cipher.open_string(
-            &row.seam_api_key_ciphertext,
-            format!("{tenant}/seam_api_key").as_bytes(),
-        )?;
+        let key = self
+            .inner
+            .cipher
+            .open_string(&sealed, format!("{tenant}/seam_api_key").as_bytes())?;
         let seam = self.inner.seam.workspace(SecretString::from(key));
 
         // Ask Seam once per ACS system and once per lock, not once per credential.

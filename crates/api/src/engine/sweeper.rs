@@ -7,15 +7,13 @@
 use doorway_domain::{GrantId, RunKind, TenantId};
 
 use super::Engine;
-use crate::db::{self, Scope};
+use crate::db;
 use crate::services::lifecycle::{end_access, EXPIRING};
 
 impl Engine {
     /// One pass over every tenant.
     pub async fn sweep(&self) -> Result<(), sqlx::Error> {
-        let mut tx = db::begin_scope(&self.inner.pool, Scope::Operator).await?;
-        let tenants = db::tenants::all_ids(&mut tx).await?;
-        tx.commit().await?;
+        let tenants = db::tenants::all_ids(&self.inner.pool).await?;
         let mut ended = 0;
         for tenant in tenants {
             let tenant = TenantId::from(tenant);

@@ -37,13 +37,13 @@ impl Services {
     /// The Seam client for a tenant's workspace (its key decrypted only here).
     pub async fn seam_for(&self, tenant: TenantId) -> Result<WorkspaceClient, ApiError> {
         let mut db = db::begin_tenant(&self.pool, tenant).await?;
-        let row = db::tenants::current(&mut db)
+        let sealed = db::tenants::sealed_api_key(&mut db)
             .await?
             .ok_or(ApiError::NotFound("tenant"))?;
         db.commit().await?;
         let key = self
             .cipher
-            .open_string(&row.seam_api_key_ciphertext, &api_key_context(tenant))
+            .open_string(&sealed, &api_key_context(tenant))
             .map_err(ApiError::internal)?;
         Ok(self.seam.workspace(SecretString::from(key)))
     }

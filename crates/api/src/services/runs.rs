@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::Services;
 use crate::auth::AuthContext;
-use crate::db::{self, grants::GrantRow, runs::RunRow, Scope};
+use crate::db::{self, grants::GrantRow, runs::RunRow};
 use crate::error::ApiError;
 
 impl Services {
@@ -23,10 +23,7 @@ impl Services {
         match caller.tenant() {
             None => {
                 caller.require_operator()?;
-                let mut tx = db::begin_scope(&self.pool, Scope::Worker).await?;
-                let page = db::runs::list_all(&mut tx, status, limit, before).await?;
-                tx.commit().await?;
-                Ok(page)
+                Ok(db::runs::list_all(&self.pool, status, limit, before).await?)
             }
             Some(tenant) => {
                 let mut db = db::begin_tenant(&self.pool, tenant).await?;
@@ -90,9 +87,7 @@ impl Services {
             return Ok(tenant);
         }
         caller.require_operator()?;
-        let mut tx = db::begin_scope(&self.pool, Scope::Worker).await?;
-        let tenant = db::runs::tenant_of(&mut tx, id).await?;
-        tx.commit().await?;
+        let tenant = db::runs::tenant_of(&self.pool, id).await?;
         tenant.map(TenantId::from).ok_or(ApiError::NotFound("run"))
     }
 

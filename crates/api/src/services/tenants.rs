@@ -8,7 +8,7 @@ use url::Url;
 use uuid::Uuid;
 
 use super::{api_key_context, idempotency_key, request_hash, Services};
-use crate::db::{self, tenants::TenantRow, Scope};
+use crate::db::{self, tenants::TenantRow};
 use crate::error::ApiError;
 use crate::webhooks;
 
@@ -47,11 +47,11 @@ impl Services {
         let sealed = self
             .cipher
             .seal(key.as_bytes(), &api_key_context(tenant_id));
-        let mut tx = db::begin_scope(&self.pool, Scope::Operator).await?;
+        // The new tenant's own transaction: row-level security checks the row is its own.
+        let mut tx = db::begin_tenant(&self.pool, tenant_id).await?;
         let inserted = db::tenants::insert(
             &mut tx,
             &db::tenants::NewTenant {
-                tenant_id,
                 name,
                 seam_workspace_id: &workspace,
                 seam_api_key_ciphertext: &sealed,
@@ -61,7 +61,7 @@ impl Services {
         )
         .await?;
         let row = if inserted {
-            db::tenants::find_any(&mut tx, tenant_id).await?
+            db::tenants::current(&mut tx).await?
         } else {
             None
         };
@@ -103,11 +103,7 @@ impl Services {
             tracing::warn!(tenant_id = %tenant, error = %err, "the tenant's Seam webhook could not be registered; its credentials are followed by polling only");
             return Ok(row);
         }
-        let mut tx = db::begin_scope(&self.pool, Scope::Operator).await?;
-        let row = db::tenants::find_any(&mut tx, tenant)
-            .await?
-            .ok_or(ApiError::NotFound("tenant"))?;
-        tx.commit().await?;
+        let row = self.tenant(tenant).await?;
         tracing::info!(tenant_id = %tenant, "tenant's Seam webhook registered");
         Ok(row)
     }
@@ -146,8 +142,8 @@ impl Services {
         let sealed = self
             .cipher
             .seal(secret.as_bytes(), &webhooks::secret_context(tenant));
-        let mut tx = db::begin_scope(&self.pool, Scope::Operator).await?;
-        db::seam_events::record_webhook(&mut tx, tenant, &webhook.webhook_id, &sealed).await?;
+        let mut tx = db::begin_tenant(&self.pool, tenant).await?;
+        db::seam_events::record_webhook(&mut tx, &webhook.webhook_id, &sealed).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -157,11 +153,9 @@ impl Services {
         key: &str,
         hash: &[u8],
     ) -> Result<Option<TenantRow>, ApiError> {
-        let mut tx = db::begin_scope(&self.pool, Scope::Operator).await?;
-        let found = db::tenants::find_by_creation_key(&mut tx, key).await?;
-        tx.commit().await?;
+        let found = db::tenants::find_by_creation_key(&self.pool, key).await?;
         match found {
-            Some((row, Some(stored))) if stored == hash => Ok(Some(row)),
+            Some((tenant, Some(stored))) if stored == hash => Ok(Some(self.tenant(tenant).await?)),
             Some(_) => Err(ApiError::Conflict(
                 "idempotencyKey was already used with a different input".into(),
             )),
@@ -197,11 +191,7 @@ impl Services {
                 "seamApiKey: must not be empty",
             ));
         }
-        let mut tx = db::begin_scope(&self.pool, Scope::Operator).await?;
-        let current = db::tenants::find_any(&mut tx, id)
-            .await?
-            .ok_or(ApiError::NotFound("tenant"))?;
-        tx.commit().await?;
+        let current = self.tenant(id).await?;
         let workspace = self.check_seam_key(key).await?;
         // Every imported property and credential lives in the tenant's workspace: a key for
         // another workspace would orphan them all.
@@ -212,14 +202,12 @@ impl Services {
             ));
         }
         let sealed = self.cipher.seal(key.as_bytes(), &api_key_context(id));
-        let mut tx = db::begin_scope(&self.pool, Scope::Operator).await?;
-        db::tenants::replace_key(&mut tx, id, &workspace, &sealed).await?;
-        let row = db::tenants::find_any(&mut tx, id)
+        let mut db = db::begin_tenant(&self.pool, id).await?;
+        db::tenants::replace_key(&mut db, &workspace, &sealed).await?;
+        let row = db::tenants::current(&mut db)
             .await?
             .ok_or(ApiError::NotFound("tenant"))?;
-        tx.commit().await?;
         // Runs paused because Seam refused the old key go again now.
-        let mut db = db::begin_tenant(&self.pool, id).await?;
         db::engine_state::resume(&mut db).await?;
         let resumed = db::runs::make_waiting_due(&mut db).await?;
         db.commit().await?;
@@ -233,10 +221,8 @@ impl Services {
         limit: i64,
         after: Option<(DateTime<Utc>, Uuid)>,
     ) -> Result<(Vec<TenantRow>, i64), ApiError> {
-        let mut tx = db::begin_scope(&self.pool, Scope::Operator).await?;
-        let rows = db::tenants::list(&mut tx, limit, after).await?;
-        let total = db::tenants::count(&mut tx).await?;
-        tx.commit().await?;
+        let rows = db::tenants::list(&self.pool, limit, after).await?;
+        let total = db::tenants::count(&self.pool).await?;
         Ok((rows, total))
     }
 

@@ -110,6 +110,9 @@ pub struct Settings {
     pub public_url: bool,
     /// Seconds between comparisons of Doorway's records with Seam (the reconciler).
     pub reconcile_seconds: u64,
+    /// The bearer token `/metrics` requires (`DOORWAY_METRICS_TOKEN`); without one the demo
+    /// profile serves it openly.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -125,6 +128,7 @@ impl Default for Settings {
             jwks_url: None,
             public_url: false,
             reconcile_seconds: 300,
+            metrics_token: None,
         }
     }
 }
@@ -206,6 +210,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
             "DOORWAY_RUN_ATTENTION_SECONDS",
             settings.attention_seconds.map(|s| s.to_string()),
         ),
+        ("DOORWAY_METRICS_TOKEN", settings.metrics_token.clone()),
     ] {
         if let Some(value) = value {
             vars.insert(name, value);

@@ -70,18 +70,25 @@ async fn a_refused_revocation_is_listed_for_operators_and_retried_on_request() {
         .await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
 
-    // Prometheus pages on it.
-    let metrics = reqwest::get(format!("{}/metrics", app.address))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // Prometheus pages on it, once the gauges' background refresh has seen it.
     let gauge = format!(
         "doorway_provisioning_runs_needing_attention{{tenant_id=\"{}\"}} 1",
         app.tenant_id
     );
-    assert!(metrics.contains(&gauge), "{metrics}");
+    let metrics = wait_until(Duration::from_secs(15), "paged", || async {
+        let metrics = reqwest::get(format!("{}/metrics", app.address))
+            .await
+            .map_err(|e| e.to_string())?
+            .text()
+            .await
+            .map_err(|e| e.to_string())?;
+        if metrics.contains(&gauge) {
+            Ok(metrics)
+        } else {
+            Err(metrics)
+        }
+    })
+    .await;
     assert!(metrics.contains("doorway_provisioning_oldest_due_seconds"));
 
     // Retried now, the delete goes through and the grant ends.

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with, Settings};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn residents_read_their_keys_and_start_sessions_over_rest() {
@@ -153,4 +153,41 @@ async fn metrics_count_requests_and_provisioning_steps() {
         "{text}"
     );
     assert!(text.contains("doorway_provisioning_runs_due"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_need_their_token_when_one_is_configured() {
+    let app = spawn_app_with(Settings {
+        metrics_token: Some("scraper-secret".to_owned()),
+        ..Settings::default()
+    })
+    .await;
+    let url = format!("{}/metrics", app.address);
+    let client = reqwest::Client::new();
+    let anonymous = client.get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let wrong = client
+        .get(&url)
+        .bearer_auth("scraper-secreT")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    // A resident's token is not the scraper's.
+    let resident = client
+        .get(&url)
+        .bearer_auth(app.resident_token("ana"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resident.status(), 401);
+    let scraper = client
+        .get(&url)
+        .bearer_auth("scraper-secret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scraper.status(), 200);
+    let text = scraper.text().await.unwrap();
+    assert!(text.contains("doorway_http_requests_total{"), "{text}");
 }

@@ -144,6 +144,10 @@ pub struct Config {
     pub jwt: JwtSettings,
     pub log_format: LogFormat,
     pub worker: WorkerSettings,
+    /// The bearer token `/metrics` requires. Without one, `/metrics` is off in `serve` and
+    /// open in the demo.
+    pub metrics_token: Option<SecretString>,
+    pub profile: Profile,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -249,6 +253,8 @@ impl Config {
                 }
             },
             worker: worker_settings(&lookup)?,
+            metrics_token: lookup("DOORWAY_METRICS_TOKEN").map(SecretString::from),
+            profile,
         })
     }
 }

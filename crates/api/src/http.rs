@@ -36,6 +36,8 @@ pub struct AppState {
     pub verifier: Arc<TokenVerifier>,
     /// Changes for subscriptions (`GET /graphql/ws`).
     pub changes: crate::notify::ChangeFeed,
+    /// Who may read `/metrics`.
+    pub metrics: crate::metrics::Access,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -1,14 +1,20 @@
-//! Prometheus metrics at `GET /metrics`: HTTP traffic by route and status, provisioning steps by
-//! name and outcome, and the provisioning queue read at scrape time (runs due and waiting, how
-//! long the oldest due run has waited, runs needing attention per tenant).
+//! Prometheus metrics at `GET /metrics`, behind a token: HTTP traffic by route and status,
+//! provisioning steps by name and outcome, and the provisioning queue (runs due and waiting, how
+//! long the oldest due run has waited, runs needing attention per tenant), refreshed in the
+//! background rather than queried at each scrape.
 
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use secrecy::{ExposeSecret, SecretString};
+use subtle::ConstantTimeEq;
+use tokio_util::sync::CancellationToken;
 
 use crate::db;
 use crate::http::AppState;
@@ -65,20 +71,129 @@ pub fn step_executed(step: &str, outcome: &'static str) {
         .increment(1);
 }
 
-pub async fn render(State(state): State<AppState>) -> Response {
-    match db::runs::queue_depth(&state.services.pool).await {
-        Ok(depth) => {
-            metrics::gauge!("doorway_provisioning_runs_due").set(depth.due as f64);
-            metrics::gauge!("doorway_provisioning_runs_waiting").set(depth.waiting as f64);
-            metrics::gauge!("doorway_provisioning_oldest_due_seconds")
-                .set(depth.oldest_due_seconds);
-            for (tenant, runs) in depth.attention {
-                metrics::gauge!("doorway_provisioning_runs_needing_attention", "tenant_id" => tenant.to_string())
-                    .set(runs as f64);
+/// Who may read `/metrics`: it names tenants and shows the service's load, so it is not for
+/// the public.
+#[derive(Clone)]
+pub enum Access {
+    /// A bearer token (`DOORWAY_METRICS_TOKEN`) is required.
+    Token(SecretString),
+    /// Anyone (the demo, with no token configured).
+    Open,
+    /// Not served (`serve` with no token configured).
+    Off,
+}
+
+impl Access {
+    pub fn from_config(token: Option<&SecretString>, profile: crate::Profile) -> Self {
+        match (token, profile) {
+            (Some(token), _) => Self::Token(token.clone()),
+            (None, crate::Profile::Demo) => Self::Open,
+            (None, crate::Profile::Serve) => Self::Off,
+        }
+    }
+
+    fn allows(&self, headers: &HeaderMap) -> Result<(), StatusCode> {
+        match self {
+            Self::Open => Ok(()),
+            Self::Off => Err(StatusCode::NOT_FOUND),
+            Self::Token(token) => {
+                let presented = headers
+                    .get(AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Bearer "))
+                    .unwrap_or_default();
+                let expected = token.expose_secret().as_bytes();
+                // Constant time: a scraper's token is a secret like any other.
+                if bool::from(presented.as_bytes().ct_eq(expected)) {
+                    Ok(())
+                } else {
+                    Err(StatusCode::UNAUTHORIZED)
+                }
             }
         }
-        Err(err) => tracing::warn!(error = %err, "cannot read the provisioning queue depth"),
+    }
+}
+
+/// Renders what the recorder holds; the queue's gauges are refreshed in the background (see
+/// [`refresh_queue_forever`]), so a scrape runs no query.
+pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(status) = state.metrics.allows(&headers) {
+        return status.into_response();
     }
     let body = handle().map(PrometheusHandle::render).unwrap_or_default();
     ([("content-type", "text/plain; version=0.0.4")], body).into_response()
+}
+
+/// How often this process refreshes the queue's gauges.
+const QUEUE_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Refreshes the queue's gauges every few seconds (counts only: due, waiting, the oldest due
+/// run's wait, runs needing attention per tenant), until `shutdown`.
+pub async fn refresh_queue_forever(pool: sqlx::PgPool, shutdown: CancellationToken) {
+    loop {
+        match db::runs::queue_depth(&pool).await {
+            Ok(depth) => {
+                metrics::gauge!("doorway_provisioning_runs_due").set(depth.due as f64);
+                metrics::gauge!("doorway_provisioning_runs_waiting").set(depth.waiting as f64);
+                metrics::gauge!("doorway_provisioning_oldest_due_seconds")
+                    .set(depth.oldest_due_seconds);
+                // Tenants at zero are included, so a gauge falls back once runs are dealt with.
+                for (tenant, runs) in depth.attention {
+                    attention_gauge(tenant).set(runs as f64);
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "cannot read the provisioning queue depth"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(QUEUE_REFRESH) => {}
+        }
+    }
+}
+
+fn attention_gauge(tenant: uuid::Uuid) -> metrics::Gauge {
+    metrics::gauge!("doorway_provisioning_runs_needing_attention", "tenant_id" => tenant.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bearer(token: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn serve_without_a_token_does_not_serve_metrics() {
+        let access = Access::from_config(None, crate::Profile::Serve);
+        assert_eq!(
+            access.allows(&bearer("anything")),
+            Err(StatusCode::NOT_FOUND)
+        );
+    }
+
+    #[test]
+    fn the_demo_without_a_token_serves_metrics_to_anyone() {
+        let access = Access::from_config(None, crate::Profile::Demo);
+        assert_eq!(access.allows(&HeaderMap::new()), Ok(()));
+    }
+
+    #[test]
+    fn a_configured_token_is_required_in_either_profile() {
+        let token = SecretString::from("s3cret");
+        for profile in [crate::Profile::Serve, crate::Profile::Demo] {
+            let access = Access::from_config(Some(&token), profile);
+            assert_eq!(access.allows(&bearer("s3cret")), Ok(()));
+            assert_eq!(
+                access.allows(&bearer("s3cre")),
+                Err(StatusCode::UNAUTHORIZED)
+            );
+            assert_eq!(
+                access.allows(&HeaderMap::new()),
+                Err(StatusCode::UNAUTHORIZED)
+            );
+        }
+    }
 }

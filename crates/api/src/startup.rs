@@ -102,6 +102,10 @@ impl Application {
             services,
             verifier: Arc::new(TokenVerifier::new(&config.jwt)),
             changes: ChangeFeed::new(shutdown.child_token()),
+            metrics: crate::metrics::Access::from_config(
+                config.metrics_token.as_ref(),
+                config.profile,
+            ),
         };
         let listener =
             TcpListener::bind(config.listen)
@@ -140,6 +144,10 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let mut workers = self.engine.spawn(self.shutdown.clone());
+        workers.spawn(crate::metrics::refresh_queue_forever(
+            self.state.services.pool.clone(),
+            self.shutdown.clone(),
+        ));
         // The change listener and open WebSocket subscriptions end with the application, and
         // also if this future is dropped (the tests' crash), which leaves the workers alone.
         let _changes_stop = self.state.changes.stop_token().clone().drop_guard();

@@ -1,12 +1,12 @@
 //! Tokens from an identity provider: ES256 verified against its JWKS, the algorithm pinned by
-//! configuration.
+//! configuration, the audience and time claims checked as for shared-secret tokens.
 
 use axum::routing::get;
 use axum::Json;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 
-use crate::helpers::{contract, spawn_app_with, Settings};
+use crate::helpers::{contract, spawn_app_with, Settings, TestApp};
 
 const PRIVATE_KEY: &[u8] = include_bytes!("fixtures/es256-private.pem");
 const JWKS: &str = include_str!("fixtures/es256-jwks.json");
@@ -88,4 +88,47 @@ async fn tokens_signed_by_the_identity_provider_are_accepted_and_others_refused(
         )
         .await;
     assert_eq!(status, 401);
+}
+
+/// A manager token of the app's tenant signed by the identity provider, `overrides` replacing
+/// or adding claims.
+fn provider_manager_token(app: &TestApp, overrides: Value) -> String {
+    let mut claims = json!({
+        "iss": "doorway", "aud": "doorway", "sub": "pm", "role": "manager",
+        "tenant_id": app.tenant_id, "exp": chrono::Utc::now().timestamp() + 600,
+    });
+    for (name, value) in overrides.as_object().unwrap() {
+        claims[name] = value.clone();
+    }
+    let mut header = Header::new(Algorithm::ES256);
+    header.kid = Some("test-es256".into());
+    sign(header, &claims)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identity_provider_tokens_may_name_several_audiences_and_their_times_are_checked() {
+    let jwks_url = identity_provider().await;
+    let app = spawn_app_with(Settings {
+        jwks_url: Some(jwks_url),
+        ..Settings::default()
+    })
+    .await;
+    let now = chrono::Utc::now().timestamp();
+    for (overrides, expected) in [
+        (json!({ "aud": ["an-api", "doorway"] }), 200),
+        (json!({ "aud": ["an-api", "another-api"] }), 401),
+        (json!({ "nbf": now + 3600 }), 401),
+        (json!({ "iat": now + 10 * 365 * 24 * 3600 }), 401),
+        (json!({ "nbf": now - 60, "iat": now - 60 }), 200),
+    ] {
+        let token = provider_manager_token(&app, overrides.clone());
+        let (status, body) = app
+            .graphql_raw(
+                Some(&token),
+                contract("portal.graphql", "Properties"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, expected, "{overrides}: {body}");
+    }
 }

@@ -1,104 +1,68 @@
 //! Verifying RS256/ES256 tokens against an identity provider's JSON Web Key Set.
 //!
-//! Keys are cached and refetched when stale (10 minutes) or when a token names a key id the
-//! cache lacks (the provider rotated its keys), at most once per 30 seconds so that tokens with
-//! made-up key ids cannot make Doorway hammer the provider.
+//! How the keys are kept (the timings are [`Timing`]'s defaults):
+//!
+//! - A background task fetches the keys when the verifier is made and again when they are 10
+//!   minutes old, so requests find them ready. After a failed fetch it retries every 30 s.
+//!   The task holds the keys weakly and ends when the verifier is dropped.
+//! - Each fetch replaces the whole key set at once, behind a `std::sync::RwLock<Arc<_>>` held
+//!   only to clone or replace the `Arc`: no lock is held across a fetch, so a token whose key
+//!   we have is never delayed by the provider, however slow it is.
+//! - A token naming a key id we lack (the provider rotated its keys) waits for a fetch: the one
+//!   under way if there is one, else a new one unless the last ended less than 30 s ago, so
+//!   that tokens with made-up key ids cannot make Doorway hammer the provider. Concurrent
+//!   requests share one fetch, which runs as its own task so that a request that gives up
+//!   does not cancel it for the others.
+//! - When fetches fail, the keys we have keep serving for up to 1 hour past their freshness,
+//!   so a brief outage of the provider does not lock everyone out. After that tokens are
+//!   refused (401) until a fetch succeeds: a key the provider revoked must not stay trusted
+//!   for as long as the provider is unreachable. Every failed fetch is logged, as a warning
+//!   while the old keys still serve and as an error once they no longer do.
 
-use std::time::{Duration, Instant};
+mod store;
+#[cfg(test)]
+mod tests;
 
-use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
-use tokio::sync::Mutex;
+use std::sync::Arc;
 
-use super::token::validation;
+use jsonwebtoken::{decode_header, Algorithm, Validation};
+
+use super::token::{decode_claims, validation};
 use super::{Claims, TokenError};
 use crate::config::{JwksAlgorithm, JwksSettings, JwtSettings};
-
-const FRESH_FOR: Duration = Duration::from_secs(600);
-const MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(30);
+use store::KeyStore;
+pub(crate) use store::Timing;
 
 pub struct JwksVerifier {
-    url: url::Url,
     validation: Validation,
-    http: reqwest::Client,
-    cache: Mutex<Cache>,
-}
-
-#[derive(Default)]
-struct Cache {
-    keys: Option<JwkSet>,
-    fetched_at: Option<Instant>,
+    keys: Arc<KeyStore>,
 }
 
 impl JwksVerifier {
+    /// A verifier with the production timings. Made inside a Tokio runtime, it starts fetching
+    /// the keys at once; otherwise on its first verification.
     pub fn new(jwks: &JwksSettings, settings: &JwtSettings) -> Self {
+        Self::with_timing(jwks, settings, Timing::default())
+    }
+
+    /// A verifier with the given freshness, refetch interval and staleness bound (tests use
+    /// milliseconds).
+    pub(crate) fn with_timing(jwks: &JwksSettings, settings: &JwtSettings, timing: Timing) -> Self {
         let algorithm = match jwks.algorithm {
             JwksAlgorithm::Rs256 => Algorithm::RS256,
             JwksAlgorithm::Es256 => Algorithm::ES256,
         };
+        let keys = KeyStore::new(jwks.url.clone(), timing);
+        keys.start_refreshing();
         Self {
-            url: jwks.url.clone(),
             validation: validation(algorithm, settings),
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(5))
-                .build()
-                .unwrap_or_default(),
-            cache: Mutex::new(Cache::default()),
+            keys,
         }
     }
 
     pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         let header = decode_header(token).map_err(|e| TokenError::Invalid(e.to_string()))?;
-        let key = self.key(header.kid.as_deref()).await?;
-        decode::<Claims>(token, &key, &self.validation)
-            .map(|data| data.claims)
-            .map_err(|e| TokenError::Invalid(e.to_string()))
-    }
-
-    async fn key(&self, kid: Option<&str>) -> Result<DecodingKey, TokenError> {
-        let mut cache = self.cache.lock().await;
-        let stale = cache.fetched_at.is_none_or(|at| at.elapsed() > FRESH_FOR);
-        let missing = cache
-            .keys
-            .as_ref()
-            .is_none_or(|keys| find(keys, kid).is_none());
-        let may_refetch = cache
-            .fetched_at
-            .is_none_or(|at| at.elapsed() > MIN_REFETCH_INTERVAL);
-        if stale || (missing && may_refetch) {
-            match self.fetch().await {
-                Ok(keys) => cache.keys = Some(keys),
-                // Keep serving with the keys we have; the provider may be briefly down.
-                Err(err) => tracing::warn!(url = %self.url, error = %err, "cannot fetch the JWKS"),
-            }
-            cache.fetched_at = Some(Instant::now());
-        }
-        let jwk = cache
-            .keys
-            .as_ref()
-            .and_then(|keys| find(keys, kid))
-            .ok_or_else(|| {
-                TokenError::Invalid("no key of the identity provider matches the token".into())
-            })?;
-        DecodingKey::from_jwk(jwk).map_err(|e| TokenError::Invalid(e.to_string()))
-    }
-
-    async fn fetch(&self) -> Result<JwkSet, reqwest::Error> {
-        self.http
-            .get(self.url.clone())
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await
-    }
-}
-
-/// The key a token names, or the only key when the token names none.
-fn find<'a>(keys: &'a JwkSet, kid: Option<&str>) -> Option<&'a jsonwebtoken::jwk::Jwk> {
-    match kid {
-        Some(kid) => keys.find(kid),
-        None if keys.keys.len() == 1 => keys.keys.first(),
-        None => None,
+        let key = self.keys.key(header.kid.as_deref()).await?;
+        decode_claims(token, &key, &self.validation)
     }
 }

@@ -154,6 +154,8 @@ async fn every_request_body_uses_only_fields_the_spec_knows() {
         })
         .await;
     let _ = c.get_or_create_client_session("u").await;
+    let _ = c.list_client_sessions("u").await;
+    let _ = c.revoke_client_session("c").await;
     all_new_calls(&c).await;
 
     let seen = server.seen();

@@ -658,3 +658,87 @@ async fn acs_users_identities_webhooks_and_sessions_are_managed() {
     seam.delete_webhook(&webhook.webhook_id).await.unwrap();
     assert!(seam.list_webhooks().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn client_sessions_are_listed_per_identity_and_revoked_for_good() {
+    let sim = spawn_sim().await;
+    let seam = &sim.seam;
+    let resident = |key: &str| CreateUserIdentity {
+        user_identity_key: Some(key.into()),
+        ..Default::default()
+    };
+    let leaving = seam
+        .create_user_identity(&resident("resident-9"))
+        .await
+        .unwrap();
+    let staying = seam
+        .create_user_identity(&resident("resident-10"))
+        .await
+        .unwrap();
+    let id = &leaving.user_identity_id;
+    assert!(seam.list_client_sessions(id).await.unwrap().is_empty());
+    let phone = seam.get_or_create_client_session(id).await.unwrap();
+    let tablet = seam
+        .create_client_session(&CreateClientSession {
+            user_identity_id: Some(id.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let neighbour = seam
+        .get_or_create_client_session(&staying.user_identity_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        seam.list_client_sessions(id).await.unwrap(),
+        [phone.clone(), tablet.clone()]
+    );
+
+    // Another workspace neither sees them nor can revoke them.
+    let other = sim.other_workspace();
+    assert!(other.list_client_sessions(id).await.unwrap().is_empty());
+    other
+        .revoke_client_session(&phone.client_session_id)
+        .await
+        .unwrap();
+    assert_eq!(seam.list_client_sessions(id).await.unwrap().len(), 2);
+
+    // The list is a read and rides out transient failures.
+    sim.inject_fault(
+        json!({"endpoint": "/client_sessions/list", "error_rate": 1, "status": 503, "times": 2}),
+    )
+    .await;
+    assert_eq!(seam.list_client_sessions(id).await.unwrap().len(), 2);
+
+    // A revoke whose answer is lost after the work is repeated, and the repeat's 404 counts
+    // as done; so does revoking again later.
+    sim.inject_fault(
+        json!({"endpoint": "/client_sessions/revoke", "ambiguous_rate": 1, "times": 1}),
+    )
+    .await;
+    seam.revoke_client_session(&phone.client_session_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        seam.list_client_sessions(id).await.unwrap(),
+        std::slice::from_ref(&tablet)
+    );
+    seam.revoke_client_session(&phone.client_session_id)
+        .await
+        .unwrap();
+    seam.revoke_client_session(&tablet.client_session_id)
+        .await
+        .unwrap();
+    assert!(seam.list_client_sessions(id).await.unwrap().is_empty());
+    assert_eq!(
+        seam.list_client_sessions(&staying.user_identity_id)
+            .await
+            .unwrap(),
+        [neighbour]
+    );
+
+    // Asking for a session afterwards makes a new one; the revoked token is not handed out.
+    let fresh = seam.get_or_create_client_session(id).await.unwrap();
+    assert_ne!(fresh.client_session_id, phone.client_session_id);
+    assert_ne!(fresh.token, phone.token);
+}

@@ -37,6 +37,10 @@ pub(super) static GET_OR_CREATE_CLIENT_SESSION: Endpoint =
     Endpoint::read("/client_sessions/get_or_create", "client_session");
 pub(super) static CREATE_CLIENT_SESSION: Endpoint =
     Endpoint::create("/client_sessions/create", "client_session");
+// Not paginated by Seam: the request takes no `limit` or `page_cursor`.
+pub(super) static LIST_CLIENT_SESSIONS: Endpoint =
+    Endpoint::read("/client_sessions/list", "client_sessions");
+pub(super) static REVOKE_CLIENT_SESSION: Endpoint = Endpoint::delete("/client_sessions/revoke");
 
 impl WorkspaceClient {
     /// The workspace this API key belongs to; a cheap way to check a key.
@@ -137,5 +141,26 @@ impl WorkspaceClient {
         request: &CreateClientSession,
     ) -> Result<ClientSession, SeamError> {
         self.call(&CREATE_CLIENT_SESSION, request).await
+    }
+
+    /// The client sessions Seam holds for a user identity, so that moving a resident out can
+    /// revoke every token their phones were given. One call: Seam does not page this list.
+    pub async fn list_client_sessions(
+        &self,
+        user_identity_id: &str,
+    ) -> Result<Vec<ClientSession>, SeamError> {
+        let body = json!({ "user_identity_id": user_identity_id });
+        self.call(&LIST_CLIENT_SESSIONS, &body).await
+    }
+
+    /// Revokes a client session, so its token stops working; one that is already gone
+    /// (`client_session_not_found`) counts as revoked, which makes a repeat after a lost
+    /// answer harmless.
+    pub async fn revoke_client_session(&self, client_session_id: &str) -> Result<(), SeamError> {
+        let body = json!({ "client_session_id": client_session_id });
+        self.call::<()>(&REVOKE_CLIENT_SESSION, &body)
+            .await
+            .or_not_found()
+            .map(drop)
     }
 }

@@ -33,6 +33,8 @@ pub(crate) fn all() -> Vec<&'static crate::transport::Endpoint> {
         &identities::LIST_ENROLLMENT_AUTOMATIONS,
         &identities::GET_OR_CREATE_CLIENT_SESSION,
         &identities::CREATE_CLIENT_SESSION,
+        &identities::LIST_CLIENT_SESSIONS,
+        &identities::REVOKE_CLIENT_SESSION,
         &access::CREATE_USER,
         &access::GET_USER,
         &access::LIST_USERS,

@@ -53,6 +53,8 @@ const CALLED: &[&str] = &[
     "list_webhooks",
     "delete_webhook",
     "create_client_session",
+    "list_client_sessions",
+    "revoke_client_session",
 ];
 
 /// Response fields the simulator sends that Seam's description does not name (see

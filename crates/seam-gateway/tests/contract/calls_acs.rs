@@ -228,6 +228,18 @@ pub async fn identities_and_credentials(h: &Harness) {
 
     let session = seam.get_or_create_client_session(id).await.unwrap();
     assert!(!session.token.is_empty());
+    assert_eq!(
+        seam.list_client_sessions(id).await.unwrap(),
+        std::slice::from_ref(&session)
+    );
+    seam.revoke_client_session(&session.client_session_id)
+        .await
+        .unwrap();
+    // The second answers 404, so the error envelope of this endpoint is checked too.
+    seam.revoke_client_session(&session.client_session_id)
+        .await
+        .unwrap();
+    assert!(seam.list_client_sessions(id).await.unwrap().is_empty());
 
     seam.delete_user_identity(id).await.unwrap();
     assert_eq!(seam.get_user_identity(id).await.unwrap(), None);

@@ -204,6 +204,13 @@ async fn every_endpoint_answers_under_its_response_key() {
         )
         .await["acs_credential"]["acs_credential_id"]
         .clone();
+    let session = ws
+        .ok(
+            "/client_sessions/create",
+            json!({ "user_identity_id": identity }),
+        )
+        .await["client_session"]["client_session_id"]
+        .clone();
     let group = ws.ok("/acs/access_groups/list", json!({})).await["acs_access_groups"][0]
         ["acs_access_group_id"]
         .clone();
@@ -251,6 +258,14 @@ async fn every_endpoint_answers_under_its_response_key() {
             json!({ "user_identity_id": identity }),
         ),
         (
+            "/client_sessions/get",
+            json!({ "client_session_id": session }),
+        ),
+        (
+            "/client_sessions/list",
+            json!({ "user_identity_id": identity }),
+        ),
+        (
             "/acs/users/update",
             json!({ "acs_user_id": user, "full_name": "J" }),
         ),
@@ -279,6 +294,10 @@ async fn every_endpoint_answers_under_its_response_key() {
         ("/acs/users/delete", json!({ "acs_user_id": user })),
         ("/access_codes/delete", json!({ "access_code_id": code_id })),
         ("/webhooks/delete", json!({ "webhook_id": webhook })),
+        (
+            "/client_sessions/revoke",
+            json!({ "client_session_id": session }),
+        ),
     ];
     for (path, body) in calls {
         let answer = ws.ok(path, body).await;

@@ -1,7 +1,8 @@
-//! `/client_sessions/{create,get_or_create}`: the token a resident's phone gives to Seam's
-//! mobile SDK. `get_or_create` returns an unexpired session for the same user identity (or
-//! user identifier key) rather than a new one, so asking again is cheap and does not pile up
-//! sessions; `create` always makes a new one.
+//! `/client_sessions/*`: the token a resident's phone gives to Seam's mobile SDK.
+//! `get_or_create` returns an unexpired session for the same user identity (or user
+//! identifier key) rather than a new one, so asking again is cheap and does not pile up
+//! sessions; `create` always makes a new one. Getting, listing and revoking live in
+//! [`manage`].
 
 use axum::routing::post;
 use axum::Router;
@@ -17,6 +18,8 @@ use crate::objects::{find, ClientSession, UserIdentity};
 use crate::simulator::Simulator;
 use crate::state::Workspace;
 
+mod manage;
+
 /// How long a new session lives when the request names no `expires_at`.
 const DEFAULT_LIFETIME: TimeDelta = TimeDelta::days(1);
 
@@ -24,10 +27,13 @@ pub(super) fn routes() -> Router<Simulator> {
     Router::new()
         .route("/client_sessions/create", post(create))
         .route("/client_sessions/get_or_create", post(get_or_create))
+        .route("/client_sessions/get", post(manage::get))
+        .route("/client_sessions/list", post(manage::list))
+        .route("/client_sessions/revoke", post(manage::revoke))
 }
 
-/// The body of both endpoints (`create` also takes customer fields, which the simulator
-/// accepts and ignores).
+/// The body of `create` and `get_or_create` (`create` also takes customer fields, which the
+/// simulator accepts and ignores).
 struct GetOrCreate {
     user_identity_id: Option<String>,
     user_identifier_key: Option<String>,
@@ -73,7 +79,7 @@ fn new_session(req: GetOrCreate, now: DateTime<Utc>) -> ClientSession {
     }
 }
 
-/// The checks both endpoints make before touching sessions.
+/// The checks `create` and `get_or_create` make before touching sessions.
 fn check(ws: &Workspace, req: &GetOrCreate, now: DateTime<Utc>) -> Result<(), SimError> {
     if let Some(id) = &req.user_identity_id {
         find::<UserIdentity>(&ws.user_identities, id)?;

@@ -1,6 +1,6 @@
 //! The truth invariant (ENGINE.md 6): once every grant has settled, Doorway's records and Seam
-//! agree. Every live credential exists at Seam as it says, every ended one is gone, and Seam
-//! holds nothing Doorway does not account for.
+//! agree. Every live credential exists at Seam as it says, every ended one is gone, Seam
+//! holds nothing Doorway does not account for, and nobody who moved out keeps a client session.
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -97,6 +97,13 @@ impl TestApp {
                 .fetch_all(&mut db)
                 .await
                 .unwrap();
+        let moved_out: Vec<(Uuid, String)> = sqlx::query_as(
+            "select resident_id, seam_user_identity_id from residents
+             where status = 'MOVED_OUT' and seam_user_identity_id is not null",
+        )
+        .fetch_all(&mut db)
+        .await
+        .unwrap();
         let recorded_users: Vec<(Uuid, String, String)> = sqlx::query_as(
             "select resident_id, seam_acs_system_id, seam_acs_user_id from resident_acs_users",
         )
@@ -113,6 +120,7 @@ impl TestApp {
             &identities,
             &recorded_users,
         ));
+        wrong.extend(session_violations(&state, &moved_out));
         assert!(
             wrong.is_empty(),
             "Doorway's records and Seam disagree:\n- {}\nSeam holds: {:#}",
@@ -154,6 +162,22 @@ impl TestApp {
         )
         .await;
     }
+}
+
+/// A resident who moved out has no client session left at Seam: no app of theirs can fetch
+/// keys any more.
+fn session_violations(state: &Value, moved_out: &[(Uuid, String)]) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for session in state["client_sessions"].as_array().into_iter().flatten() {
+        let identity = session["user_identity_id"].as_str().unwrap_or_default();
+        if let Some((resident, _)) = moved_out.iter().find(|(_, id)| id == identity) {
+            wrong.push(format!(
+                "resident {resident} moved out but client session {} is still at Seam",
+                session["client_session_id"]
+            ));
+        }
+    }
+    wrong
 }
 
 /// Live credentials exist at Seam as their status says; ended ones are gone.

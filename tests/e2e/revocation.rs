@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{entrance_named, spawn_app};
-use crate::lifecycle_helpers::{count, in_minutes};
+use crate::helpers::{contract, entrance_named, spawn_app};
+use crate::lifecycle_helpers::{count, in_minutes, wait_until};
 
 const PATIENCE: Duration = Duration::from_secs(40);
 
@@ -236,4 +236,104 @@ async fn a_credential_deleted_at_seam_directly_is_marked_not_left_active() {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     app.assert_truth().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn move_out_signs_the_resident_out_of_every_app() {
+    let app = spawn_app().await;
+    let (property, resident) = app.jane_at_the_latch_building().await;
+    app.active_mobile_key(&resident, &property, "Main Entrance")
+        .await;
+    let token = app.resident_token("jane");
+    let session = app
+        .graphql_ok(
+            &token,
+            contract("resident-app.graphql", "StartMobileKeySession"),
+            json!({}),
+        )
+        .await;
+    assert!(session["createMobileKeySession"]["token"].is_string());
+    // A second session for the same identity, made at Seam some other way (a phone that signed
+    // in through another path): move-out must end it too.
+    let identity = app.sim_state().await["user_identities"][0]["user_identity_id"].clone();
+    let other = reqwest::Client::new()
+        .post(format!("{}/client_sessions/create", app.sim.base_url()))
+        .bearer_auth(&app.sim_key)
+        .json(&json!({ "user_identity_ids": [identity], "user_identifier_key": "jane-tablet" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(other.status().is_success());
+    assert_eq!(count(&app.sim_state().await, "client_sessions"), 2);
+
+    // Seam refuses the first revocations; the sign-out is retried until it goes through.
+    app.inject_fault(
+        json!({ "endpoint": "/client_sessions/revoke", "error_rate": 1.0, "status": 503, "times": 4 }),
+    )
+    .await;
+    app.move_out(&resident["id"]).await;
+
+    // No new session, by GraphQL or REST, from the moment the move-out is recorded.
+    let refused = app
+        .graphql(
+            &token,
+            contract("resident-app.graphql", "StartMobileKeySession"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refused}"
+    );
+    let rest = reqwest::Client::new()
+        .post(format!("{}/v1/me/mobile-key-session", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rest.status(), 403);
+
+    let sessions = wait_until(PATIENCE, "signed out at Seam", || async {
+        let state = app.sim_state().await;
+        match count(&state, "client_sessions") {
+            0 => Ok(()),
+            n => Err(format!("{n} sessions left: {:#}", state["client_sessions"])),
+        }
+    });
+    sessions.await;
+    // The sign-out shows among the grant's runs; the grant's status and `provisioning` stay
+    // its revocation's.
+    app.assert_truth().await;
+    let grant_id = resident_grant_id(&app, &resident).await;
+    let grant = app
+        .graphql_ok(
+            &app.manager_token(),
+            "query G($id: ID!) { grant(id: $id) { status provisioning { kind }
+                runs { kind status steps { name status attempts } } } }",
+            json!({ "id": grant_id }),
+        )
+        .await;
+    let grant = &grant["grant"];
+    assert_eq!(grant["status"], "REVOKED", "{grant}");
+    assert_eq!(grant["provisioning"]["kind"], "REVOKE", "{grant}");
+    let sign_out = grant["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "SIGN_OUT")
+        .unwrap_or_else(|| panic!("no sign-out among {grant}"));
+    assert_eq!(sign_out["status"], "SUCCEEDED");
+    assert_eq!(sign_out["steps"][0]["name"], "revoke_client_sessions");
+    assert!(sign_out["steps"][0]["attempts"].as_i64().unwrap() > 1);
+}
+
+async fn resident_grant_id(app: &crate::helpers::TestApp, resident: &Value) -> Value {
+    let body = app
+        .graphql_ok(
+            &app.manager_token(),
+            "query R($id: ID!) { resident(id: $id) { grants { id } } }",
+            json!({ "id": resident["id"] }),
+        )
+        .await;
+    body["resident"]["grants"][0]["id"].clone()
 }

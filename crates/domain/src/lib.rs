@@ -21,7 +21,7 @@ pub use ids::{
     TenantId,
 };
 pub use policy::{
-    check_window_for, compile_grant, compile_reschedule, compile_revocation,
+    check_window_for, compile_grant, compile_reschedule, compile_revocation, compile_sign_out,
     supported_access_methods, CredentialPlan, EntranceFacts, GrantPlan, GrantRequest, Mechanism,
     PlanStep, PlannedCredential, PropertyFacts, StepKind,
 };

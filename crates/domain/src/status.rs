@@ -74,6 +74,10 @@ text_enum!(
         Expire => "EXPIRE",
         /// Provisioning failed: remove what it created, so that a FAILED grant opens nothing.
         Compensate => "COMPENSATE",
+        /// The resident moved out: end every Seam client session of their user identity, so no
+        /// app of theirs keeps a session that fetches keys. Recorded on the resident's latest
+        /// grant; it changes no grant.
+        SignOut => "SIGN_OUT",
     }
 );
 

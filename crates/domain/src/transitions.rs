@@ -129,6 +129,12 @@ impl RunKind {
     pub fn ends_access(self) -> bool {
         matches!(self, Self::Revoke | Self::Expire | Self::Compensate)
     }
+
+    /// Runs that are retried until they succeed: those that end access, and the sign-out of a
+    /// resident who moved out (a session left behind would outlive the move).
+    pub fn never_fails(self) -> bool {
+        self.ends_access() || self == Self::SignOut
+    }
 }
 
 impl GrantStatus {

@@ -265,6 +265,19 @@ pub async fn client_session(
     Ok(row.map(|r| (r.token_ciphertext, r.expires_at)))
 }
 
+/// Drops the resident's cached client session (it is being revoked at Seam).
+pub async fn forget_client_session(db: &mut TenantTx, id: ResidentId) -> Result<(), sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query!(
+        "delete from resident_client_sessions where tenant_id = $1 and resident_id = $2",
+        tenant,
+        id.as_uuid()
+    )
+    .execute(db.conn())
+    .await?;
+    Ok(())
+}
+
 pub async fn store_client_session(
     db: &mut TenantTx,
     id: ResidentId,

@@ -100,7 +100,8 @@ pub async fn insert(
     super::engine_state::ensure(db).await
 }
 
-/// The newest run of each grant.
+/// The newest run of each grant that decides its status (a resident's sign-out, recorded on
+/// their latest grant, does not).
 pub async fn latest_of_grants(
     db: &mut TenantTx,
     grant_ids: &[Uuid],
@@ -111,7 +112,7 @@ pub async fn latest_of_grants(
         r#"select distinct on (grant_id) run_id, tenant_id, grant_id, kind, status, attention_reason,
                   cancel_requested_at, next_attempt_at, created_at, updated_at
            from provisioning_runs
-           where tenant_id = $1 and grant_id = any($2)
+           where tenant_id = $1 and grant_id = any($2) and kind <> 'SIGN_OUT'
            order by grant_id, created_at desc, run_id desc"#,
         tenant,
         grant_ids

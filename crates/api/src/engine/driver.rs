@@ -303,11 +303,12 @@ impl Engine {
         })
     }
 
-    /// The outcome as the run will record it: a run that ends access never fails for good
-    /// (it retries what Seam refused, with a long backoff), and every retry knows its delay.
+    /// The outcome as the run will record it: a run that ends access (or signs a resident out)
+    /// never fails for good (it retries what Seam refused, with a long backoff), and every
+    /// retry knows its delay.
     fn settle(&self, ctx: &RunContext, step: &StepRow, outcome: Outcome) -> Outcome {
         let outcome = match outcome {
-            Outcome::Fail { error } if ctx.kind().ends_access() => Outcome::Retry {
+            Outcome::Fail { error } if ctx.kind().never_fails() => Outcome::Retry {
                 error,
                 cause: RetryCause::Refused,
                 after: None,

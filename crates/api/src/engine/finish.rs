@@ -38,6 +38,8 @@ impl Engine {
                 }
                 end_grant(&mut tx, ctx).await?;
             }
+            // The resident's sessions are gone; their grants are the revocations' business.
+            RunKind::SignOut => {}
         }
         let done = db::runs::complete(&mut tx, ctx.claim.fence, RunStatus::Succeeded).await?;
         tx.commit().await?;
@@ -74,8 +76,8 @@ impl Engine {
                         .await?;
                 }
             }
-            // Steps that end access are retried, never failed (see the driver).
-            RunKind::Revoke | RunKind::Expire | RunKind::Compensate => {}
+            // Steps that end access, and sign-outs, are retried, never failed (see the driver).
+            RunKind::Revoke | RunKind::Expire | RunKind::Compensate | RunKind::SignOut => {}
         }
         let done = db::runs::complete(&mut tx, ctx.claim.fence, RunStatus::Failed).await?;
         tx.commit().await?;
@@ -161,6 +163,8 @@ impl Engine {
                     "removal cancelled by an operator; revoke the grant again to resume it";
                 db::grants::explain(&mut tx, grant, reason).await?;
             }
+            // Moving the resident out again records a new sign-out.
+            RunKind::SignOut => {}
         }
         let done = db::runs::complete(&mut tx, ctx.claim.fence, RunStatus::Cancelled).await?;
         tx.commit().await?;
@@ -179,7 +183,7 @@ impl Engine {
             return Ok(false);
         };
         let done = db::runs::defer(&mut tx, ctx.claim.fence, at, attention).await?;
-        if let (true, Some(attention)) = (done, attention) {
+        if let (true, Some(attention), true) = (done, attention, ctx.kind() != RunKind::SignOut) {
             // The portal shows it on the grant too: it is why the grant is not done.
             db::grants::explain(&mut tx, ctx.grant_id(), attention).await?;
         }

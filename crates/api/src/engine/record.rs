@@ -299,7 +299,7 @@ pub fn ended(kind: RunKind) -> (CredentialStatus, Option<&'static str>) {
             CredentialStatus::Revoked,
             Some("provisioning failed; what was created at Seam was removed"),
         ),
-        RunKind::Provision | RunKind::Revoke | RunKind::Reschedule => {
+        RunKind::Provision | RunKind::Revoke | RunKind::Reschedule | RunKind::SignOut => {
             (CredentialStatus::Revoked, None)
         }
     }
@@ -314,6 +314,10 @@ async fn explain(
 ) -> Result<(), sqlx::Error> {
     if let Some(credential) = step.credential_id {
         db::credentials::explain(tx, credential.into(), reason).await?;
+    }
+    if ctx.kind() == RunKind::SignOut {
+        // The grant a sign-out is recorded on may have ended long ago: its reason stays.
+        return Ok(());
     }
     db::grants::explain(tx, ctx.grant_id(), reason).await
 }

@@ -64,7 +64,7 @@ mirror_enum!(/// Whether a resident still lives at the tenant's properties.
 mirror_enum!(/// Where a provisioning run stands.
     RunStatus from doorway_domain::RunStatus { Pending, Running, NeedsAttention, Succeeded, Failed, Cancelled });
 mirror_enum!(/// What a provisioning run does.
-    RunKind from doorway_domain::RunKind { Provision, Revoke, Reschedule, Expire, Compensate });
+    RunKind from doorway_domain::RunKind { Provision, Revoke, Reschedule, Expire, Compensate, SignOut });
 mirror_enum!(/// Where one step of a run stands.
     StepStatus from doorway_domain::StepStatus { Pending, Running, Succeeded, Retrying, Failed, Skipped });
 

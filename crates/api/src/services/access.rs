@@ -2,7 +2,7 @@
 //! Seam) and a client session for Seam's mobile SDK.
 
 use chrono::{DateTime, Duration, Utc};
-use doorway_domain::{ResidentId, TenantId};
+use doorway_domain::{ResidentId, ResidentStatus, TenantId};
 use secrecy::SecretString;
 use uuid::Uuid;
 
@@ -48,15 +48,17 @@ impl Services {
 
     /// A Seam client session for the resident's user identity: the cached one while it is still
     /// good, otherwise Seam's `get_or_create` (which itself returns a live session if any).
+    /// A resident who moved out gets none.
     pub async fn mobile_key_session(
         &self,
         tenant: TenantId,
         subject: &str,
     ) -> Result<MobileKeySession, ApiError> {
-        let resident = self
-            .resident_by_subject(tenant, subject)
+        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let resident = db::residents::find_by_external_id(&mut db, subject)
             .await?
             .ok_or(ApiError::NotFound("resident"))?;
+        refuse_moved_out(&resident)?;
         let resident_id: ResidentId = resident.resident_id.into();
         let Some(identity) = resident.seam_user_identity_id else {
             return Err(ApiError::Conflict(
@@ -64,7 +66,8 @@ impl Services {
             ));
         };
         let context = session_context(resident_id);
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        // Move-out deletes the cached session with the status change, so a session found here
+        // was handed out before it, and the move-out's sign-out revokes it at Seam.
         let cached = db::residents::client_session(&mut db, resident_id).await?;
         db.commit().await?;
         if let Some((sealed, expires_at)) = cached {
@@ -81,6 +84,21 @@ impl Services {
         let session = seam.get_or_create_client_session(&identity).await?;
         let sealed = self.cipher.seal(session.token.as_bytes(), &context);
         let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        // Taken in turn with move-out: either this commits first (and the move-out's sign-out
+        // finds the session at Seam), or the resident moved out while Seam was creating it,
+        // and a sign-out is recorded here so that it does not outlive the move.
+        let now = db::residents::lock(&mut db, resident_id)
+            .await?
+            .ok_or(ApiError::NotFound("resident"))?;
+        if let Err(refused) = refuse_moved_out(&now) {
+            let grants = db::grants::of_residents(&mut db, &[resident_id.as_uuid()], None).await?;
+            if let Some(latest) = grants.first() {
+                super::lifecycle::sign_out(&mut db, latest.grant_id.into()).await?;
+            }
+            db.commit().await?;
+            self.engine.wake();
+            return Err(refused);
+        }
         db::residents::store_client_session(&mut db, resident_id, &sealed, session.expires_at)
             .await?;
         db.commit().await?;
@@ -89,6 +107,16 @@ impl Services {
             expires_at: session.expires_at,
         })
     }
+}
+
+/// A resident who moved out is signed out of every app and starts no new session.
+fn refuse_moved_out(resident: &ResidentRow) -> Result<(), ApiError> {
+    if ResidentStatus::parse(&resident.status) == Some(ResidentStatus::MovedOut) {
+        return Err(ApiError::Forbidden(
+            "the resident has moved out; no mobile key session is started for them".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn session_context(resident: ResidentId) -> Vec<u8> {

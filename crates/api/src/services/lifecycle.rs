@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use doorway_domain::{
-    check_window_for, compile_reschedule, compile_revocation, AccessWindow, CredentialStatus,
+    check_window_for, compile_reschedule, compile_revocation, compile_sign_out, AccessWindow, CredentialStatus,
     GrantId, GrantStatus, Provider, ResidentId, ResidentStatus, RunKind, TenantId,
 };
 use uuid::Uuid;
@@ -45,8 +45,9 @@ impl Services {
         Ok(grant)
     }
 
-    /// Move-out: the resident is marked moved out and every grant of theirs, across every
-    /// property, is revoked durably. A grant being recorded at the same moment either
+    /// Move-out: the resident is marked moved out, every grant of theirs, across every
+    /// property, is revoked durably, and they are signed out of every app (their Seam client
+    /// sessions revoked by a SIGN_OUT run; no new session is handed out). A grant being recorded at the same moment either
     /// committed first (and is revoked here) or sees the resident moved out and is refused.
     pub async fn move_out(
         &self,
@@ -54,12 +55,21 @@ impl Services {
         id: ResidentId,
     ) -> Result<Vec<GrantRow>, ApiError> {
         let mut db = db::begin_tenant(&self.pool, tenant).await?;
-        db::residents::lock(&mut db, id)
+        let resident = db::residents::lock(&mut db, id)
             .await?
             .ok_or(ApiError::NotFound("resident"))?;
         db::residents::set_status(&mut db, id, ResidentStatus::MovedOut).await?;
-        for grant in db::grants::of_residents(&mut db, &[id.as_uuid()], None).await? {
-            end_access(&mut db, &grant, RunKind::Revoke, None).await?;
+        let before = db::grants::of_residents(&mut db, &[id.as_uuid()], None).await?;
+        for grant in &before {
+            end_access(&mut db, grant, RunKind::Revoke, None).await?;
+        }
+        db::residents::forget_client_session(&mut db, id).await?;
+        if resident.seam_user_identity_id.is_some() {
+            // Newest first: the sign-out is recorded on the resident's latest grant. A session
+            // needs an identity, and an identity needs a grant, so there is one.
+            if let Some(latest) = before.first() {
+                sign_out(&mut db, latest.grant_id.into()).await?;
+            }
         }
         let grants = db::grants::of_residents(&mut db, &[id.as_uuid()], None).await?;
         db.commit().await?;
@@ -148,6 +158,22 @@ async fn visible_grant(
 /// to stop, and a run of `kind` (revocation or expiry) removes everything at Seam. A grant
 /// already REVOKING whose removal stopped (cancelled by an operator) gets a new one; one whose
 /// removal is waiting is made to look again now.
+/// Records a SIGN_OUT run on `grant` (its resident's sessions revoked), or makes the one
+/// already waiting due now.
+pub(crate) async fn sign_out(db: &mut TenantTx, grant: GrantId) -> Result<(), sqlx::Error> {
+    let unfinished = db::runs::unfinished_of_grant(db, grant).await?;
+    if let Some(waiting) = unfinished
+        .iter()
+        .find(|r| RunKind::parse(&r.kind) == Some(RunKind::SignOut))
+    {
+        db::runs::make_due(db, waiting.run_id.into()).await?;
+        return Ok(());
+    }
+    db::runs::insert_plan(db, grant, RunKind::SignOut, &compile_sign_out(), &[]).await?;
+    tracing::info!(grant_id = %grant, "sign-out recorded");
+    Ok(())
+}
+
 pub(crate) async fn end_access(
     db: &mut TenantTx,
     grant: &GrantRow,

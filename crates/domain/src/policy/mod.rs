@@ -19,7 +19,7 @@ mod smart_locks;
 use chrono::{DateTime, Utc};
 
 pub use plan::{CredentialPlan, GrantPlan, Mechanism, PlanStep, StepKind};
-pub use revocation::{compile_reschedule, compile_revocation, PlannedCredential};
+pub use revocation::{compile_reschedule, compile_revocation, compile_sign_out, PlannedCredential};
 
 use crate::{AccessGroupId, AccessMethod, AccessWindow, DomainError, EntranceId, Provider};
 

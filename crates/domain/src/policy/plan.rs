@@ -50,6 +50,8 @@ pub enum StepKind {
     ReplaceAcsCredential,
     /// Delete the ACS credential a replacement superseded.
     DeleteSupersededAcsCredential,
+    /// Revoke every Seam client session of a moved-out resident's user identity.
+    RevokeClientSessions,
 }
 
 impl StepKind {
@@ -74,6 +76,7 @@ impl StepKind {
         Self::AwaitAccessCodeRemoved,
         Self::ReplaceAcsCredential,
         Self::DeleteSupersededAcsCredential,
+        Self::RevokeClientSessions,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -98,6 +101,7 @@ impl StepKind {
             Self::AwaitAccessCodeRemoved => "await_access_code_removed",
             Self::ReplaceAcsCredential => "replace_acs_credential",
             Self::DeleteSupersededAcsCredential => "delete_superseded_acs_credential",
+            Self::RevokeClientSessions => "revoke_client_sessions",
         }
     }
 

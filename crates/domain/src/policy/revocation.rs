@@ -50,6 +50,12 @@ pub fn compile_revocation(
     steps
 }
 
+/// The steps that sign a moved-out resident out of every app: their Seam client sessions
+/// revoked, whatever their grants' providers (the mobile SDK needs a session to fetch keys).
+pub fn compile_sign_out() -> Vec<PlanStep> {
+    vec![PlanStep::new(StepKind::RevokeClientSessions)]
+}
+
 /// The steps that move a grant from window `from` to window `to`.
 pub fn compile_reschedule(
     provider: Provider,

@@ -2,6 +2,7 @@
 //! keys, the credential manager and the enrollment automation that lets the identity's phones
 //! receive keys.
 
+use doorway_domain::ResidentStatus;
 use seam_gateway::{CreateUserIdentity, LaunchEnrollmentAutomation};
 
 use super::{already_exists, StepEnv};
@@ -113,4 +114,32 @@ pub async fn launch_enrollment_automation(env: &StepEnv<'_>) -> StepResult {
         Err(err) if err.is_endpoint_missing() => Ok(Outcome::skipped(ENROLLMENT_REMOVED)),
         Err(err) => Err(err.into()),
     }
+}
+
+/// Revokes every Seam client session of a moved-out resident's user identity, so no phone of
+/// theirs keeps a session that fetches keys. Revoking is a safe delete (one already gone counts
+/// as revoked), so a repeat after a lost answer only finds less to revoke.
+pub async fn revoke_client_sessions(env: &StepEnv<'_>) -> StepResult {
+    let resident = &env.ctx.resident;
+    if ResidentStatus::parse(&resident.status) != Some(ResidentStatus::MovedOut) {
+        return Ok(Outcome::skipped(
+            "the resident lives here again; their sessions stay",
+        ));
+    }
+    let Some(identity) = &resident.seam_user_identity_id else {
+        return Ok(Outcome::skipped(
+            "the resident has no Seam user identity, so no client session",
+        ));
+    };
+    let seam = &env.ctx.seam;
+    let sessions = seam.list_client_sessions(identity).await?;
+    let mut revoked = Vec::with_capacity(sessions.len());
+    for session in sessions {
+        seam.revoke_client_session(&session.client_session_id)
+            .await?;
+        revoked.push(session.client_session_id);
+    }
+    Ok(Outcome::Done(Produced::Changed(
+        serde_json::json!({ "revoked_client_session_ids": revoked }),
+    )))
 }

@@ -60,6 +60,7 @@ pub async fn execute(engine: &Engine, ctx: &RunContext, step: &StepRow) -> Outco
         StepKind::UpdateAccessCode => access_codes::update(&env).await,
         StepKind::DeleteAccessCode => access_codes::delete(&env).await,
         StepKind::AwaitAccessCodeRemoved => access_codes::await_removed(&env).await,
+        StepKind::RevokeClientSessions => identity::revoke_client_sessions(&env).await,
     };
     result.unwrap_or_else(|err| err.outcome(&step.name))
 }

@@ -7,8 +7,9 @@
 
 use chrono::{DateTime, Utc};
 use doorway_domain::{
-    check_window_for, compile_reschedule, compile_revocation, compile_sign_out, AccessWindow, CredentialStatus,
-    GrantId, GrantStatus, Provider, ResidentId, ResidentStatus, RunKind, TenantId,
+    check_window_for, compile_reschedule, compile_revocation, compile_sign_out, AccessWindow,
+    CredentialStatus, GrantId, GrantStatus, Provider, ResidentId, ResidentStatus, RunKind,
+    TenantId,
 };
 use uuid::Uuid;
 

@@ -23,14 +23,14 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use doorway_api::auth::{AuthContext, Claims};
-use doorway_api::db::locate;
+use doorway_api::db::{locate, Visibility};
 use doorway_api::services::grants::GrantAccess;
 use doorway_api::services::inventory::ImportProperty;
 use doorway_api::services::residents::CreateResident;
 use doorway_api::services::tenants::CreateTenant;
 use doorway_api::services::Services;
 use doorway_api::{Application, Config, Profile};
-use doorway_domain::{AccessGroupId, AccessMethod, EntranceId, PropertyId, ResidentId, TenantId};
+use doorway_domain::{AccessGroupId, AccessMethod, EntranceId, PropertyId, ResidentId};
 use serde_json::Value;
 use sqlx::{ConnectOptions, Connection, PgConnection};
 
@@ -64,8 +64,7 @@ struct GrantShape {
 
 struct Bench {
     services: Services,
-    tenant: TenantId,
-    caller: AuthContext,
+    caller: Visibility,
     owner: PgConnection,
     sim_url: String,
     sim_key: String,
@@ -122,6 +121,7 @@ async fn main() -> BenchResult<()> {
         })
         .await
         .map_err(|e| e.to_string())?;
+    // The bench acts as a manager of the whole tenant.
     let caller = AuthContext::from_claims(Claims {
         iss: String::new(),
         aud: String::new(),
@@ -131,7 +131,9 @@ async fn main() -> BenchResult<()> {
         tenant_id: Some(tenant.tenant_id),
         scope: None,
         property_ids: None,
-    })?;
+    })?
+    .visibility()
+    .ok_or("a manager token has a tenant")?;
     let owner = database
         .clone()
         .disable_statement_logging()
@@ -139,7 +141,6 @@ async fn main() -> BenchResult<()> {
         .await?;
     let mut bench = Bench {
         services,
-        tenant: tenant.tenant_id.into(),
         caller,
         owner,
         sim_url,
@@ -229,7 +230,7 @@ impl Bench {
         Ok(self
             .services
             .import_property(
-                self.tenant,
+                &self.caller,
                 ImportProperty {
                     name: None,
                     seam_acs_system_id: system,
@@ -257,7 +258,7 @@ impl Bench {
     ) -> BenchResult<Vec<Flow>> {
         let (systems, devices) = self
             .services
-            .seam_inventory(self.tenant)
+            .seam_inventory(&self.caller)
             .await
             .map_err(|e| e.to_string())?;
         let system = |kind: &str| {
@@ -362,7 +363,7 @@ impl Bench {
             let resident = self
                 .services
                 .create_resident(
-                    self.tenant,
+                    &self.caller,
                     CreateResident {
                         full_name: format!("Resident {id}"),
                         email: format!("{id}@example.com"),
@@ -384,7 +385,6 @@ impl Bench {
                 .services
                 .grant_access(
                     &self.caller,
-                    self.tenant,
                     GrantAccess {
                         resident_id: resident,
                         property_id: flow.request.property,

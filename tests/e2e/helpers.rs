@@ -378,6 +378,27 @@ impl TestApp {
         self.mint_manager(&self.issuer, None, 30)
     }
 
+    /// A token of any role and scopes, limited to `property_ids` when given (HS256).
+    pub fn token_with(
+        &self,
+        role: &str,
+        sub: &str,
+        scope: Option<&str>,
+        property_ids: Option<Vec<Uuid>>,
+    ) -> String {
+        let tenant = (role != "operator").then_some(self.tenant_id);
+        self.issuer
+            .mint(
+                role,
+                sub,
+                tenant,
+                scope,
+                property_ids,
+                chrono::Duration::minutes(30),
+            )
+            .unwrap()
+    }
+
     pub fn token(
         &self,
         role: &str,

@@ -6,6 +6,7 @@
     reason = "a panic is how a test and its helpers report failure"
 )]
 
+mod access_matrix;
 mod auth;
 mod chaos;
 mod durability;

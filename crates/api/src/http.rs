@@ -131,10 +131,10 @@ async fn execute(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    if let Some(tenant) = caller.tenant() {
+    if let Some(visibility) = caller.visibility() {
         let loader = TenantLoader {
             services: state.services.clone(),
-            tenant,
+            visibility,
         };
         request = request.data(DataLoader::new(loader, tokio::spawn));
     }

@@ -130,9 +130,12 @@ pub async fn graphql_ws(
 /// What the resolvers of one connection read: the caller, its tenant's loader, the feed.
 fn connection_data(caller: AuthContext, services: Services, feed: ChangeFeed) -> Data {
     let mut data = Data::default();
-    if let Some(tenant) = caller.tenant() {
+    if let Some(visibility) = caller.visibility() {
         data.insert(DataLoader::new(
-            TenantLoader { services, tenant },
+            TenantLoader {
+                services,
+                visibility,
+            },
             tokio::spawn,
         ));
     }

@@ -6,6 +6,7 @@ use doorway_domain::{PropertyId, TenantId};
 use uuid::Uuid;
 
 use super::{Claims, TokenError};
+use crate::db::Visibility;
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
@@ -68,6 +69,10 @@ impl AuthContext {
             "operator" => Role::Operator,
             other => return Err(TokenError::Invalid(format!("unknown role {other:?}"))),
         };
+        // An empty subject would make a resident's visibility that of staff.
+        if claims.sub.trim().is_empty() {
+            return Err(TokenError::Invalid("sub must not be empty".into()));
+        }
         if role != Role::Operator && claims.tenant_id.is_none() {
             return Err(TokenError::Invalid(
                 "tenant_id is required for this role".into(),
@@ -103,15 +108,63 @@ impl AuthContext {
         }
     }
 
-    /// A manager, or a partner holding `scope`: returns their tenant.
-    pub fn require_staff(&self, scope: Scope) -> Result<TenantId, ApiError> {
+    /// Whether the caller may read grants, credentials (PINs included) and runs: managers,
+    /// residents (their own) and operators do; a partner needs `grants:read` (or `grants:write`:
+    /// whoever may choose a PIN may read it back).
+    pub fn reads_grants(&self) -> bool {
+        match self.role {
+            Role::Partner => {
+                self.scopes.contains(&Scope::GrantsRead)
+                    || self.scopes.contains(&Scope::GrantsWrite)
+            }
+            Role::Manager | Role::Resident | Role::Operator => true,
+        }
+    }
+
+    /// What this caller sees of its tenant (staff and residents; operators have no tenant).
+    pub fn visibility(&self) -> Option<Visibility> {
+        let tenant = self.tenant?;
+        Some(match self.role {
+            Role::Resident => Visibility::resident(tenant, &self.subject),
+            Role::Operator => Visibility::system(tenant),
+            Role::Manager | Role::Partner => Visibility::staff(
+                tenant,
+                self.property_ids
+                    .as_ref()
+                    .map(|ids| ids.iter().copied().map(PropertyId::from).collect()),
+                self.reads_grants(),
+            ),
+        })
+    }
+
+    /// What this caller sees of `tenant`, for objects reached through a row that names its
+    /// tenant: all of it for operators, the caller's own visibility in its own tenant, and
+    /// `NOT_FOUND` for another tenant.
+    pub fn visibility_in(&self, tenant: TenantId) -> Result<Visibility, ApiError> {
+        match self.role {
+            Role::Operator => Ok(Visibility::system(tenant)),
+            _ => match self.visibility() {
+                Some(visibility) if visibility.tenant() == tenant => Ok(visibility),
+                _ => Err(ApiError::NotFound("object")),
+            },
+        }
+    }
+
+    /// What this caller sees of its own tenant; `FORBIDDEN` for callers without one.
+    pub fn visibility_in_own(&self) -> Result<Visibility, ApiError> {
+        self.visibility()
+            .ok_or_else(|| ApiError::Forbidden("this needs a tenant".into()))
+    }
+
+    /// A manager, or a partner holding `scope`: returns what they see.
+    pub fn require_staff(&self, scope: Scope) -> Result<Visibility, ApiError> {
         let allowed = match self.role {
             Role::Manager => true,
             Role::Partner => self.scopes.contains(&scope),
             Role::Resident | Role::Operator => false,
         };
-        match (allowed, self.tenant) {
-            (true, Some(tenant)) => Ok(tenant),
+        match (allowed, self.visibility()) {
+            (true, Some(visibility)) => Ok(visibility),
             _ if self.role == Role::Partner => Err(ApiError::Forbidden(format!(
                 "this requires the {} scope",
                 scope.as_str()
@@ -122,29 +175,52 @@ impl AuthContext {
         }
     }
 
-    /// A property manager whose token is not limited to some properties: returns their tenant.
-    pub fn require_full_manager(&self) -> Result<TenantId, ApiError> {
-        match (self.role, self.tenant, &self.property_ids) {
-            (Role::Manager, Some(tenant), None) => Ok(tenant),
+    /// A field's scope: managers, residents and operators read what reaches them; a partner
+    /// needs `scope` (grants:write counts as grants:read).
+    pub fn require_field_scope(&self, scope: Scope) -> Result<(), ApiError> {
+        let allowed = match (self.role, scope) {
+            (Role::Partner, Scope::GrantsRead) => self.reads_grants(),
+            (Role::Partner, scope) => self.scopes.contains(&scope),
+            _ => true,
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "this field requires the {} scope",
+                scope.as_str()
+            )))
+        }
+    }
+
+    /// A property manager whose token is not limited to some properties.
+    pub fn require_full_manager(&self) -> Result<Visibility, ApiError> {
+        match (self.role, &self.property_ids, self.visibility()) {
+            (Role::Manager, None, Some(visibility)) => Ok(visibility),
             _ => Err(ApiError::Forbidden(
                 "only property managers of the whole tenant may do this".into(),
             )),
         }
     }
 
-    /// A manager of the whole tenant, or a partner holding `scope` (move-out reaches every
-    /// property, so a manager limited to some properties may not).
-    pub fn require_full_manager_or(&self, scope: Scope) -> Result<TenantId, ApiError> {
-        match self.role {
-            Role::Manager => self.require_full_manager(),
-            _ => self.require_staff(scope),
+    /// An operation that reaches the whole tenant (move-out, Seam's inventory): a manager or a
+    /// partner holding `scope`, whose token is not limited to some properties.
+    pub fn require_tenant_wide(&self, scope: Scope) -> Result<Visibility, ApiError> {
+        let visibility = self.require_staff(scope)?;
+        if visibility.property_limit().is_some() {
+            return Err(ApiError::Forbidden(
+                "this reaches every property of the tenant; a token limited to some properties \
+                 may not do it"
+                    .into(),
+            ));
         }
+        Ok(visibility)
     }
 
-    /// A resident: returns their tenant and subject (their `externalId`).
-    pub fn require_resident(&self) -> Result<(TenantId, &str), ApiError> {
-        match (self.role, self.tenant) {
-            (Role::Resident, Some(tenant)) => Ok((tenant, &self.subject)),
+    /// A resident: returns what they see (themselves; their subject is their `externalId`).
+    pub fn require_resident(&self) -> Result<Visibility, ApiError> {
+        match (self.role, self.visibility()) {
+            (Role::Resident, Some(visibility)) => Ok(visibility),
             _ => Err(ApiError::Forbidden("only residents may do this".into())),
         }
     }

@@ -24,6 +24,9 @@ pub mod residents;
 pub mod runs;
 pub mod seam_events;
 pub mod tenants;
+mod visibility;
+
+pub use visibility::Visibility;
 
 use std::time::Duration;
 
@@ -122,8 +125,9 @@ pub fn as_service(owner: &PgConnectOptions) -> PgConnectOptions {
     owner.clone().username(SERVICE_ROLE)
 }
 
-/// A transaction that sees only one tenant's rows. Repository functions take it (rather than a
-/// bare connection) so that none can be called without a tenant.
+/// A transaction that sees only one tenant's rows, narrowed to one caller's [`Visibility`].
+/// Repository functions take it (rather than a bare connection) so that none can be called
+/// without a tenant and a visibility.
 pub struct TenantTx {
     tx: Tx,
     tenant: TenantId,
@@ -143,14 +147,32 @@ impl TenantTx {
     }
 }
 
-/// Opens a transaction that sees only `tenant`'s rows, in one round trip: the transaction
-/// begins with its tenant set. (The id is formatted from a UUID, never from outside text.)
-pub async fn begin_tenant(pool: &PgPool, tenant: TenantId) -> Result<TenantTx, sqlx::Error> {
+/// Opens a transaction that sees what `visibility` allows: one tenant's rows, its properties,
+/// its grants if it may read them, and for a resident only their own. The settings are made in
+/// the same round trip as `begin` (formatted from UUIDs and constants, never from outside
+/// text); a resident's subject is bound in one more statement.
+pub async fn begin(pool: &PgPool, visibility: &Visibility) -> Result<TenantTx, sqlx::Error> {
+    let tenant = visibility.tenant();
     let begin = format!(
         "begin; select set_config('doorway.tenant_id', '{}', true), \
-         set_config('doorway.scope', '', true)",
-        tenant.as_uuid().hyphenated()
+         set_config('doorway.scope', '', true), set_config('doorway.properties', '{}', true), \
+         set_config('doorway.reads', '{}', true), set_config('doorway.resident', '', true)",
+        tenant.as_uuid().hyphenated(),
+        visibility.properties_setting(),
+        visibility.reads_setting(),
     );
-    let tx = pool.begin_with(begin).await?;
+    let mut tx = pool.begin_with(begin).await?;
+    if let Some(subject) = visibility.resident_subject() {
+        sqlx::query("select set_config('doorway.resident', $1, true)")
+            .bind(subject)
+            .execute(&mut *tx)
+            .await?;
+    }
     Ok(TenantTx { tx, tenant })
+}
+
+/// A transaction over everything of `tenant`: background work (the engine, webhooks, sweeps)
+/// and operators' own work.
+pub async fn begin_tenant(pool: &PgPool, tenant: TenantId) -> Result<TenantTx, sqlx::Error> {
+    begin(pool, &Visibility::system(tenant)).await
 }

@@ -4,13 +4,39 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ErrorExtensions, ID};
 
 use super::loaders::{LoadError, TenantLoader};
-use crate::auth::AuthContext;
-use crate::error::{ApiError, GqlResult};
+use crate::auth::{AuthContext, Scope};
+use crate::error::{ApiError, GqlResult, IntoGql};
 use crate::services::Services;
 
 pub fn auth<'a>(ctx: &Context<'a>) -> GqlResult<&'a AuthContext> {
     ctx.data::<AuthContext>()
         .map_err(|_| ApiError::Unauthenticated.extend())
+}
+
+/// A field's scope, declared on the field (`#[graphql(guard = "NeedsScope(Scope::GrantsRead)")]`):
+/// the field answers `FORBIDDEN` to a caller without it. Row-level security hides the same rows
+/// underneath, so a field that forgot its guard still returns nothing it should not.
+pub struct NeedsScope(pub Scope);
+
+impl async_graphql::Guard for NeedsScope {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        auth(ctx)?.require_field_scope(self.0).gql()
+    }
+}
+
+/// Operational detail (runs, steps, Seam ids) is for staff and operators, not for residents,
+/// even about their own grants.
+pub struct NotForResidents;
+
+impl async_graphql::Guard for NotForResidents {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        match auth(ctx)?.role {
+            crate::auth::Role::Resident => {
+                Err(ApiError::Forbidden("residents do not see provisioning runs".into()).extend())
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 pub fn services<'a>(ctx: &Context<'a>) -> GqlResult<&'a Services> {

@@ -31,13 +31,12 @@ pub struct GrantAccessPayload {
 }
 
 async fn find_grant(ctx: &Context<'_>, id: GrantId) -> GqlResult<Grant> {
-    let caller = auth(ctx)?;
-    let tenant = caller
-        .tenant()
+    let visibility = auth(ctx)?
+        .visibility()
         .ok_or_else(|| ApiError::NotFound("grant").extend())?;
     let services = services(ctx)?;
     let row = async {
-        let mut db = db::begin_tenant(&services.pool, tenant).await?;
+        let mut db = db::begin(&services.pool, &visibility).await?;
         let row = db::grants::find(&mut db, id).await?;
         db.commit().await?;
         Ok::<_, ApiError>(row)
@@ -45,7 +44,7 @@ async fn find_grant(ctx: &Context<'_>, id: GrantId) -> GqlResult<Grant> {
     .await
     .gql()?;
     match row {
-        Some(row) if caller.may_see_property(row.property_id.into()) => Ok(Grant(row)),
+        Some(row) if visibility.sees_property(row.property_id.into()) => Ok(Grant(row)),
         _ => Err(ApiError::NotFound("grant").extend()),
     }
 }
@@ -81,7 +80,7 @@ impl GrantMutation {
         input: GrantAccessInput,
     ) -> GqlResult<GrantAccessPayload> {
         let caller = auth(ctx)?;
-        let tenant = caller.require_staff(Scope::GrantsWrite).gql()?;
+        let visibility = caller.require_staff(Scope::GrantsWrite).gql()?;
         let request = GrantAccess {
             resident_id: parse_id(&input.resident_id, "residentId").gql()?,
             property_id: parse_id(&input.property_id, "propertyId").gql()?,
@@ -94,7 +93,7 @@ impl GrantMutation {
             idempotency_key: input.idempotency_key,
         };
         let grant_id = services(ctx)?
-            .grant_access(caller, tenant, request)
+            .grant_access(&visibility, request)
             .await
             .gql()?;
         Ok(GrantAccessPayload {
@@ -128,12 +127,9 @@ impl GrantLifecycleMutation {
     /// The grant is REVOKING until nothing of it is left at Seam, then REVOKED.
     async fn revoke_grant(&self, ctx: &Context<'_>, id: ID) -> GqlResult<RevokeGrantPayload> {
         let caller = auth(ctx)?;
-        let tenant = caller.require_staff(Scope::GrantsWrite).gql()?;
+        let visibility = caller.require_staff(Scope::GrantsWrite).gql()?;
         let id = parse_id(&id, "id").gql()?;
-        let row = services(ctx)?
-            .revoke_grant(caller, tenant, id)
-            .await
-            .gql()?;
+        let row = services(ctx)?.revoke_grant(&visibility, id).await.gql()?;
         Ok(RevokeGrantPayload { grant: Grant(row) })
     }
 
@@ -147,10 +143,10 @@ impl GrantLifecycleMutation {
         ends_at: Option<DateTime<Utc>>,
     ) -> GqlResult<RescheduleGrantPayload> {
         let caller = auth(ctx)?;
-        let tenant = caller.require_staff(Scope::GrantsWrite).gql()?;
+        let visibility = caller.require_staff(Scope::GrantsWrite).gql()?;
         let id = parse_id(&id, "id").gql()?;
         let row = services(ctx)?
-            .reschedule_grant(caller, tenant, id, starts_at, ends_at)
+            .reschedule_grant(&visibility, id, starts_at, ends_at)
             .await
             .gql()?;
         Ok(RescheduleGrantPayload { grant: Grant(row) })
@@ -163,13 +159,12 @@ impl GrantLifecycleMutation {
         id: ID,
     ) -> GqlResult<MoveOutResidentPayload> {
         let caller = auth(ctx)?;
-        let tenant = caller
-            .require_full_manager_or(Scope::ResidentsWrite)
-            .gql()?;
+        // Every property of the resident: not for tokens limited to some properties.
+        let visibility = caller.require_tenant_wide(Scope::ResidentsWrite).gql()?;
         let id = parse_id(&id, "id").gql()?;
         let services = services(ctx)?;
-        let grants = services.move_out(tenant, id).await.gql()?;
-        let resident = services.resident(tenant, id).await.gql()?;
+        let grants = services.move_out(&visibility, id).await.gql()?;
+        let resident = services.resident(&visibility, id).await.gql()?;
         Ok(MoveOutResidentPayload {
             resident: resident.into(),
             grants: grants.into_iter().map(Grant).collect(),

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use doorway_domain::TenantId;
 use uuid::Uuid;
 
 use crate::db::{self, credentials::CredentialRow, properties, runs};
@@ -15,7 +14,8 @@ use crate::services::Services;
 /// Loads rows of one tenant; one per request.
 pub struct TenantLoader {
     pub services: Services,
-    pub tenant: TenantId,
+    /// The caller's, made once at the edge: every load is narrowed by it.
+    pub visibility: db::Visibility,
 }
 
 pub type LoadError = Arc<ApiError>;
@@ -61,7 +61,7 @@ fn group<K: std::hash::Hash + Eq, V>(
 
 impl TenantLoader {
     async fn tx(&self) -> Result<db::TenantTx, LoadError> {
-        db::begin_tenant(&self.services.pool, self.tenant)
+        db::begin(&self.services.pool, &self.visibility)
             .await
             .map_err(|e| Arc::new(e.into()))
     }

@@ -59,8 +59,11 @@ pub struct PropertyQuery;
 impl PropertyQuery {
     /// ACS systems and smart locks in the tenant's Seam workspace, and whether each is imported.
     async fn seam_inventory(&self, ctx: &Context<'_>) -> GqlResult<SeamInventory> {
-        let tenant = auth(ctx)?.require_staff(Scope::PropertiesRead).gql()?;
-        let (systems, devices) = services(ctx)?.seam_inventory(tenant).await.gql()?;
+        // Seam's whole workspace: not for tokens limited to some properties.
+        let visibility = auth(ctx)?
+            .require_tenant_wide(Scope::PropertiesRead)
+            .gql()?;
+        let (systems, devices) = services(ctx)?.seam_inventory(&visibility).await.gql()?;
         Ok(SeamInventory {
             acs_systems: systems
                 .into_iter()
@@ -91,19 +94,16 @@ impl PropertyQuery {
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, Property, Totals>> {
         let caller = auth(ctx)?;
-        let tenant = caller.require_staff(Scope::PropertiesRead).gql()?;
+        let visibility = caller.require_staff(Scope::PropertiesRead).gql()?;
         let (limit, after) = page_args(first, after, 50).gql()?;
         let services = services(ctx)?;
+        let limit_to = visibility.property_uuids();
         let (rows, total) = async {
-            let mut db = db::begin_tenant(&services.pool, tenant).await?;
-            let rows = db::properties::list(
-                &mut db,
-                caller.property_limit(),
-                limit,
-                after.map(Cursor::key),
-            )
-            .await?;
-            let total = db::properties::count(&mut db, caller.property_limit()).await?;
+            let mut db = db::begin(&services.pool, &visibility).await?;
+            let rows =
+                db::properties::list(&mut db, limit_to.as_deref(), limit, after.map(Cursor::key))
+                    .await?;
+            let total = db::properties::count(&mut db, limit_to.as_deref()).await?;
             db.commit().await?;
             Ok::<_, ApiError>((rows, total))
         }
@@ -121,12 +121,12 @@ impl PropertyQuery {
 
     async fn property(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Property> {
         let caller = auth(ctx)?;
-        let tenant = caller.require_staff(Scope::PropertiesRead).gql()?;
+        let visibility = caller.require_staff(Scope::PropertiesRead).gql()?;
         let id: PropertyId = parse_id(&id, "id").gql()?;
-        if !caller.may_see_property(id) {
+        if !visibility.sees_property(id) {
             return Err(ApiError::NotFound("property").extend());
         }
-        find_property(services(ctx)?, tenant, id)
+        find_property(services(ctx)?, &visibility, id)
             .await
             .gql()
             .map(Property)
@@ -135,10 +135,10 @@ impl PropertyQuery {
 
 async fn find_property(
     services: &crate::services::Services,
-    tenant: doorway_domain::TenantId,
+    visibility: &db::Visibility,
     id: PropertyId,
 ) -> Result<db::properties::PropertyRow, ApiError> {
-    let mut db = db::begin_tenant(&services.pool, tenant).await?;
+    let mut db = db::begin(&services.pool, visibility).await?;
     let row = db::properties::find(&mut db, id)
         .await?
         .ok_or(ApiError::NotFound("property"))?;
@@ -158,11 +158,11 @@ impl PropertyMutation {
         ctx: &Context<'_>,
         input: ImportPropertyInput,
     ) -> GqlResult<ImportPropertyPayload> {
-        let tenant = auth(ctx)?.require_full_manager().gql()?;
+        let visibility = auth(ctx)?.require_full_manager().gql()?;
         let services = services(ctx)?;
         let id = services
             .import_property(
-                tenant,
+                &visibility,
                 ImportProperty {
                     name: input.name,
                     seam_acs_system_id: input.seam_acs_system_id.map(|id| id.0),
@@ -174,7 +174,7 @@ impl PropertyMutation {
             )
             .await
             .gql()?;
-        let row = find_property(services, tenant, id).await.gql()?;
+        let row = find_property(services, &visibility, id).await.gql()?;
         Ok(ImportPropertyPayload {
             property: Property(row),
         })

@@ -38,10 +38,15 @@ impl ResidentQuery {
         after: Option<String>,
         search: Option<String>,
     ) -> GqlResult<Connection<Cursor, Resident, Totals>> {
-        let tenant = auth(ctx)?.require_staff(Scope::ResidentsRead).gql()?;
+        let visibility = auth(ctx)?.require_staff(Scope::ResidentsRead).gql()?;
         let (limit, after) = page_args(first, after, 50).gql()?;
         let (rows, total) = services(ctx)?
-            .list_residents(tenant, search.as_deref(), limit, after.map(Cursor::key))
+            .list_residents(
+                &visibility,
+                search.as_deref(),
+                limit,
+                after.map(Cursor::key),
+            )
             .await
             .gql()?;
         Ok(connection(
@@ -55,9 +60,9 @@ impl ResidentQuery {
     }
 
     async fn resident(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Resident> {
-        let tenant = auth(ctx)?.require_staff(Scope::ResidentsRead).gql()?;
+        let visibility = auth(ctx)?.require_staff(Scope::ResidentsRead).gql()?;
         let id = parse_id(&id, "id").gql()?;
-        Ok(services(ctx)?.resident(tenant, id).await.gql()?.into())
+        Ok(services(ctx)?.resident(&visibility, id).await.gql()?.into())
     }
 }
 
@@ -71,10 +76,10 @@ impl ResidentMutation {
         ctx: &Context<'_>,
         input: CreateResidentInput,
     ) -> GqlResult<CreateResidentPayload> {
-        let tenant = auth(ctx)?.require_staff(Scope::ResidentsWrite).gql()?;
+        let visibility = auth(ctx)?.require_staff(Scope::ResidentsWrite).gql()?;
         let row = services(ctx)?
             .create_resident(
-                tenant,
+                &visibility,
                 CreateResident {
                     full_name: input.full_name,
                     email: input.email,

@@ -23,6 +23,7 @@ use super::types::{Credential, Grant};
 use crate::auth::Scope;
 use crate::db::credentials::CredentialRow;
 use crate::db::grants::GrantRow;
+use crate::db::Visibility;
 use crate::error::{ApiError, GqlResult, IntoGql};
 use crate::notify::{Change, ChangeFeed, ChangeKind, Event, Subscriber};
 use crate::services::Services;
@@ -44,17 +45,18 @@ impl LiveSubscription {
         &self,
         ctx: &Context<'_>,
     ) -> Result<impl Stream<Item = Credential>, async_graphql::Error> {
-        let (tenant, subject) = auth(ctx)?.require_resident().gql()?;
+        let caller = auth(ctx)?;
+        let visibility = caller.require_resident().gql()?;
         let services = services(ctx)?.clone();
         let resident = services
-            .resident_by_subject(tenant, subject)
+            .resident_by_subject(&visibility, &caller.subject)
             .await
             .gql()?
             .ok_or_else(|| ApiError::NotFound("resident").extend())?;
         let watch = Watch::Credentials {
             resident: resident.resident_id.into(),
         };
-        let items = live(feed(ctx)?.subscribe(), services, tenant, watch);
+        let items = live(feed(ctx)?.subscribe(), services, visibility, watch);
         Ok(items.filter_map(|item| async move {
             match item {
                 Item::Credential(row) => Some(Credential(row)),
@@ -72,11 +74,11 @@ impl LiveSubscription {
         property_id: Option<ID>,
     ) -> Result<impl Stream<Item = Grant>, async_graphql::Error> {
         let caller = auth(ctx)?;
-        let tenant = caller.require_staff(Scope::GrantsRead).gql()?;
+        let visibility = caller.require_staff(Scope::GrantsRead).gql()?;
         let property = match property_id {
             Some(id) => {
                 let id: PropertyId = parse_id(&id, "propertyId").gql()?;
-                let found = caller.may_see_property(id)
+                let found = visibility.sees_property(id)
                     && loader(ctx)?
                         .load_one(PropertyKey(id.as_uuid()))
                         .await
@@ -91,12 +93,12 @@ impl LiveSubscription {
         };
         let watch = Watch::Grants {
             property,
-            allowed: caller.property_limit().map(<[Uuid]>::to_vec),
+            allowed: visibility.property_uuids(),
         };
         let items = live(
             feed(ctx)?.subscribe(),
             services(ctx)?.clone(),
-            tenant,
+            visibility,
             watch,
         );
         Ok(items.filter_map(|item| async move {
@@ -189,7 +191,7 @@ enum Item {
 struct Live {
     feed: Subscriber,
     services: Services,
-    tenant: TenantId,
+    visibility: Visibility,
     watch: Watch,
     pending: VecDeque<Target>,
     /// A fingerprint of the state last sent, per row.
@@ -199,13 +201,13 @@ struct Live {
 fn live(
     feed: Subscriber,
     services: Services,
-    tenant: TenantId,
+    visibility: Visibility,
     watch: Watch,
 ) -> impl Stream<Item = Item> + Send {
     let state = Live {
         feed,
         services,
-        tenant,
+        visibility,
         watch,
         pending: VecDeque::new(),
         sent: HashMap::new(),
@@ -239,7 +241,7 @@ impl Live {
     async fn take(&mut self, event: Event) {
         match event {
             Event::Changed(change) => {
-                if let Some(target) = self.watch.target(self.tenant, &change) {
+                if let Some(target) = self.watch.target(self.visibility.tenant(), &change) {
                     self.enqueue(target);
                 }
             }
@@ -260,14 +262,14 @@ impl Live {
         Ok(match &self.watch {
             Watch::Credentials { resident } => self
                 .services
-                .credentials_changed_since(self.tenant, *resident, since)
+                .credentials_changed_since(&self.visibility, *resident, since)
                 .await?
                 .into_iter()
                 .map(|(id, grant)| Target { id, grant })
                 .collect(),
             Watch::Grants { property, allowed } => self
                 .services
-                .grants_changed_since(self.tenant, *property, allowed.as_deref(), since)
+                .grants_changed_since(&self.visibility, *property, allowed.as_deref(), since)
                 .await?
                 .into_iter()
                 .map(|id| Target { id, grant: id })
@@ -280,14 +282,14 @@ impl Live {
         let loaded = match &self.watch {
             Watch::Credentials { resident } => self
                 .services
-                .credential_of_resident(self.tenant, *resident, target.grant.into(), target.id)
+                .credential_of_resident(&self.visibility, *resident, target.grant.into(), target.id)
                 .await
                 .map(|row| {
                     row.map(|row| (fingerprint(&credential_state(&row)), Item::Credential(row)))
                 }),
             Watch::Grants { .. } => self
                 .services
-                .grant_with_credentials(self.tenant, target.grant.into())
+                .grant_with_credentials(&self.visibility, target.grant.into())
                 .await
                 .map(|found| {
                     found

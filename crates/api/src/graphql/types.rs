@@ -5,12 +5,13 @@ use async_graphql::{ComplexObject, Context, Enum, ErrorExtensions, Object, Simpl
 use chrono::{DateTime, Utc};
 use doorway_domain::{supported_access_methods, Provider as DomainProvider};
 
-use super::context::{auth, load_err, loader, services};
+use super::context::{auth, load_err, loader, services, NeedsScope, NotForResidents};
 use super::loaders::{
     AccessGroupEntrances, CredentialEntrances, GrantCredentials, GrantEntrances, GrantRun,
     PropertyAccessGroups, PropertyEntrances, PropertyKey,
 };
 use super::pagination::{connection, page_args, Cursor, Totals};
+use crate::auth::Scope;
 use crate::db;
 use crate::db::credentials::CredentialRow;
 use crate::db::grants::GrantRow;
@@ -19,6 +20,7 @@ use crate::db::residents::ResidentRow;
 use crate::db::runs::{RunRow, StepRow};
 use crate::db::tenants::TenantRow;
 use crate::error::{ApiError, GqlResult, IntoGql};
+use async_graphql::GuardExt;
 
 macro_rules! mirror_enum {
     ($(#[$doc:meta])* $name:ident from $domain:ty { $($variant:ident),+ $(,)? }) => {
@@ -99,9 +101,11 @@ impl Tenant {
             return Ok(None);
         }
         let services = super::context::services(ctx)?;
-        let tenant = doorway_domain::TenantId::from(self.0.tenant_id);
+        let visibility = auth(ctx)?
+            .visibility_in(doorway_domain::TenantId::from(self.0.tenant_id))
+            .gql()?;
         let pause = async {
-            let mut db = crate::db::begin_tenant(&services.pool, tenant).await?;
+            let mut db = crate::db::begin(&services.pool, &visibility).await?;
             let pause = crate::db::engine_state::pause_of(&mut db).await?;
             db.commit().await?;
             Ok::<_, ApiError>(pause)
@@ -231,6 +235,7 @@ impl Credential {
         self.0.status_reason.as_deref()
     }
     /// The PIN itself; null for mobile keys, and until the provider has generated it.
+    #[graphql(guard = "NeedsScope(Scope::GrantsRead)")]
     async fn code(&self) -> Option<&str> {
         self.0.code.as_deref()
     }
@@ -300,6 +305,7 @@ impl Grant {
             .map_err(load_err)?;
         Ok(rows.unwrap_or_default().into_iter().map(Entrance).collect())
     }
+    #[graphql(guard = "NeedsScope(Scope::GrantsRead)")]
     async fn credentials(&self, ctx: &Context<'_>) -> GqlResult<Vec<Credential>> {
         let rows = loader(ctx)?
             .load_one(GrantCredentials(self.0.grant_id))
@@ -313,14 +319,15 @@ impl Grant {
     }
     /// Every run of this grant, newest first: its provisioning, changes and removal (and the
     /// compensation that undid a failed provisioning).
+    #[graphql(guard = "NeedsScope(Scope::GrantsRead).and(NotForResidents)")]
     async fn runs(&self, ctx: &Context<'_>) -> GqlResult<Vec<ProvisioningRun>> {
         let services = super::context::services(ctx)?;
-        let Some(tenant) = super::context::auth(ctx)?.tenant() else {
+        let Some(visibility) = auth(ctx)?.visibility() else {
             return Ok(vec![]);
         };
         let grant = doorway_domain::GrantId::from(self.0.grant_id);
         let rows = async {
-            let mut db = crate::db::begin_tenant(&services.pool, tenant).await?;
+            let mut db = crate::db::begin(&services.pool, &visibility).await?;
             let rows = crate::db::runs::of_grant(&mut db, grant).await?;
             db.commit().await?;
             Ok::<_, ApiError>(rows)
@@ -333,6 +340,7 @@ impl Grant {
             .collect())
     }
     /// The latest provisioning (or revocation) run of this grant.
+    #[graphql(guard = "NeedsScope(Scope::GrantsRead).and(NotForResidents)")]
     async fn provisioning(&self, ctx: &Context<'_>) -> GqlResult<Option<ProvisioningRun>> {
         let run = loader(ctx)?
             .load_one(GrantRun(self.0.grant_id))
@@ -394,9 +402,11 @@ impl ProvisioningRun {
             Some(steps) => steps.clone(),
             None => {
                 let services = super::context::services(ctx)?;
-                let tenant = doorway_domain::TenantId::from(self.run.tenant_id);
+                let visibility = auth(ctx)?
+                    .visibility_in(doorway_domain::TenantId::from(self.run.tenant_id))
+                    .gql()?;
                 async {
-                    let mut db = crate::db::begin_tenant(&services.pool, tenant).await?;
+                    let mut db = crate::db::begin(&services.pool, &visibility).await?;
                     let steps = crate::db::runs::steps_of(&mut db, &[self.run.run_id]).await?;
                     db.commit().await?;
                     Ok::<_, ApiError>(steps)
@@ -472,16 +482,17 @@ impl Resident {
     }
 
     /// The resident's grants, newest first (limited to the caller's properties).
+    #[graphql(guard = "NeedsScope(Scope::GrantsRead)")]
     async fn grants(&self, ctx: &Context<'_>) -> GqlResult<Vec<Grant>> {
-        let caller = auth(ctx)?;
-        let Some(tenant) = caller.tenant() else {
+        let Some(visibility) = auth(ctx)?.visibility() else {
             return Ok(vec![]);
         };
         let services = services(ctx)?;
+        let limit_to = visibility.property_uuids();
         let rows = async {
-            let mut db = db::begin_tenant(&services.pool, tenant).await?;
+            let mut db = db::begin(&services.pool, &visibility).await?;
             let rows =
-                db::grants::of_residents(&mut db, &[self.row.resident_id], caller.property_limit())
+                db::grants::of_residents(&mut db, &[self.row.resident_id], limit_to.as_deref())
                     .await?;
             db.commit().await?;
             Ok::<_, ApiError>(rows)
@@ -492,20 +503,20 @@ impl Resident {
     }
 
     /// Every credential the resident holds, newest first, from Doorway's own records.
+    #[graphql(guard = "NeedsScope(Scope::GrantsRead)")]
     async fn credentials(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<CredentialConnection> {
-        let caller = auth(ctx)?;
-        let Some(tenant) = caller.tenant() else {
+        let Some(visibility) = auth(ctx)?.visibility() else {
             return Err(ApiError::NotFound("resident").extend());
         };
         let (limit, after) = page_args(first, after, 20).gql()?;
         let (rows, total) = services(ctx)?
             .resident_credentials(
-                tenant,
+                &visibility,
                 self.row.resident_id.into(),
                 limit,
                 after.map(Cursor::key),

@@ -38,11 +38,11 @@ impl Viewer {
     /// The resident whose `externalId` is the token's subject; null for other roles.
     async fn resident(&self, ctx: &Context<'_>) -> GqlResult<Option<Resident>> {
         let caller = auth(ctx)?;
-        let (Role::Resident, Some(tenant)) = (caller.role, caller.tenant()) else {
+        let Ok(visibility) = caller.require_resident() else {
             return Ok(None);
         };
         let row = services(ctx)?
-            .resident_by_subject(tenant, &caller.subject)
+            .resident_by_subject(&visibility, &caller.subject)
             .await
             .gql()?;
         Ok(row.map(Resident::from))
@@ -64,9 +64,10 @@ impl ViewerMutation {
     /// A Seam client session token for the resident's user identity, for Seam's mobile SDK.
     /// Repeated calls return a token that is still valid rather than minting a new one.
     async fn create_mobile_key_session(&self, ctx: &Context<'_>) -> GqlResult<MobileKeySession> {
-        let (tenant, subject) = auth(ctx)?.require_resident().gql()?;
+        let caller = auth(ctx)?;
+        let visibility = caller.require_resident().gql()?;
         let session = services(ctx)?
-            .mobile_key_session(tenant, subject)
+            .mobile_key_session(&visibility, &caller.subject)
             .await
             .gql()?;
         Ok(MobileKeySession {

@@ -127,11 +127,11 @@ pub async fn my_credentials(
     Extension(caller): Extension<AuthContext>,
     Query(page): Query<PageQuery>,
 ) -> Result<Json<CredentialPage>, ApiError> {
-    let (tenant, subject) = caller.require_resident()?;
+    let visibility = caller.require_resident()?;
     let (limit, after) = page_args(page.first, page.after, 20)?;
     let (mut views, total) = state
         .services
-        .my_credentials(tenant, subject, limit, after.map(Cursor::key))
+        .my_credentials(&visibility, &caller.subject, limit, after.map(Cursor::key))
         .await?;
     let wanted = usize::try_from(limit - 1).unwrap_or(0);
     let has_next_page = views.len() > wanted;
@@ -167,8 +167,11 @@ pub async fn mobile_key_session(
     State(state): State<AppState>,
     Extension(caller): Extension<AuthContext>,
 ) -> Result<Json<MobileKeySession>, ApiError> {
-    let (tenant, subject) = caller.require_resident()?;
-    let session = state.services.mobile_key_session(tenant, subject).await?;
+    let visibility = caller.require_resident()?;
+    let session = state
+        .services
+        .mobile_key_session(&visibility, &caller.subject)
+        .await?;
     Ok(Json(MobileKeySession {
         token: session.token.expose_secret().to_owned(),
         expires_at: session.expires_at,

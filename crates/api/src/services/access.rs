@@ -2,11 +2,12 @@
 //! Seam) and a client session for Seam's mobile SDK.
 
 use chrono::{DateTime, Duration, Utc};
-use doorway_domain::{ResidentId, ResidentStatus, TenantId};
+use doorway_domain::{ResidentId, ResidentStatus};
 use secrecy::SecretString;
 use uuid::Uuid;
 
 use super::Services;
+use crate::db::Visibility;
 use crate::db::{self, credentials::CredentialRow, residents::ResidentRow};
 use crate::error::ApiError;
 
@@ -22,10 +23,10 @@ impl Services {
     /// The resident whose `externalId` is the token's subject.
     pub async fn resident_by_subject(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
         subject: &str,
     ) -> Result<Option<ResidentRow>, ApiError> {
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         let row = db::residents::find_by_external_id(&mut db, subject).await?;
         db.commit().await?;
         Ok(row)
@@ -34,12 +35,12 @@ impl Services {
     /// A page of a resident's credentials, newest first, and how many there are in all.
     pub async fn resident_credentials(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
         resident: ResidentId,
         limit: i64,
         before: Option<(DateTime<Utc>, Uuid)>,
     ) -> Result<(Vec<CredentialRow>, i64), ApiError> {
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         let rows = db::credentials::page_of_resident(&mut db, resident, limit, before).await?;
         let total = db::credentials::count_of_resident(&mut db, resident).await?;
         db.commit().await?;
@@ -51,10 +52,10 @@ impl Services {
     /// A resident who moved out gets none.
     pub async fn mobile_key_session(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
         subject: &str,
     ) -> Result<MobileKeySession, ApiError> {
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         let resident = db::residents::find_by_external_id(&mut db, subject)
             .await?
             .ok_or(ApiError::NotFound("resident"))?;
@@ -80,10 +81,10 @@ impl Services {
                 }
             }
         }
-        let seam = self.seam_for(tenant).await?;
+        let seam = self.seam_for(visibility.tenant()).await?;
         let session = seam.get_or_create_client_session(&identity).await?;
         let sealed = self.cipher.seal(session.token.as_bytes(), &context);
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         // Taken in turn with move-out: either this commits first (and the move-out's sign-out
         // finds the session at Seam), or the resident moved out while Seam was creating it,
         // and a sign-out is recorded here so that it does not outlive the move.
@@ -135,12 +136,12 @@ impl Services {
     /// transaction of three queries (the REST twin of `MyAccess`; no Seam call).
     pub async fn my_credentials(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
         subject: &str,
         limit: i64,
         before: Option<(DateTime<Utc>, Uuid)>,
     ) -> Result<(Vec<CredentialView>, i64), ApiError> {
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         let resident = db::residents::find_by_external_id(&mut db, subject)
             .await?
             .ok_or(ApiError::NotFound("resident"))?;

@@ -6,12 +6,11 @@ use chrono::{DateTime, Utc};
 use doorway_domain::{
     compile_grant, AccessGroupId, AccessMethod, CredentialId, EntranceFacts, EntranceId, GrantId,
     GrantRequest, PropertyFacts, PropertyId, Provider, ResidentId, ResidentStatus, RunKind,
-    TenantId,
 };
 use uuid::Uuid;
 
 use super::{idempotency_key, request_hash, Services};
-use crate::auth::AuthContext;
+use crate::db::Visibility;
 use crate::db::{self, idempotency::Recorded, TenantTx};
 use crate::error::ApiError;
 
@@ -31,15 +30,14 @@ impl Services {
     /// Records the grant and its provisioning run; returns at once (status `PROVISIONING`).
     pub async fn grant_access(
         &self,
-        caller: &AuthContext,
-        tenant: TenantId,
+        visibility: &Visibility,
         input: GrantAccess,
     ) -> Result<GrantId, ApiError> {
         let idem = idempotency_key(input.idempotency_key.as_deref())?;
-        if !caller.may_see_property(input.property_id) {
+        if !visibility.sees_property(input.property_id) {
             return Err(ApiError::NotFound("property"));
         }
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         // Locked until the grant is recorded: a move-out at the same moment either committed
         // first (and the grant is refused) or waits and then revokes this grant too.
         let resident = db::residents::lock(&mut db, input.resident_id)

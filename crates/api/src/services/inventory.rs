@@ -1,9 +1,10 @@
 //! What a tenant's Seam workspace holds, and importing it as properties.
 
-use doorway_domain::{PropertyId, Provider, TenantId};
+use doorway_domain::{PropertyId, Provider};
 use seam_gateway::DeviceFilter;
 
 use super::{idempotency_key, request_hash, Services};
+use crate::db::Visibility;
 use crate::db::{self, idempotency::Recorded};
 use crate::error::ApiError;
 
@@ -34,13 +35,13 @@ impl Services {
     /// portal's set-up screen, not a hot path).
     pub async fn seam_inventory(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
     ) -> Result<(Vec<InventorySystem>, Vec<InventoryDevice>), ApiError> {
-        let seam = self.seam_for(tenant).await?;
+        let seam = self.seam_for(visibility.tenant()).await?;
         let all_devices = DeviceFilter::default();
         let (systems, devices) =
             tokio::try_join!(seam.list_acs_systems(), seam.list_devices(&all_devices))?;
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         let imported_systems = db::properties::imported_acs_system_ids(&mut db).await?;
         let imported_devices = db::properties::imported_device_ids(&mut db).await?;
         db.commit().await?;
@@ -76,7 +77,7 @@ impl Services {
     /// from Seam and keep their Doorway ids on re-import.
     pub async fn import_property(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
         input: ImportProperty,
     ) -> Result<PropertyId, ApiError> {
         let idem = idempotency_key(input.idempotency_key.as_deref())?;
@@ -84,7 +85,9 @@ impl Services {
             (Some(id), None) if !id.trim().is_empty() => id.trim().to_owned(),
             (None, Some(devices)) => {
                 let name = input.name.as_deref();
-                return self.import_smart_locks(tenant, name, devices, idem).await;
+                return self
+                    .import_smart_locks(visibility, name, devices, idem)
+                    .await;
             }
             _ => {
                 return Err(ApiError::bad_input(
@@ -102,7 +105,7 @@ impl Services {
             return Err(ApiError::bad_input("name", "name: at most 200 characters"));
         }
 
-        let seam = self.seam_for(tenant).await?;
+        let seam = self.seam_for(visibility.tenant()).await?;
         let system = seam.get_acs_system(&system_id).await?.ok_or_else(|| {
             ApiError::bad_input(
                 "seamAcsSystemId",
@@ -129,7 +132,7 @@ impl Services {
         let provider = Provider::from_acs_external_type(system.external_type.as_deref());
         let name = name.unwrap_or(&system.name);
 
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         let property_id = db::properties::upsert_for_acs_system(
             &mut db,
             name,
@@ -195,7 +198,7 @@ impl Services {
     /// recording what each lock can do with access codes for the credential policy.
     async fn import_smart_locks(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
         name: Option<&str>,
         device_ids: &[String],
         idem: Option<&str>,
@@ -214,7 +217,7 @@ impl Services {
             ));
         }
         let name = name.map(str::trim).filter(|n| !n.is_empty());
-        let seam = self.seam_for(tenant).await?;
+        let seam = self.seam_for(visibility.tenant()).await?;
         let filter = DeviceFilter {
             device_ids: Some(wanted.clone()),
         };
@@ -234,7 +237,7 @@ impl Services {
                 .or_else(|| d.properties.name.clone())
                 .unwrap_or_else(|| d.device_id.clone())
         };
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         let holders = db::properties::properties_holding_devices(&mut db, &wanted).await?;
         if holders.len() > 1 {
             return Err(ApiError::bad_input(

@@ -9,12 +9,11 @@ use chrono::{DateTime, Utc};
 use doorway_domain::{
     check_window_for, compile_reschedule, compile_revocation, compile_sign_out, AccessWindow,
     CredentialStatus, GrantId, GrantStatus, Provider, ResidentId, ResidentStatus, RunKind,
-    TenantId,
 };
 use uuid::Uuid;
 
 use super::Services;
-use crate::auth::AuthContext;
+use crate::db::Visibility;
 use crate::db::{self, grants::GrantRow, TenantTx};
 use crate::error::ApiError;
 
@@ -27,12 +26,11 @@ impl Services {
     /// cancelled, and makes a waiting one look again now.
     pub async fn revoke_grant(
         &self,
-        caller: &AuthContext,
-        tenant: TenantId,
+        visibility: &Visibility,
         id: GrantId,
     ) -> Result<GrantRow, ApiError> {
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
-        let grant = visible_grant(&mut db, caller, id).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
+        let grant = visible_grant(&mut db, visibility, id).await?;
         db::residents::lock(&mut db, grant.resident_id.into()).await?;
         let grant = db::grants::lock(&mut db, id)
             .await?
@@ -52,10 +50,12 @@ impl Services {
     /// committed first (and is revoked here) or sees the resident moved out and is refused.
     pub async fn move_out(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
         id: ResidentId,
     ) -> Result<Vec<GrantRow>, ApiError> {
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        // Move-out revokes every grant, whether or not the caller may read them (a partner
+        // holding residents:write alone); the payload's fields still hide them from such a caller.
+        let mut db = db::begin(&self.pool, &visibility.acting_on_grants()).await?;
         let resident = db::residents::lock(&mut db, id)
             .await?
             .ok_or(ApiError::NotFound("resident"))?;
@@ -83,14 +83,13 @@ impl Services {
     /// requires.
     pub async fn reschedule_grant(
         &self,
-        caller: &AuthContext,
-        tenant: TenantId,
+        visibility: &Visibility,
         id: GrantId,
         starts_at: Option<DateTime<Utc>>,
         ends_at: Option<DateTime<Utc>>,
     ) -> Result<GrantRow, ApiError> {
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
-        let grant = visible_grant(&mut db, caller, id).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
+        let grant = visible_grant(&mut db, visibility, id).await?;
         db::residents::lock(&mut db, grant.resident_id.into()).await?;
         let grant = db::grants::lock(&mut db, id)
             .await?
@@ -145,11 +144,11 @@ impl Services {
 /// The grant, if it exists and the caller may see its property.
 async fn visible_grant(
     db: &mut TenantTx,
-    caller: &AuthContext,
+    visibility: &Visibility,
     id: GrantId,
 ) -> Result<GrantRow, ApiError> {
     match db::grants::find(db, id).await? {
-        Some(grant) if caller.may_see_property(grant.property_id.into()) => Ok(grant),
+        Some(grant) if visibility.sees_property(grant.property_id.into()) => Ok(grant),
         _ => Err(ApiError::NotFound("grant")),
     }
 }

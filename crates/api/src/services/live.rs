@@ -3,10 +3,11 @@
 //! been missed. Subscriptions call these; the notification itself is never trusted for content.
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{GrantId, PropertyId, ResidentId, TenantId};
+use doorway_domain::{GrantId, PropertyId, ResidentId};
 use uuid::Uuid;
 
 use super::Services;
+use crate::db::Visibility;
 use crate::db::{self, credentials::CredentialRow, grants::GrantRow};
 use crate::error::ApiError;
 
@@ -14,12 +15,12 @@ impl Services {
     /// One credential of the resident's, if it (still) is theirs.
     pub async fn credential_of_resident(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
         resident: ResidentId,
         grant: GrantId,
         credential: Uuid,
     ) -> Result<Option<CredentialRow>, ApiError> {
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         let row = match db::grants::find(&mut db, grant).await? {
             Some(g) if g.resident_id == resident.as_uuid() => {
                 db::credentials::of_grants(&mut db, &[grant.as_uuid()])
@@ -36,10 +37,10 @@ impl Services {
     /// A grant and its credentials, read in one transaction.
     pub async fn grant_with_credentials(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
         grant: GrantId,
     ) -> Result<Option<(GrantRow, Vec<CredentialRow>)>, ApiError> {
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         let found = match db::grants::find(&mut db, grant).await? {
             Some(row) => {
                 let credentials = db::credentials::of_grants(&mut db, &[grant.as_uuid()]).await?;
@@ -54,11 +55,11 @@ impl Services {
     /// The resident's credentials changed since `since`, as (credential id, grant id).
     pub async fn credentials_changed_since(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
         resident: ResidentId,
         since: DateTime<Utc>,
     ) -> Result<Vec<(Uuid, Uuid)>, ApiError> {
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         let ids = db::changes::credentials_of_resident(&mut db, resident, since).await?;
         db.commit().await?;
         Ok(ids)
@@ -68,12 +69,12 @@ impl Services {
     /// of the `allowed` properties when given.
     pub async fn grants_changed_since(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
         property: Option<PropertyId>,
         allowed: Option<&[Uuid]>,
         since: DateTime<Utc>,
     ) -> Result<Vec<Uuid>, ApiError> {
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         let ids =
             db::changes::grants(&mut db, property.map(|p| p.as_uuid()), allowed, since).await?;
         db.commit().await?;

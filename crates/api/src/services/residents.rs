@@ -1,10 +1,11 @@
 //! Residents: created by the portal, each mapped to one Seam user identity when first needed.
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{Email, ExternalId, FullName, NewResident, PhoneNumber, ResidentId, TenantId};
+use doorway_domain::{Email, ExternalId, FullName, NewResident, PhoneNumber, ResidentId};
 use uuid::Uuid;
 
 use super::{idempotency_key, request_hash, Services};
+use crate::db::Visibility;
 use crate::db::{self, idempotency::Recorded, residents::ResidentRow};
 use crate::error::ApiError;
 
@@ -19,7 +20,7 @@ pub struct CreateResident {
 impl Services {
     pub async fn create_resident(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
         input: CreateResident,
     ) -> Result<ResidentRow, ApiError> {
         let new = NewResident {
@@ -35,7 +36,7 @@ impl Services {
         };
         let idem = idempotency_key(input.idempotency_key.as_deref())?;
         let id = ResidentId::new();
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         if let Some(key) = idem {
             let hash = request_hash(&[
                 new.full_name.as_str(),
@@ -76,10 +77,10 @@ impl Services {
 
     pub async fn resident(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
         id: ResidentId,
     ) -> Result<ResidentRow, ApiError> {
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         let row = db::residents::find(&mut db, id)
             .await?
             .ok_or(ApiError::NotFound("resident"))?;
@@ -89,13 +90,13 @@ impl Services {
 
     pub async fn list_residents(
         &self,
-        tenant: TenantId,
+        visibility: &Visibility,
         search: Option<&str>,
         limit: i64,
         after: Option<(DateTime<Utc>, Uuid)>,
     ) -> Result<(Vec<ResidentRow>, i64), ApiError> {
         let search = search.map(str::trim).filter(|s| !s.is_empty());
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
+        let mut db = db::begin(&self.pool, visibility).await?;
         let rows = db::residents::list(&mut db, search, limit, after).await?;
         let total = db::residents::count(&mut db, search).await?;
         db.commit().await?;

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::Services;
 use crate::auth::AuthContext;
+use crate::db::Visibility;
 use crate::db::{self, grants::GrantRow, runs::RunRow};
 use crate::error::ApiError;
 
@@ -25,10 +26,12 @@ impl Services {
                 caller.require_operator()?;
                 Ok(db::runs::list_all(&self.pool, status, limit, before).await?)
             }
-            Some(tenant) => {
-                let mut db = db::begin_tenant(&self.pool, tenant).await?;
+            Some(_) => {
+                let visibility = caller.visibility_in_own()?;
+                let mut db = db::begin(&self.pool, &visibility).await?;
+                let limit_to = visibility.property_uuids();
                 let page =
-                    db::runs::list(&mut db, status, caller.property_limit(), limit, before).await?;
+                    db::runs::list(&mut db, status, limit_to.as_deref(), limit, before).await?;
                 db.commit().await?;
                 Ok(page)
             }
@@ -38,9 +41,9 @@ impl Services {
     /// Makes a run that waits (for a backoff after a refusal, say) go again now, and a
     /// paused tenant's runs with it.
     pub async fn retry_run(&self, caller: &AuthContext, id: RunId) -> Result<RunRow, ApiError> {
-        let tenant = self.tenant_of_run(caller, id).await?;
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
-        let (run, _) = self.visible_run(&mut db, caller, id).await?;
+        let visibility = self.visibility_of_run(caller, id).await?;
+        let mut db = db::begin(&self.pool, &visibility).await?;
+        let (run, _) = self.visible_run(&mut db, &visibility, id).await?;
         if RunStatus::parse(&run.status).is_some_and(RunStatus::is_final) {
             return Err(ApiError::Conflict(format!(
                 "a {} run cannot be retried",
@@ -62,9 +65,9 @@ impl Services {
     /// its next heartbeat or write, records what its step in flight did, and ends the run: a
     /// provisioning stopped so fails and is undone; a removal leaves its grant REVOKING.
     pub async fn cancel_run(&self, caller: &AuthContext, id: RunId) -> Result<RunRow, ApiError> {
-        let tenant = self.tenant_of_run(caller, id).await?;
-        let mut db = db::begin_tenant(&self.pool, tenant).await?;
-        let (run, grant) = self.visible_run(&mut db, caller, id).await?;
+        let visibility = self.visibility_of_run(caller, id).await?;
+        let mut db = db::begin(&self.pool, &visibility).await?;
+        let (run, grant) = self.visible_run(&mut db, &visibility, id).await?;
         db::residents::lock(&mut db, grant.resident_id.into()).await?;
         if !db::runs::request_cancel(&mut db, id).await? {
             return Err(ApiError::Conflict(format!(
@@ -81,20 +84,27 @@ impl Services {
         Ok(run)
     }
 
-    /// The tenant the caller acts in for this run: its own, or (operators) the run's.
-    async fn tenant_of_run(&self, caller: &AuthContext, id: RunId) -> Result<TenantId, ApiError> {
-        if let Some(tenant) = caller.tenant() {
-            return Ok(tenant);
+    /// What the caller sees where this run is: its own tenant, or (operators) the run's.
+    async fn visibility_of_run(
+        &self,
+        caller: &AuthContext,
+        id: RunId,
+    ) -> Result<Visibility, ApiError> {
+        if caller.tenant().is_some() {
+            return caller.visibility_in_own();
         }
         caller.require_operator()?;
         let tenant = db::runs::tenant_of(&self.pool, id).await?;
-        tenant.map(TenantId::from).ok_or(ApiError::NotFound("run"))
+        let tenant = tenant
+            .map(TenantId::from)
+            .ok_or(ApiError::NotFound("run"))?;
+        caller.visibility_in(tenant)
     }
 
     async fn visible_run(
         &self,
         db: &mut db::TenantTx,
-        caller: &AuthContext,
+        visibility: &Visibility,
         id: RunId,
     ) -> Result<(RunRow, GrantRow), ApiError> {
         let run = db::runs::find(db, id)
@@ -103,7 +113,7 @@ impl Services {
         let grant = db::grants::find(db, run.grant_id.into())
             .await?
             .ok_or(ApiError::NotFound("run"))?;
-        if !caller.may_see_property(grant.property_id.into()) {
+        if !visibility.sees_property(grant.property_id.into()) {
             return Err(ApiError::NotFound("run"));
         }
         Ok((run, grant))

@@ -1,0 +1,16 @@
+drop policy visible_grants on provisioning_runs;
+drop policy visible_grants on credential_entrances;
+drop policy visible_grants on provisioning_steps;
+drop policy visible_grants on credentials;
+drop policy visible_grants on grant_access_groups;
+drop policy visible_grants on grant_entrances;
+drop policy visible_grants on grants;
+drop policy visible_residents on resident_client_sessions;
+drop policy visible_residents on resident_acs_users;
+drop policy visible_residents on residents;
+drop policy visible_properties on access_groups;
+drop policy visible_properties on entrances;
+drop policy visible_properties on properties;
+drop function doorway_resident_subject();
+drop function doorway_sees_grants();
+drop function doorway_sees_property(uuid);

@@ -222,3 +222,67 @@ async fn a_manager_limited_to_some_properties_sees_nothing_of_the_others() {
         .await;
     assert_eq!(hidden["errors"][0]["extensions"]["code"], "NOT_FOUND");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callers_visibility_narrows_queries_that_filter_nothing() {
+    use doorway_api::db::{begin, Visibility};
+    use doorway_domain::PropertyId;
+
+    let app = spawn_app().await;
+    let lock_a = app.import_smart_locks(&["Unit 2A Front Door"]).await;
+    let lock_b = app.import_smart_locks(&["Unit 2B Front Door"]).await;
+    let jane = app
+        .create_resident("Jane Doe", "jane@example.com", "jane")
+        .await;
+    app.create_resident("Sam Lee", "sam@example.com", "sam")
+        .await;
+    for (property, lock) in [
+        (&lock_a, "Unit 2A Front Door"),
+        (&lock_b, "Unit 2B Front Door"),
+    ] {
+        app.grant_pin_on_locks(&jane, property, &[lock], None).await;
+    }
+    let pool = doorway_api::db::connect(&app.service_database, 1)
+        .await
+        .unwrap();
+    let tenant = TenantId::from(app.tenant_id);
+    let counts = |visibility: Visibility| {
+        let pool = pool.clone();
+        async move {
+            let mut tx = begin(&pool, &visibility).await.unwrap();
+            let mut counts = Vec::new();
+            for table in [
+                "properties",
+                "entrances",
+                "residents",
+                "grants",
+                "credentials",
+                "provisioning_runs",
+                "provisioning_steps",
+            ] {
+                let n: i64 = sqlx::query_scalar(&format!("select count(*) from {table}"))
+                    .fetch_one(tx.conn())
+                    .await
+                    .unwrap();
+                counts.push(n);
+            }
+            counts
+        }
+    };
+    let a: PropertyId = lock_a["id"].as_str().unwrap().parse().unwrap();
+    let everything = counts(Visibility::system(tenant)).await;
+    assert_eq!(everything[..5], [2, 2, 2, 2, 2], "{everything:?}");
+    // Limited to property A: half of everything that hangs off a property.
+    let limited = counts(Visibility::staff(tenant, Some(vec![a]), true)).await;
+    assert_eq!(limited[..5], [1, 1, 2, 1, 1], "{limited:?}");
+    assert_eq!(limited[5] * 2, everything[5]);
+    // Without grants:read: properties and residents, but no grant, PIN or run.
+    let no_grants = counts(Visibility::staff(tenant, None, false)).await;
+    assert_eq!(no_grants, [2, 2, 2, 0, 0, 0, 0], "{no_grants:?}");
+    // A resident: themselves and what is theirs.
+    let jane_sees = counts(Visibility::resident(tenant, "jane")).await;
+    assert_eq!(jane_sees[2..5], [1, 2, 2], "{jane_sees:?}");
+    let sam_sees = counts(Visibility::resident(tenant, "sam")).await;
+    assert_eq!(sam_sees[2..], [1, 0, 0, 0, 0], "{sam_sees:?}");
+    app.assert_truth().await;
+}

@@ -20,7 +20,6 @@ use crate::db::residents::ResidentRow;
 use crate::db::runs::{RunRow, StepRow};
 use crate::db::tenants::TenantRow;
 use crate::error::{ApiError, GqlResult, IntoGql};
-use async_graphql::GuardExt;
 
 macro_rules! mirror_enum {
     ($(#[$doc:meta])* $name:ident from $domain:ty { $($variant:ident),+ $(,)? }) => {

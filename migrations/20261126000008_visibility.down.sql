@@ -1,3 +1,4 @@
+drop function doorway_like_literal(text);
 drop policy visible_grants on provisioning_runs;
 drop policy visible_grants on credential_entrances;
 drop policy visible_grants on provisioning_steps;

@@ -97,3 +97,9 @@ create policy visible_grants on provisioning_steps as restrictive
                                              where r.run_id = provisioning_steps.run_id))
     with check (doorway_sees_grants() and exists (select 1 from provisioning_runs r
                                                   where r.run_id = provisioning_steps.run_id));
+
+-- Search text as a literal inside a LIKE pattern: its own `%`, `_` and `\` match themselves.
+create function doorway_like_literal(text) returns text
+    language sql immutable strict
+    as $$ select replace(replace(replace($1, '\', '\\'), '%', '\%'), '_', '\_') $$;
+grant execute on function doorway_like_literal(text) to doorway_app;

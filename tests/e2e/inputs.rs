@@ -261,3 +261,171 @@ async fn tenants_are_created_once_per_key_and_bad_seam_keys_are_refused() {
     .unwrap();
     assert_eq!(leaked, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_characters_wildcards_and_impossible_dates_are_refused_naming_the_field() {
+    let app = spawn_app().await;
+    let latch = app.import_latch_building().await;
+    let jane = app
+        .create_resident("Jane Doe", "jane@example.com", "jane")
+        .await;
+    let manager = app.manager_token();
+    let create = contract("portal.graphql", "CreateResident");
+    for (field, input) in [
+        (
+            "fullName",
+            json!({ "fullName": "Sam\u{0}Lee", "email": "sam@example.com", "externalId": "sam" }),
+        ),
+        (
+            "email",
+            json!({ "fullName": "Sam Lee", "email": "sam\u{0}@example.com", "externalId": "sam" }),
+        ),
+        (
+            "externalId",
+            json!({ "fullName": "Sam Lee", "email": "sam@example.com", "externalId": "sam\u{7}" }),
+        ),
+    ] {
+        let body = app
+            .graphql(&manager, create, json!({ "input": input }))
+            .await;
+        assert_eq!(error_of(&body), ("BAD_USER_INPUT", Some(field)), "{body}");
+    }
+    // In a literal of the query text too, and in a search string.
+    let body = app
+        .graphql(
+            &manager,
+            "{ residents(search: \"ja\\u0000ne\") { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        error_of(&body),
+        ("BAD_USER_INPUT", Some("search")),
+        "{body}"
+    );
+    // Wildcards in a search match themselves: "%" and "_" find nobody here.
+    let residents = contract("portal.graphql", "Residents");
+    for search in ["%", "_", "J%", "\\"] {
+        let data = app
+            .graphql_ok(&manager, residents, json!({ "search": search }))
+            .await;
+        assert_eq!(
+            data["residents"]["totalCount"], 0,
+            "search {search:?}: {data}"
+        );
+    }
+    let data = app
+        .graphql_ok(&manager, residents, json!({ "search": "ane D" }))
+        .await;
+    assert_eq!(data["residents"]["totalCount"], 1);
+    // A window in 1900, or a century ahead.
+    let main = entrance_named(&latch, "Main Entrance");
+    for (field, window) in [
+        ("startsAt", json!({ "startsAt": "1900-01-01T00:00:00Z" })),
+        ("endsAt", json!({ "endsAt": "2199-01-01T00:00:00Z" })),
+    ] {
+        let mut input = json!({ "residentId": jane["id"], "propertyId": latch["id"],
+                                "accessMethod": "MOBILE_KEY", "entranceIds": [main] });
+        input
+            .as_object_mut()
+            .unwrap()
+            .extend(window.as_object().unwrap().clone());
+        let body = app.grant_access(input).await;
+        assert_eq!(error_of(&body), ("BAD_USER_INPUT", Some(field)), "{body}");
+    }
+    assert_eq!(counts(&app).await, (0, 0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn input_the_schema_cannot_parse_carries_a_code_and_names_its_field() {
+    let app = spawn_app().await;
+    let manager = app.manager_token();
+    let reschedule = contract("portal.graphql", "RescheduleGrant");
+    let body = app
+        .graphql(
+            &manager,
+            reschedule,
+            json!({ "id": uuid::Uuid::now_v7(), "startsAt": "next tuesday" }),
+        )
+        .await;
+    assert_eq!(
+        error_of(&body),
+        ("BAD_USER_INPUT", Some("startsAt")),
+        "{body}"
+    );
+    let body = app
+        .graphql(
+            &manager,
+            contract("portal.graphql", "GrantAccess"),
+            json!({ "input": { "residentId": uuid::Uuid::now_v7(), "propertyId": uuid::Uuid::now_v7(),
+                               "accessMethod": "TELEPATHY" } }),
+        )
+        .await;
+    assert_eq!(error_of(&body).0, "BAD_USER_INPUT", "{body}");
+    let body = app.graphql(&manager, "{ nope }", json!({})).await;
+    assert_eq!(error_of(&body).0, "GRAPHQL_VALIDATION_FAILED", "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_bodies_are_413_as_json_whether_announced_or_chunked() {
+    let app = spawn_app().await;
+    let padding = "x".repeat(2 * 1024 * 1024);
+    let body = serde_json::to_vec(
+        &json!({ "query": "{ viewer { role } }", "variables": { "pad": padding } }),
+    )
+    .unwrap();
+    let client = reqwest::Client::new();
+    let announced = client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(app.manager_token())
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        body.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    let chunked = client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(app.manager_token())
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))
+        .send()
+        .await
+        .unwrap();
+    for response in [announced, chunked] {
+        assert_eq!(response.status(), 413);
+        let json: Value = response.json().await.unwrap();
+        assert_eq!(
+            json["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE",
+            "{json}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_whose_fragments_double_at_each_level_is_refused_at_once() {
+    let app = spawn_app().await;
+    let mut query = String::from("query Bomb { ...F0 }\n");
+    for level in 0..30 {
+        query.push_str(&format!(
+            "fragment F{level} on Query {{ ...F{next} ...F{next} }}\n",
+            next = level + 1
+        ));
+    }
+    query.push_str("fragment F30 on Query { viewer { role } }\n");
+    assert!(query.len() < 2048);
+    let body = app.graphql(&app.manager_token(), &query, json!({})).await;
+    assert_eq!(error_of(&body).0, "QUERY_TOO_COMPLEX", "{body}");
+    // Aliases multiply the same way.
+    let aliases: String = (0..3000)
+        .map(|i| format!("a{i}: viewer {{ role }} "))
+        .collect();
+    let body = app
+        .graphql(&app.manager_token(), &format!("{{ {aliases} }}"), json!({}))
+        .await;
+    assert_eq!(error_of(&body).0, "QUERY_TOO_COMPLEX", "{body}");
+    // And a normal query still works.
+    app.graphql_ok(&app.manager_token(), "{ viewer { role } }", json!({}))
+        .await;
+}

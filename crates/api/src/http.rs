@@ -6,14 +6,15 @@ use std::time::Duration;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{Query, State};
+use async_graphql_axum::GraphQLResponse;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, HeaderName, Request, StatusCode};
 use axum::middleware;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -55,7 +56,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::rest::routes(&state))
         .with_state(state)
         .layer(middleware::from_fn(crate::metrics::track))
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        // Enforced by the extractors (announced or chunked), so /graphql answers 413 as JSON.
+        .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -69,9 +71,50 @@ async fn graphql(
     State(state): State<AppState>,
     Extension(caller): Extension<AuthContext>,
     headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    execute(&state, caller, &headers, request.into_inner()).await
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        // Over the body limit, announced or chunked: 413, in the shape of every other error.
+        Err(BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_))) => {
+            return request_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "the request body is larger than 1 MiB",
+            )
+        }
+        Err(rejection) => {
+            tracing::debug!(error = %rejection, "unreadable GraphQL body");
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the request body could not be read",
+            );
+        }
+    };
+    let request: async_graphql::Request =
+        match serde_json::from_slice(&body) {
+            Ok(request) => request,
+            Err(_) => return request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the body must be a JSON GraphQL request: {\"query\": ..., \"variables\": {...}}",
+            ),
+        };
+    execute(&state, caller, &headers, request)
+        .await
+        .into_response()
+}
+
+/// An error about the request as a whole, before GraphQL: `{"errors": [{message, extensions}]}`.
+fn request_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(serde_json::json!({
+            "errors": [{ "message": message, "extensions": { "code": code } }]
+        })),
+    )
+        .into_response()
 }
 
 /// GraphiQL for a browser; a query in the URL is executed like a POST (GraphQL over HTTP).
@@ -138,11 +181,16 @@ async fn execute(
         };
         request = request.data(DataLoader::new(loader, tokio::spawn));
     }
+    if let Err(refused) = crate::graphql::shape::check(&request.query, &request.variables) {
+        return async_graphql::Response::from_errors(vec![refused]).into();
+    }
+    let query = request.query.clone();
     request = request.data(caller);
-    REQUEST_ID
+    let mut response = REQUEST_ID
         .scope(request_id, state.schema.execute(request))
-        .await
-        .into()
+        .await;
+    crate::graphql::shape::add_codes(&mut response.errors, &query);
+    response.into()
 }
 
 /// Ready when the database answers and every migration this build knows is applied.

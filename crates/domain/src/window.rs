@@ -1,8 +1,13 @@
 //! The time window of a grant.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, SubsecRound, Utc};
 
 use crate::DomainError;
+
+/// No window starts or ends before this year.
+const EARLIEST_YEAR: i32 = 2000;
+/// Nor more than this many years ahead.
+const MAX_YEARS_AHEAD: i64 = 10;
 
 /// When a grant's access begins and ends. Both ends are optional: no start means "from now",
 /// no end means "until revoked".
@@ -23,6 +28,20 @@ impl AccessWindow {
         // itself once stored and read back.
         let starts_at = starts_at.map(|t| t.trunc_subsecs(6));
         let ends_at = ends_at.map(|t| t.trunc_subsecs(6));
+        // Dates a lease can have: a typo (1900, 20205) is refused rather than stored and
+        // handed to Seam.
+        let latest = now + chrono::Duration::days(366 * MAX_YEARS_AHEAD);
+        for (field, at) in [("startsAt", starts_at), ("endsAt", ends_at)] {
+            let Some(at) = at else { continue };
+            if at.year() < EARLIEST_YEAR || at > latest {
+                return Err(DomainError::invalid(
+                    field,
+                    format!(
+                        "{field} must be between {EARLIEST_YEAR} and {MAX_YEARS_AHEAD} years from now"
+                    ),
+                ));
+            }
+        }
         if let Some(end) = ends_at {
             if let Some(start) = starts_at {
                 if end <= start {
@@ -64,6 +83,24 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.field(), "endsAt");
+    }
+
+    #[test]
+    fn dates_out_of_any_lease_are_refused_naming_their_field() {
+        let now = Utc::now();
+        let long_ago = DateTime::parse_from_rfc3339("1900-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let err = AccessWindow::new(Some(long_ago), None, now).unwrap_err();
+        assert_eq!(err.field(), "startsAt");
+        let err = AccessWindow::new(None, Some(now + Duration::days(366 * 11)), now).unwrap_err();
+        assert_eq!(err.field(), "endsAt");
+        assert!(AccessWindow::new(
+            Some(now - Duration::days(400)),
+            Some(now + Duration::days(3650)),
+            now
+        )
+        .is_ok());
     }
 
     #[test]

@@ -87,7 +87,9 @@ pub async fn list(
                   created_at
            from residents
            where tenant_id = $1
-             and ($2::text is null or full_name ilike '%' || $2 || '%' or email ilike '%' || $2 || '%'
+             and ($2::text is null
+                  or full_name ilike '%' || doorway_like_literal($2) || '%'
+                  or email ilike '%' || doorway_like_literal($2) || '%'
                   or external_id = $2)
              and ($3::timestamptz is null or (created_at, resident_id) > ($3, $4))
            order by created_at, resident_id
@@ -107,7 +109,9 @@ pub async fn count(db: &mut TenantTx, search: Option<&str>) -> Result<i64, sqlx:
     sqlx::query_scalar!(
         r#"select count(*) as "n!" from residents
            where tenant_id = $1
-             and ($2::text is null or full_name ilike '%' || $2 || '%' or email ilike '%' || $2 || '%'
+             and ($2::text is null
+                  or full_name ilike '%' || doorway_like_literal($2) || '%'
+                  or email ilike '%' || doorway_like_literal($2) || '%'
                   or external_id = $2)"#,
         tenant,
         search

@@ -11,6 +11,7 @@ pub mod pagination;
 mod properties;
 mod residents;
 mod runs;
+pub mod shape;
 mod subscriptions;
 mod tenants;
 mod types;

@@ -52,6 +52,15 @@ impl CursorType for Cursor {
 }
 
 /// Checks `first` and decodes `after`; asks for one extra row to know whether a next page exists.
+/// The complexity of a page: what one item costs, times the items asked for (`first`), so that
+/// a request's complexity bounds the rows it can make the database return.
+pub fn page_complexity(first: Option<i32>, default: i32, child_complexity: usize) -> usize {
+    let items = first.unwrap_or(default).clamp(1, MAX_PAGE);
+    usize::try_from(items)
+        .unwrap_or(1)
+        .saturating_mul(child_complexity.max(1))
+}
+
 pub fn page_args(
     first: Option<i32>,
     after: Option<String>,

@@ -87,6 +87,8 @@ impl PropertyQuery {
         })
     }
 
+    #[graphql(complexity = "super::pagination::page_complexity(first, 50, child_complexity)")]
+
     async fn properties(
         &self,
         ctx: &Context<'_>,

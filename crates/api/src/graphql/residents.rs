@@ -31,6 +31,7 @@ pub struct ResidentQuery;
 #[Object]
 impl ResidentQuery {
     /// Residents, oldest first; `search` matches name or email (in part) or externalId.
+    #[graphql(complexity = "super::pagination::page_complexity(first, 50, child_complexity)")]
     async fn residents(
         &self,
         ctx: &Context<'_>,

@@ -18,6 +18,7 @@ impl RunQuery {
     /// Provisioning runs, newest first, optionally of one status: NEEDS_ATTENTION lists the runs
     /// an operator should look at. Operators see every tenant's; managers and partners with
     /// `grants:read` their tenant's, within their properties.
+    #[graphql(complexity = "super::pagination::page_complexity(first, 50, child_complexity)")]
     async fn provisioning_runs(
         &self,
         ctx: &Context<'_>,

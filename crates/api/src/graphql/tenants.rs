@@ -33,6 +33,7 @@ pub struct TenantQuery;
 
 #[Object]
 impl TenantQuery {
+    #[graphql(complexity = "super::pagination::page_complexity(first, 50, child_complexity)")]
     async fn tenants(
         &self,
         ctx: &Context<'_>,

@@ -502,7 +502,10 @@ impl Resident {
     }
 
     /// Every credential the resident holds, newest first, from Doorway's own records.
-    #[graphql(guard = "NeedsScope(Scope::GrantsRead)")]
+    #[graphql(
+        guard = "NeedsScope(Scope::GrantsRead)",
+        complexity = "super::pagination::page_complexity(first, 20, child_complexity)"
+    )]
     async fn credentials(
         &self,
         ctx: &Context<'_>,

@@ -418,6 +418,15 @@ async fn probe(
             let reached = not_forbidden(&body);
             (reached, reached)
         }
+        "auditEvents" => {
+            let body = gql(
+                "{ auditEvents(first: 100) { edges { node { propertyId } } } }",
+                json!({}),
+            )
+            .await;
+            let properties = ids_in(&body, "/data/auditEvents/edges", "/node/propertyId");
+            (properties.contains(a), properties.contains(b))
+        }
         "tenants" => {
             let body = gql(contract("operator.graphql", "Tenants"), json!({})).await;
             let seen = ids_in(&body, "/data/tenants/edges", "/node/id")

@@ -7,6 +7,7 @@
 )]
 
 mod access_matrix;
+mod audit;
 mod auth;
 mod chaos;
 mod durability;

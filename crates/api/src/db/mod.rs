@@ -10,6 +10,7 @@
 //! Every transaction that changes a resident's access locks rows in one order: the resident
 //! first, then grants, credentials, runs, steps, leases; so none waits on another in a cycle.
 
+pub mod audit;
 pub mod changes;
 pub mod credentials;
 pub mod device_windows;

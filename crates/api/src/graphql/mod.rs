@@ -4,6 +4,7 @@
 //! `schema.graphql` at the repository root is generated from this code ([`sdl`]) and committed;
 //! a test fails when the two differ.
 
+mod audit;
 mod context;
 mod grants;
 pub mod loaders;
@@ -30,6 +31,7 @@ pub struct Query(
     residents::ResidentQuery,
     grants::GrantQuery,
     runs::RunQuery,
+    audit::AuditQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -62,6 +64,7 @@ fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .extension(Tracing)
+    .extension(audit::AuditTrail)
 }
 
 pub fn build_schema(services: Services) -> DoorwaySchema {

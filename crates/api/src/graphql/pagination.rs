@@ -51,7 +51,6 @@ impl CursorType for Cursor {
     }
 }
 
-/// Checks `first` and decodes `after`; asks for one extra row to know whether a next page exists.
 /// The complexity of a page: what one item costs, times the items asked for (`first`), so that
 /// a request's complexity bounds the rows it can make the database return.
 pub fn page_complexity(first: Option<i32>, default: i32, child_complexity: usize) -> usize {
@@ -61,6 +60,7 @@ pub fn page_complexity(first: Option<i32>, default: i32, child_complexity: usize
         .saturating_mul(child_complexity.max(1))
 }
 
+/// Checks `first` and decodes `after`; asks for one extra row to know whether a next page exists.
 pub fn page_args(
     first: Option<i32>,
     after: Option<String>,

@@ -443,6 +443,15 @@ async fn probe(
             let reached = not_forbidden(&body);
             (reached, reached)
         }
+        "registerTenantWebhook" => {
+            let body = gql(
+                "mutation($id: ID!) { registerTenantWebhook(id: $id) { id } }",
+                json!({ "id": Uuid::now_v7() }),
+            )
+            .await;
+            let reached = not_forbidden(&body);
+            (reached, reached)
+        }
         "rotateTenantSeamKey" => {
             let body = gql(
                 contract("operator.graphql", "RotateTenantSeamKey"),

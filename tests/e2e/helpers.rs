@@ -218,6 +218,8 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     }
     if settings.public_url {
         vars.insert("DOORWAY_PUBLIC_URL", format!("http://{listen}"));
+        // Failed webhook registrations are retried quickly, for the test that watches one.
+        vars.insert("DOORWAY_WEBHOOK_RETRY_SECONDS", "1".to_owned());
     }
     let es256 = settings.jwks_url.is_some();
     if let Some(url) = settings.jwks_url {

@@ -269,10 +269,72 @@ async fn a_tenant_whose_webhook_seam_refused_is_created_unregistered() {
             "msg_flaky",
             now,
             &sign(&seam.secret, "msg_flaky", now, &body),
-            body,
+            body.clone(),
         )
         .await;
     assert_eq!(status, 401);
+
+    // Once Seam takes it again, the background retry registers the webhook by itself.
+    let cleared = reqwest::Client::new()
+        .delete(format!("{}/_sim/faults", app.sim.base_url()))
+        .bearer_auth(&workspace.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert!(cleared.status().is_success());
+    let flaky_id = tenant["id"].as_str().unwrap().to_owned();
+    let operator = app.operator_token();
+    crate::lifecycle_helpers::wait_until(
+        Duration::from_secs(20),
+        "the retry registers the webhook",
+        || async {
+            let data = app
+                .graphql_ok(
+                    &operator,
+                    contract("operator.graphql", "Tenants"),
+                    json!({}),
+                )
+                .await;
+            let done = data["tenants"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| {
+                    e["node"]["id"] == flaky_id.as_str() && e["node"]["webhookRegistered"] == true
+                });
+            done.then_some(()).ok_or_else(|| "not yet".to_owned())
+        },
+    )
+    .await;
+    let first = app.sim_state_of(&workspace.api_key).await["webhooks"].clone();
+    assert_eq!(first.as_array().unwrap().len(), 1, "{first}");
+
+    // An operator can register it again (a webhook whose secret was lost): Seam ends with one
+    // webhook for the URL, and deliveries signed with its new secret are accepted at once.
+    let again = app
+        .graphql_ok(
+            &app.operator_token(),
+            "mutation($id: ID!) { registerTenantWebhook(id: $id) { id webhookRegistered } }",
+            json!({ "id": flaky_id }),
+        )
+        .await;
+    assert_eq!(again["registerTenantWebhook"]["webhookRegistered"], true);
+    let webhooks = app.sim_state_of(&workspace.api_key).await["webhooks"].clone();
+    let webhooks = webhooks.as_array().unwrap();
+    assert_eq!(webhooks.len(), 1, "{webhooks:?}");
+    assert_ne!(webhooks[0]["webhook_id"], first[0]["webhook_id"]);
+    let secret = webhooks[0]["secret"].as_str().unwrap();
+    let now = Utc::now().timestamp();
+    let (status, answer) = seam
+        .post(
+            flaky_id.clone(),
+            "msg_flaky_2",
+            now,
+            &sign(secret, "msg_flaky_2", now, &body),
+            body,
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

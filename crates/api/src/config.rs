@@ -60,6 +60,8 @@ pub struct WorkerSettings {
     pub poll_interval: Duration,
     /// How often each tenant's live credentials are compared with Seam.
     pub reconcile_every: Duration,
+    /// How often tenants whose Seam webhook is not registered are registered again.
+    pub webhook_retry_every: Duration,
     /// How often grants whose window ended are swept.
     pub sweep_every: Duration,
     /// Calls in flight to one tenant's Seam workspace at once, per process.
@@ -83,6 +85,7 @@ impl Default for WorkerSettings {
             lease: Duration::from_secs(60),
             poll_interval: Duration::from_secs(2),
             reconcile_every: Duration::from_secs(300),
+            webhook_retry_every: Duration::from_secs(300),
             sweep_every: Duration::from_secs(2),
             seam_concurrency: 8,
             seam_timeout: Duration::from_secs(10),
@@ -266,6 +269,7 @@ fn worker_settings(
         concurrency: parse(lookup, "DOORWAY_WORKER_CONCURRENCY", "8")?,
         lease: seconds(lookup, "DOORWAY_WORKER_LEASE_SECONDS", 60.0)?,
         reconcile_every: seconds(lookup, "DOORWAY_RECONCILE_SECONDS", 300.0)?,
+        webhook_retry_every: seconds(lookup, "DOORWAY_WEBHOOK_RETRY_SECONDS", 300.0)?,
         seam_concurrency: parse(lookup, "DOORWAY_SEAM_CONCURRENCY", "8")?,
         seam_timeout: seconds(lookup, "DOORWAY_SEAM_TIMEOUT_SECONDS", 10.0)?,
         seam_landing: seconds(lookup, "DOORWAY_SEAM_LANDING_SECONDS", 20.0)?,

@@ -20,6 +20,7 @@ use crate::graphql::build_schema;
 use crate::http::{router, AppState};
 use crate::notify::ChangeFeed;
 use crate::services::Services;
+use crate::webhooks::secrets::WebhookSecrets;
 
 /// How long shutdown waits for workers to finish the step in hand.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -89,12 +90,18 @@ impl Application {
             cipher.clone(),
             config.worker.clone(),
         );
+        let webhook_secrets = WebhookSecrets::default();
+        if let Err(err) = webhook_secrets.refresh(&pool, &cipher).await {
+            // Deliveries are refused (and retried by Seam) until the next refresh.
+            tracing::warn!(error = %err, "could not load the webhook secrets");
+        }
         let services = Services {
             pool,
             seam,
             cipher,
             engine: engine.clone(),
             public_url: config.public_url.clone().map(Arc::new),
+            webhook_secrets,
         };
         let shutdown = CancellationToken::new();
         let state = AppState {
@@ -148,6 +155,17 @@ impl Application {
             self.state.services.pool.clone(),
             self.shutdown.clone(),
         ));
+        let services = &self.state.services;
+        workers.spawn(services.webhook_secrets.clone().refresh_forever(
+            services.pool.clone(),
+            services.cipher.clone(),
+            self.shutdown.clone(),
+        ));
+        workers.spawn(
+            services
+                .clone()
+                .retry_webhook_registrations_forever(self.shutdown.clone()),
+        );
         // The change listener and open WebSocket subscriptions end with the application, and
         // also if this future is dropped (the tests' crash), which leaves the workers alone.
         let _changes_stop = self.state.changes.stop_token().clone().drop_guard();

@@ -8,25 +8,6 @@ use uuid::Uuid;
 
 use super::TenantTx;
 
-/// The tenant's signing secret (sealed) and Seam workspace, for verifying a delivery.
-pub struct WebhookSecret {
-    pub ciphertext: Option<Vec<u8>>,
-    pub seam_workspace_id: String,
-}
-
-/// The transaction's own tenant's webhook secret; `None` when the tenant does not exist.
-pub async fn webhook_secret(db: &mut TenantTx) -> Result<Option<WebhookSecret>, sqlx::Error> {
-    let tenant = db.tenant().as_uuid();
-    sqlx::query_as!(
-        WebhookSecret,
-        r#"select webhook_secret_ciphertext as ciphertext, seam_workspace_id
-           from tenants where tenant_id = $1"#,
-        tenant
-    )
-    .fetch_optional(db.conn())
-    .await
-}
-
 /// Records the webhook Seam now holds for the transaction's tenant, with its secret sealed.
 pub async fn record_webhook(
     db: &mut TenantTx,

@@ -148,3 +148,11 @@ pub async fn all_ids(pool: &PgPool) -> Result<Vec<Uuid>, sqlx::Error> {
         .fetch_all(pool)
         .await
 }
+
+/// Tenants whose Seam webhook is not registered (the retry's work list; across tenants, through
+/// the database's narrow function).
+pub async fn unregistered_webhooks(pool: &sqlx::PgPool) -> Result<Vec<uuid::Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(r#"select doorway_unregistered_webhooks() as "tenant_id!""#)
+        .fetch_all(pool)
+        .await
+}

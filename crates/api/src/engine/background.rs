@@ -36,7 +36,7 @@ impl Engine {
     }
 
     /// Runs `pass` every `every` while this process holds the job's lease.
-    async fn lead<F, Fut>(
+    pub(crate) async fn lead<F, Fut>(
         self,
         job: &'static str,
         every: Duration,

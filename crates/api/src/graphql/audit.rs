@@ -146,7 +146,7 @@ fn describe(
             event.object_id = created("/tenant/id");
             event.tenant_id = event.object_id;
         }
-        "rotateTenantSeamKey" => {
+        "rotateTenantSeamKey" | "registerTenantWebhook" => {
             event.object_type = Some("tenant");
             event.object_id = id_at("/id");
             event.tenant_id = event.tenant_id.or(event.object_id);

@@ -100,4 +100,14 @@ impl TenantMutation {
             tenant: Tenant(row),
         })
     }
+
+    /// Registers (again) the tenant's webhook at Seam: after Seam refused it at creation, or
+    /// to replace one whose secret was lost. Failed registrations are also retried in the
+    /// background every `DOORWAY_WEBHOOK_RETRY_SECONDS`.
+    async fn register_tenant_webhook(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Tenant> {
+        auth(ctx)?.require_operator().gql()?;
+        let id = parse_id(&id, "id").gql()?;
+        let row = services(ctx)?.register_tenant_webhook(id).await.gql()?;
+        Ok(Tenant(row))
+    }
 }

@@ -31,6 +31,8 @@ pub struct Services {
     pub cipher: Cipher,
     pub engine: Engine,
     pub public_url: Option<Arc<url::Url>>,
+    /// The tenants' webhook secrets, for verifying deliveries before any database work.
+    pub webhook_secrets: crate::webhooks::secrets::WebhookSecrets,
 }
 
 impl Services {

@@ -11,6 +11,7 @@ use super::{api_key_context, idempotency_key, request_hash, Services};
 use crate::db::{self, tenants::TenantRow};
 use crate::error::ApiError;
 use crate::webhooks;
+use tokio_util::sync::CancellationToken;
 
 pub struct CreateTenant {
     pub name: String,
@@ -145,7 +146,77 @@ impl Services {
         let mut tx = db::begin_tenant(&self.pool, tenant).await?;
         db::seam_events::record_webhook(&mut tx, &webhook.webhook_id, &sealed).await?;
         tx.commit().await?;
+        // This process verifies the tenant's deliveries at once; the others after their next
+        // refresh.
+        self.webhook_secrets
+            .refresh(&self.pool, &self.cipher)
+            .await?;
         Ok(())
+    }
+
+    /// `registerTenantWebhook`: registers (again) a tenant's webhook at Seam, replacing any
+    /// webhook Seam holds for its URL (one whose answer, and secret, was lost).
+    pub async fn register_tenant_webhook(&self, tenant: TenantId) -> Result<TenantRow, ApiError> {
+        let Some(public_url) = self.public_url.clone() else {
+            return Err(ApiError::Conflict(
+                "DOORWAY_PUBLIC_URL is not set: Seam has nowhere to deliver events".into(),
+            ));
+        };
+        self.tenant(tenant).await?;
+        let seam = self.seam_for(tenant).await?;
+        self.register_webhook(tenant, &seam, &public_url)
+            .await
+            .map_err(|err| match err.downcast::<SeamError>() {
+                Ok(seam) => ApiError::from(seam),
+                Err(other) => ApiError::internal(other),
+            })?;
+        tracing::info!(tenant_id = %tenant, "tenant's Seam webhook registered by request");
+        self.tenant(tenant).await
+    }
+
+    /// Registers the webhook of every tenant that has none yet; one tenant's failure does not
+    /// stop the others (each is tried again at the next pass).
+    pub async fn register_missing_webhooks(&self) -> Result<(), ApiError> {
+        let Some(public_url) = self.public_url.clone() else {
+            return Ok(());
+        };
+        for tenant in db::tenants::unregistered_webhooks(&self.pool).await? {
+            let tenant = TenantId::from(tenant);
+            let registered = match self.seam_for(tenant).await {
+                Ok(seam) => self
+                    .register_webhook(tenant, &seam, &public_url)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(err) => Err(err.to_string()),
+            };
+            match registered {
+                Ok(()) => {
+                    tracing::info!(tenant_id = %tenant, "tenant's Seam webhook registered on retry")
+                }
+                Err(err) => {
+                    tracing::warn!(tenant_id = %tenant, error = %err, "tenant's Seam webhook still not registered")
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Retries missing webhook registrations every `DOORWAY_WEBHOOK_RETRY_SECONDS`, on one
+    /// process at a time.
+    pub async fn retry_webhook_registrations_forever(self, shutdown: CancellationToken) {
+        let every = self.engine.settings().webhook_retry_every;
+        let engine = self.engine.clone();
+        engine
+            .lead("webhook_registration", every, shutdown, move |_| {
+                let services = self.clone();
+                async move {
+                    services
+                        .register_missing_webhooks()
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+            })
+            .await;
     }
 
     async fn tenant_by_creation_key(

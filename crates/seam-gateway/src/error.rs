@@ -196,15 +196,14 @@ impl SeamError {
     }
 
     /// Removes `secret` from every text that came off the wire, in case something upstream
-    /// echoed the key back in a message.
+    /// echoed the key back in a message, and every PIN-like run of digits (Seam's messages can
+    /// quote the code, as in "code 4821 is already in use on this device").
     pub(crate) fn scrubbed(mut self, secret: &str) -> Self {
-        if secret.is_empty() {
-            return self;
-        }
         let scrub = |text: &mut String| {
-            if text.contains(secret) {
+            if !secret.is_empty() && text.contains(secret) {
                 *text = text.replace(secret, "[redacted]");
             }
+            *text = redact_pins(text);
         };
         match &mut self {
             Self::Rejected {
@@ -223,6 +222,36 @@ impl SeamError {
         }
         self
     }
+}
+
+/// Replaces each standalone run of 4 to 12 digits (a PIN's length; not digits inside ids) with
+/// `[pin]`.
+pub fn redact_pins(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let standalone_start = chars[i].is_ascii_digit() && (i == 0 || !is_word(chars[i - 1]));
+        if standalone_start {
+            let end = chars[i..]
+                .iter()
+                .position(|c| !c.is_ascii_digit())
+                .map_or(chars.len(), |n| i + n);
+            let standalone_end = end == chars.len() || !is_word(chars[end]);
+            if standalone_end && (4..=12).contains(&(end - i)) {
+                out.push_str("[pin]");
+                i = end;
+                continue;
+            }
+            out.extend(&chars[i..end]);
+            i = end;
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 /// Turns "that object does not exist" into `Ok(None)` for gets (and `Ok(())` for deletes),

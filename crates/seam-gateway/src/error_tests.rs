@@ -101,3 +101,19 @@ fn a_reason_is_scrubbed_of_the_key() {
     assert!(!err.to_string().contains("seam_key_1"), "{err}");
     assert_eq!(err.outcome(), "not_sent");
 }
+
+#[test]
+fn pins_quoted_in_seams_messages_are_redacted_but_ids_are_not() {
+    assert_eq!(
+        super::redact_pins("code 4821 is already in use on device 7f3a-1234-aa, retry in 30 s"),
+        "code [pin] is already in use on device 7f3a-1234-aa, retry in 30 s"
+    );
+    assert_eq!(
+        super::redact_pins("\"code\":\"123456\""),
+        "\"code\":\"[pin]\""
+    );
+    assert_eq!(
+        super::redact_pins("access_code_9912 x"),
+        "access_code_9912 x"
+    );
+}

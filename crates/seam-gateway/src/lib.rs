@@ -50,7 +50,7 @@ mod transport;
 pub use budget::SendBudget;
 pub use client::{SeamClient, WorkspaceClient};
 pub use config::{DeviceRateLimit, SeamClientConfig};
-pub use error::SeamError;
+pub use error::{redact_pins, SeamError};
 pub use models::*;
 pub use requests::{
     AccessCodeFilter, AcsCredentialFilter, AcsUserFilter, CreateAccessCode, CreateAcsCredential,

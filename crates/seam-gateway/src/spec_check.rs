@@ -136,7 +136,7 @@ async fn every_request_body_uses_only_fields_the_spec_knows() {
         is_multi_phone_sync_credential: Some(false),
         starts_at: at,
         ends_at: at,
-        code: some("1234"),
+        code: Some(crate::models::Pin::from("1234")),
         credential_manager_acs_system_id: some("s"),
     };
     let _ = c.create_acs_credential(&credential).await;
@@ -217,7 +217,7 @@ async fn all_new_calls(c: &crate::WorkspaceClient) {
     let _ = c.unsuspend_acs_user("a").await;
     let credential = UpdateAcsCredential {
         acs_credential_id: "c".into(),
-        code: some("1234"),
+        code: Some(crate::models::Pin::from("1234")),
         ends_at: at,
     };
     let _ = c.update_acs_credential(&credential).await;
@@ -226,7 +226,7 @@ async fn all_new_calls(c: &crate::WorkspaceClient) {
     let code = CreateAccessCode {
         device_id: "d1".into(),
         name: some("n"),
-        code: some("1234"),
+        code: Some(crate::models::Pin::from("1234")),
         starts_at: at,
         ends_at: at,
         common_code_key: some("k"),
@@ -249,7 +249,7 @@ async fn all_new_calls(c: &crate::WorkspaceClient) {
         access_code_id: "ac".into(),
         device_id: "d2".into(),
         name: some("n"),
-        code: some("1234"),
+        code: Some(crate::models::Pin::from("1234")),
         starts_at: at,
         ends_at: at,
         kind: Some(AccessCodeType::TimeBound),

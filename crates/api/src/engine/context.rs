@@ -175,7 +175,7 @@ impl RunContext {
             } => self.with_credential(*credential_id, |c| {
                 c.seam_acs_credential_id = Some(acs_credential_id.clone());
                 if code.is_some() {
-                    c.code.clone_from(code);
+                    c.code = code.as_ref().map(|pin| pin.expose().to_owned());
                 }
                 if c.status == CredentialStatus::Pending.as_str() {
                     c.status = CredentialStatus::Issuing.as_str().to_owned();
@@ -192,7 +192,7 @@ impl RunContext {
                 c.seam_acs_credential_id = Some(acs_credential_id.clone());
                 c.issued_at = None;
                 if code.is_some() {
-                    c.code.clone_from(code);
+                    c.code = code.as_ref().map(|pin| pin.expose().to_owned());
                 }
             }),
             Produced::AccessCode {
@@ -202,7 +202,7 @@ impl RunContext {
             } => self.with_credential(*credential_id, |c| {
                 c.seam_access_code_id = Some(access_code_id.clone());
                 if code.is_some() {
-                    c.code.clone_from(code);
+                    c.code = code.as_ref().map(|pin| pin.expose().to_owned());
                 }
                 if c.status == CredentialStatus::Pending.as_str() {
                     c.status = CredentialStatus::Issuing.as_str().to_owned();
@@ -219,7 +219,7 @@ impl RunContext {
                     c.issued_at.get_or_insert_with(Utc::now);
                 }
                 if code.is_some() {
-                    c.code.clone_from(code);
+                    c.code = code.as_ref().map(|pin| pin.expose().to_owned());
                 }
             }),
             Produced::Gone { credential_id, .. } => self.with_credential(*credential_id, |c| {

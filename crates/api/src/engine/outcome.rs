@@ -29,13 +29,13 @@ pub enum Produced {
     AcsCredential {
         credential_id: Uuid,
         acs_credential_id: String,
-        code: Option<String>,
+        code: Option<seam_gateway::Pin>,
     },
     /// A credential for the grant's new window; the one it replaces stays until deleted.
     Replacement {
         credential_id: Uuid,
         acs_credential_id: String,
-        code: Option<String>,
+        code: Option<seam_gateway::Pin>,
     },
     AccessibleEntrances {
         credential_id: Uuid,
@@ -46,13 +46,13 @@ pub enum Produced {
     Issued {
         credential_id: Uuid,
         status: CredentialStatus,
-        code: Option<String>,
+        code: Option<seam_gateway::Pin>,
         issued_at: Option<DateTime<Utc>>,
     },
     AccessCode {
         credential_id: Uuid,
         access_code_id: String,
-        code: Option<String>,
+        code: Option<seam_gateway::Pin>,
     },
     /// Nothing of the credential is left at Seam.
     Gone {

@@ -231,7 +231,13 @@ async fn apply(
             code,
         } => {
             let id = CredentialId::from(*credential_id);
-            db::credentials::record_created(tx, id, acs_credential_id, code.as_deref()).await
+            db::credentials::record_created(
+                tx,
+                id,
+                acs_credential_id,
+                code.as_ref().map(seam_gateway::Pin::expose),
+            )
+            .await
         }
         Produced::Replacement {
             credential_id,
@@ -239,7 +245,13 @@ async fn apply(
             code,
         } => {
             let id = CredentialId::from(*credential_id);
-            db::credentials::record_replacement(tx, id, acs_credential_id, code.as_deref()).await
+            db::credentials::record_replacement(
+                tx,
+                id,
+                acs_credential_id,
+                code.as_ref().map(seam_gateway::Pin::expose),
+            )
+            .await
         }
         Produced::AccessibleEntrances {
             credential_id,
@@ -252,8 +264,13 @@ async fn apply(
             code,
         } => {
             let id = CredentialId::from(*credential_id);
-            db::credentials::record_access_code_created(tx, id, access_code_id, code.as_deref())
-                .await
+            db::credentials::record_access_code_created(
+                tx,
+                id,
+                access_code_id,
+                code.as_ref().map(seam_gateway::Pin::expose),
+            )
+            .await
         }
         // Found only now (a create whose answer was lost): recorded so that its removal can
         // be watched.
@@ -271,7 +288,14 @@ async fn apply(
             issued_at,
         } => {
             let id = CredentialId::from(*credential_id);
-            db::credentials::record_issued(tx, id, *status, code.as_deref(), *issued_at).await?;
+            db::credentials::record_issued(
+                tx,
+                id,
+                *status,
+                code.as_ref().map(seam_gateway::Pin::expose),
+                *issued_at,
+            )
+            .await?;
             if ctx.kind() == RunKind::Provision {
                 db::grants::activate_if_all_live(tx, ctx.grant_id()).await?;
             }

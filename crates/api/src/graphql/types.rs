@@ -432,8 +432,14 @@ impl ProvisioningStep {
     async fn attempts(&self) -> i32 {
         self.0.attempts
     }
-    async fn last_error(&self) -> Option<&str> {
-        self.0.last_error.as_deref()
+    /// Why the step's last attempt did not succeed: Seam's words (PINs redacted) for everyone
+    /// who may see the run; Doorway's own internal causes only for operators.
+    async fn last_error(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        let Some(raw) = self.0.last_error.as_deref() else {
+            return Ok(None);
+        };
+        let operator = auth(ctx)?.role == crate::auth::Role::Operator;
+        Ok(Some(client_safe_error(raw, operator)))
     }
     /// The Seam ids the step produced (and, for a skipped step, why it was skipped).
     async fn seam_ids(&self) -> async_graphql::Json<serde_json::Value> {
@@ -441,6 +447,22 @@ impl ProvisioningStep {
     }
     async fn credential_id(&self) -> Option<ID> {
         self.0.credential_id.map(|id| ID(id.to_string()))
+    }
+}
+
+/// What a portal may show of a step's error: what Seam said (or that Doorway could not reach
+/// its database), with any PIN-like digits redacted; anything else is Doorway's internal detail
+/// and shown to operators only.
+fn client_safe_error(raw: &str, operator: bool) -> String {
+    let from_seam = raw.starts_with("Seam ")
+        || raw.starts_with("outcome of ")
+        || raw.starts_with("unexpected response from Seam")
+        || raw.contains(" not sent to Seam: ")
+        || raw == "Doorway's database was unavailable";
+    if operator || from_seam {
+        seam_gateway::redact_pins(raw)
+    } else {
+        "internal error; an operator can see the detail".to_owned()
     }
 }
 
@@ -533,5 +555,24 @@ impl Resident {
             |r| Cursor::new(r.created_at, r.credential_id),
             Credential,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_safe_error;
+
+    #[test]
+    fn portal_users_see_seams_words_without_pins_and_no_internal_detail() {
+        let seam = "Seam rejected /access_codes/create (400 duplicate_access_code): code 4821 is \
+                    already in use";
+        assert_eq!(
+            client_safe_error(seam, false),
+            "Seam rejected /access_codes/create (400 duplicate_access_code): code [pin] is \
+             already in use"
+        );
+        let internal = "credential 0190 has no grant row";
+        assert!(!client_safe_error(internal, false).contains("grant row"));
+        assert_eq!(client_safe_error(internal, true), internal);
     }
 }

@@ -79,7 +79,7 @@ pub struct AcsCredential {
     #[serde(default)]
     pub display_name: String,
     #[serde(default)]
-    pub code: Option<String>,
+    pub code: Option<crate::models::Pin>,
     #[serde(default)]
     pub card_number: Option<String>,
     #[serde(default)]

@@ -45,7 +45,7 @@ pub struct AccessCode {
     pub name: Option<String>,
     /// Absent while Seam waits for the lock to assign one (`is_waiting_for_code_assignment`).
     #[serde(default)]
-    pub code: Option<String>,
+    pub code: Option<crate::models::Pin>,
     /// Codes created with the same key share one PIN across devices.
     #[serde(default)]
     pub common_code_key: Option<String>,
@@ -151,7 +151,7 @@ mod tests {
         .unwrap();
         assert_eq!(code.status, AccessCodeStatus::Setting);
         assert_eq!(code.kind, AccessCodeType::Ongoing);
-        assert_eq!(code.code.as_deref(), Some("1234"));
+        assert_eq!(code.code.as_ref().map(crate::Pin::expose), Some("1234"));
         assert_eq!((code.starts_at, code.ends_at), (None, None));
     }
 

@@ -12,6 +12,7 @@ mod common;
 mod device;
 mod event;
 mod identity;
+mod pin;
 
 pub use access::{AccessMethod, AccessSchedule, AcsCredential, AcsUser, SaltoKsUserMetadata};
 pub use access_code::{
@@ -23,3 +24,4 @@ pub use common::{ErrorItem, Warning};
 pub use device::{CodeConstraint, Device, DeviceProperties};
 pub use event::{Event, EventType, Webhook};
 pub use identity::{ClientSession, EnrollmentAutomation, UserIdentity, Workspace};
+pub use pin::Pin;

@@ -67,7 +67,7 @@ pub struct CreateAcsCredential {
     pub ends_at: Option<DateTime<Utc>>,
     /// Digits only; some systems (Latch) generate the code themselves and refuse one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    pub code: Option<crate::models::Pin>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_manager_acs_system_id: Option<String>,
 }
@@ -119,7 +119,7 @@ pub struct UpdateAcsUser {
 pub struct UpdateAcsCredential {
     pub acs_credential_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    pub code: Option<crate::models::Pin>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ends_at: Option<DateTime<Utc>>,
 }

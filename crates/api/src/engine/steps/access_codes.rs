@@ -46,7 +46,10 @@ pub async fn create(env: &StepEnv<'_>) -> StepResult {
     let request = CreateAccessCode {
         device_id: device.to_owned(),
         name: Some(ctx.access_code_name()),
-        code: credential.requested_code.clone(),
+        code: credential
+            .requested_code
+            .clone()
+            .map(seam_gateway::Pin::from),
         // Time-bound when the grant ends; Seam then sets it at the start and removes it at
         // the end by itself. Ongoing otherwise.
         starts_at: ends_at.and(starts_at.or_else(|| Some(Utc::now()))),

@@ -571,7 +571,7 @@ mod tests {
             "Seam rejected /access_codes/create (400 duplicate_access_code): code [pin] is \
              already in use"
         );
-        let internal = "credential 0190 has no grant row";
+        let internal = "credential c-17 has no grant row";
         assert!(!client_safe_error(internal, false).contains("grant row"));
         assert_eq!(client_safe_error(internal, true), internal);
     }

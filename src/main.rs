@@ -53,6 +53,18 @@ enum Command {
     },
     /// Run the Seam simulator on its own (SEAM_SIM_LISTEN, default 127.0.0.1:8090).
     Sim,
+    /// Manage the keys that seal secrets at rest.
+    Secrets {
+        #[command(subcommand)]
+        command: SecretsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SecretsCommand {
+    /// Re-seal every stored secret under DOORWAY_SECRET_KEY; what the keys in
+    /// DOORWAY_SECRET_KEYS_PREVIOUS sealed is opened with them. Afterwards they can be dropped.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -137,6 +149,24 @@ async fn main() -> anyhow::Result<()> {
                 chrono::Duration::hours(hours),
             )?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Secrets {
+            command: SecretsCommand::Rotate,
+        } => {
+            let config = Config::from_env(Profile::Serve)?;
+            telemetry::init(config.log_format);
+            let database = service_database(&config)?;
+            let pool = doorway_api::db::connect(&database, 2).await?;
+            let cipher = doorway_api::crypto::Cipher::with_previous(
+                &config.secret_key,
+                &config.previous_secret_keys,
+            );
+            let rotated = doorway_api::secrets::rotate(&pool, &cipher).await?;
+            println!(
+                "{} tenants: {} secrets re-sealed under the current key, {} already were",
+                rotated.tenants, rotated.resealed, rotated.current
+            );
             Ok(())
         }
         Command::Sim => {

@@ -26,6 +26,7 @@ mod races;
 mod rest;
 mod revocation;
 mod schema;
+mod secrets;
 mod sim_control;
 mod subscriptions;
 mod tenancy;

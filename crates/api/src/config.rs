@@ -144,6 +144,9 @@ pub struct Config {
     pub public_url: Option<Url>,
     pub seam_endpoint: Url,
     pub secret_key: SecretKey,
+    /// Keys `DOORWAY_SECRET_KEY` replaced (`DOORWAY_SECRET_KEYS_PREVIOUS`, comma-separated):
+    /// what they sealed still opens until `doorway secrets rotate` re-seals it.
+    pub previous_secret_keys: Vec<SecretKey>,
     pub jwt: JwtSettings,
     pub log_format: LogFormat,
     pub worker: WorkerSettings,
@@ -190,6 +193,18 @@ impl Config {
                 SecretKey::demo()
             }
         };
+        let previous_secret_keys = lookup("DOORWAY_SECRET_KEYS_PREVIOUS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|raw| !raw.is_empty())
+            .map(|raw| {
+                SecretKey::from_base64(raw).map_err(|reason| ConfigError::Invalid {
+                    name: "DOORWAY_SECRET_KEYS_PREVIOUS",
+                    reason,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let jwks = match lookup("DOORWAY_JWT_JWKS_URL") {
             None => None,
             Some(raw) => Some(JwksSettings {
@@ -239,6 +254,7 @@ impl Config {
                 .transpose()?,
             seam_endpoint: parse(&lookup, "SEAM_ENDPOINT", "https://connect.getseam.com")?,
             secret_key,
+            previous_secret_keys,
             jwt: JwtSettings {
                 hs256_secret,
                 jwks,

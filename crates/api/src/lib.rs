@@ -11,6 +11,7 @@ pub mod http;
 pub mod metrics;
 pub mod notify;
 pub mod rest;
+pub mod secrets;
 pub mod services;
 pub mod startup;
 pub mod telemetry;

@@ -83,7 +83,7 @@ impl Application {
         seam_config.access_code_write_limit = None;
         seam_config.access_code_delete_limit = None;
         let seam = SeamClient::new(seam_config)?;
-        let cipher = Cipher::new(&config.secret_key);
+        let cipher = Cipher::with_previous(&config.secret_key, &config.previous_secret_keys);
         let engine = Engine::new(
             pool.clone(),
             seam.clone(),

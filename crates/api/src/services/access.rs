@@ -120,7 +120,8 @@ fn refuse_moved_out(resident: &ResidentRow) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn session_context(resident: ResidentId) -> Vec<u8> {
+/// The associated data binding a resident's sealed client-session token to them.
+pub fn session_context(resident: ResidentId) -> Vec<u8> {
     format!("{resident}/client_session").into_bytes()
 }
 

@@ -29,7 +29,7 @@ async fn rotating_the_secret_key_reseals_every_stored_secret_and_the_old_key_ope
     // The demo key sealed everything; the new key takes over, the demo key stays in the ring.
     let old = SecretKey::demo();
     let new = SecretKey::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").unwrap();
-    let ring = Cipher::with_previous(&new, &[old.clone()]);
+    let ring = Cipher::with_previous(&new, std::slice::from_ref(&old));
     let pool = doorway_api::db::connect(&app.service_database, 2)
         .await
         .unwrap();
@@ -66,4 +66,143 @@ async fn rotating_the_secret_key_reseals_every_stored_secret_and_the_old_key_ope
     let context = doorway_api::services::access::session_context(ResidentId::from(resident_id));
     assert_eq!(new_only.open_string(&sealed, &context).unwrap(), token);
     assert!(old_only.open(&sealed, &context).is_err());
+}
+
+/// A PIN unlikely to appear in a log by chance (no timing or id contains it).
+const PIN: &str = "73019482";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_flow_through_a_doorway_process_logs_no_pin_key_or_token_and_stores_no_clear_pin() {
+    let mut app = spawn_app().await;
+    // A `doorway serve` process takes the in-process app's place, its logs captured.
+    app.stop().await;
+    let listen = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listen.local_addr().unwrap();
+    drop(listen);
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_doorway"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SEAM_ENDPOINT", app.sim.base_url())
+        .env("DATABASE_URL", app.database_url(false))
+        .env(
+            "DOORWAY_SECRET_KEY",
+            "ZG9vcndheS1kZW1vLWtleS1ub3QtZm9yLXByb2QhISE=",
+        )
+        .env(
+            "DOORWAY_JWT_HS256_SECRET",
+            doorway_api::config::DEMO_JWT_SECRET,
+        )
+        .env("DOORWAY_LISTEN", addr.to_string())
+        .env("DOORWAY_LOG_FORMAT", "json")
+        .env("RUST_LOG", "debug")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // Drained as they come: a full pipe would block the process.
+    let drain = |pipe: Option<Box<dyn tokio::io::AsyncRead + Unpin + Send>>| {
+        tokio::spawn(async move {
+            let mut text = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = tokio::io::AsyncReadExt::read_to_end(&mut pipe, &mut text).await;
+            }
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    app.address = format!("http://{addr}");
+    let client = reqwest::Client::new();
+    crate::lifecycle_helpers::wait_until(
+        std::time::Duration::from_secs(30),
+        "doorway serve",
+        || {
+            let client = client.clone();
+            let url = format!("{}/readyz", app.address);
+            async move {
+                match client.get(url).send().await {
+                    Ok(r) if r.status().is_success() => Ok(()),
+                    other => Err(format!("{other:?}")),
+                }
+            }
+        },
+    )
+    .await;
+
+    // A chosen PIN on a smart lock, a Latch mobile key with a client session, a revocation.
+    let locks = app.import_smart_locks(&["Unit 2A Front Door"]).await;
+    let ana = app
+        .create_resident("Ana Ruiz", "ana@example.com", "ana")
+        .await;
+    let pin = app
+        .grant_pin_on_locks(&ana, &locks, &["Unit 2A Front Door"], Some(PIN))
+        .await;
+    app.wait_for_grant(&pin["id"], "ACTIVE", std::time::Duration::from_secs(30))
+        .await;
+    let shown = app.grant_with_reasons(&pin["id"]).await;
+    assert_eq!(
+        shown["credentials"][0]["code"], PIN,
+        "the manager still sees it"
+    );
+    let (property, jane) = app.jane_at_the_latch_building().await;
+    app.active_mobile_key(&jane, &property, "Main Entrance")
+        .await;
+    let manager = app.manager_token();
+    let resident = app.resident_token("jane");
+    let session = app
+        .graphql_ok(
+            &resident,
+            contract("resident-app.graphql", "StartMobileKeySession"),
+            json!({}),
+        )
+        .await["createMobileKeySession"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.revoke(&pin["id"]).await;
+    app.wait_for_grant(&pin["id"], "REVOKED", std::time::Duration::from_secs(30))
+        .await;
+
+    // Nothing in clear at rest.
+    let mut db = app.db().await;
+    let clear: i64 = sqlx::query_scalar(
+        "select count(*) from credentials where code is not null or requested_code is not null",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(clear, 0);
+    let sealed: Vec<Vec<u8>> = sqlx::query_scalar(
+        "select coalesce(code_sealed, '') || coalesce(requested_code_sealed, '') from credentials",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    assert!(
+        sealed.iter().any(|s| !s.is_empty()),
+        "the PIN is stored, sealed"
+    );
+    assert!(!sealed
+        .iter()
+        .any(|s| s.windows(PIN.len()).any(|w| w == PIN.as_bytes())));
+
+    // And nothing secret in the logs.
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    let logs = format!("{}{}", stdout.await.unwrap(), stderr.await.unwrap());
+    assert!(
+        logs.contains("grant"),
+        "the logs were captured: {logs:.2000}"
+    );
+    for (what, secret) in [
+        ("the PIN", PIN),
+        ("the Seam API key", app.sim_key.as_str()),
+        ("the client session token", session.as_str()),
+        ("the manager's token", manager.as_str()),
+        ("the resident's token", resident.as_str()),
+    ] {
+        assert!(!logs.contains(secret), "{what} appears in the logs");
+    }
 }

@@ -217,7 +217,7 @@ mod tests {
         let old = SecretKey::demo();
         let new = SecretKey::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").unwrap();
         let sealed_by_old = Cipher::new(&old).seal(b"seam_key", b"ctx");
-        let ring = Cipher::with_previous(&new, &[old.clone()]);
+        let ring = Cipher::with_previous(&new, std::slice::from_ref(&old));
         assert_eq!(ring.open(&sealed_by_old, b"ctx").unwrap(), b"seam_key");
         assert!(!ring.is_current(&sealed_by_old));
         let resealed = ring.reseal(&sealed_by_old, b"ctx").unwrap().unwrap();

@@ -3,11 +3,12 @@
 //! dropped. Safe to run while the service serves (each value is replaced by a compare-and-set
 //! on its old ciphertext) and to run again (what is current is skipped).
 
-use doorway_domain::{ResidentId, TenantId};
+use doorway_domain::{CredentialId, ResidentId, TenantId};
 use sqlx::PgPool;
 
 use crate::crypto::{Cipher, DecryptError};
 use crate::db;
+use crate::db::credentials::pin_context;
 use crate::services::{access::session_context, api_key_context};
 use crate::webhooks::secret_context;
 
@@ -34,7 +35,8 @@ pub enum RotateError {
     },
 }
 
-/// Re-seals every tenant's Seam API key, webhook secret and residents' client-session tokens.
+/// Re-seals every tenant's Seam API key, webhook secret, residents' client-session tokens and
+/// PINs.
 pub async fn rotate(pool: &PgPool, cipher: &Cipher) -> Result<Rotated, RotateError> {
     let mut rotated = Rotated::default();
     for tenant in db::tenants::all_ids(pool).await? {
@@ -123,6 +125,59 @@ async fn rotate_tenant(
             None => rotated.current += 1,
         }
     }
+    let pins = sqlx::query!(
+        "select credential_id, code_sealed, requested_code_sealed from credentials
+         where code_sealed is not null or requested_code_sealed is not null for update"
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    for pin in pins {
+        let context = pin_context(CredentialId::from(pin.credential_id));
+        let mut reseal = |sealed: Option<Vec<u8>>| -> Result<Option<Vec<u8>>, RotateError> {
+            let Some(sealed) = sealed else {
+                return Ok(None);
+            };
+            let resealed = cipher
+                .reseal(&sealed, &context)
+                .map_err(unopenable("a PIN"))?;
+            match &resealed {
+                Some(_) => rotated.resealed += 1,
+                None => rotated.current += 1,
+            }
+            Ok(resealed)
+        };
+        let code = reseal(pin.code_sealed)?;
+        let requested = reseal(pin.requested_code_sealed)?;
+        if code.is_some() || requested.is_some() {
+            sqlx::query!(
+                "update credentials set code_sealed = coalesce($2, code_sealed),
+                        requested_code_sealed = coalesce($3, requested_code_sealed)
+                 where credential_id = $1",
+                pin.credential_id,
+                code,
+                requested
+            )
+            .execute(tx.conn())
+            .await?;
+        }
+    }
     tx.commit().await?;
     Ok(())
+}
+
+/// Seals the PINs stored in clear before PINs were sealed (run at start-up; a no-op once done).
+pub async fn seal_clear_pins(pool: &PgPool, cipher: &Cipher) -> Result<usize, RotateError> {
+    let mut sealed = 0;
+    for tenant in db::tenants::all_ids(pool).await? {
+        let mut tx = db::begin_tenant(pool, TenantId::from(tenant)).await?;
+        for (id, code, requested) in db::credentials::unsealed_pins(&mut tx).await? {
+            let context = pin_context(CredentialId::from(id));
+            let code = code.map(|c| cipher.seal(c.as_bytes(), &context));
+            let requested = requested.map(|c| cipher.seal(c.as_bytes(), &context));
+            db::credentials::seal_pins(&mut tx, id, code.as_deref(), requested.as_deref()).await?;
+            sealed += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(sealed)
 }

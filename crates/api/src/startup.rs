@@ -90,6 +90,12 @@ impl Application {
             cipher.clone(),
             config.worker.clone(),
         );
+        // PINs written before they were sealed are sealed now (a no-op once done).
+        match crate::secrets::seal_clear_pins(&pool, &cipher).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "PINs stored in clear were sealed"),
+            Err(err) => tracing::error!(error = %err, "could not seal the PINs stored in clear"),
+        }
         let webhook_secrets = WebhookSecrets::default();
         if let Err(err) = webhook_secrets.refresh(&pool, &cipher).await {
             // Deliveries are refused (and retried by Seam) until the next refresh.

@@ -9,6 +9,12 @@ use uuid::Uuid;
 use super::properties::EntranceRow;
 use super::TenantTx;
 
+/// The associated data binding a sealed PIN to its credential: a ciphertext copied onto
+/// another credential's row does not open.
+pub fn pin_context(credential: CredentialId) -> Vec<u8> {
+    format!("{credential}/pin").into_bytes()
+}
+
 /// A credential with the window and property of its grant, as the app shows it.
 #[derive(Debug, Clone)]
 pub struct CredentialRow {
@@ -18,11 +24,13 @@ pub struct CredentialRow {
     pub access_method: String,
     pub status: String,
     pub status_reason: Option<String>,
-    pub code: Option<String>,
+    /// The PIN, sealed (see [`pin_context`]); opened only for callers who may see it.
+    pub code_sealed: Option<Vec<u8>>,
     pub mechanism: String,
     pub seam_acs_credential_id: Option<String>,
     pub seam_access_code_id: Option<String>,
-    pub requested_code: Option<String>,
+    /// The PIN a manager chose, sealed like `code_sealed`.
+    pub requested_code_sealed: Option<Vec<u8>>,
     /// A credential this one's replacement superseded, still at Seam until deleted.
     pub superseded_seam_acs_credential_id: Option<String>,
     pub issued_at: Option<DateTime<Utc>>,
@@ -39,7 +47,8 @@ pub struct PlannedRow<'a> {
     pub slot: i32,
     pub access_method: AccessMethod,
     pub mechanism: Mechanism,
-    pub requested_code: Option<&'a str>,
+    /// The chosen PIN, sealed with [`pin_context`].
+    pub requested_code: Option<&'a [u8]>,
 }
 
 /// Records a credential the plan calls for, before anything exists at Seam.
@@ -52,7 +61,7 @@ pub async fn insert_planned(
     let id = planned.id;
     sqlx::query!(
         r#"insert into credentials (credential_id, tenant_id, grant_id, slot, access_method, status,
-                                    mechanism, requested_code)
+                                    mechanism, requested_code_sealed)
            values ($1, $2, $3, $4, $5, 'PENDING', $6, $7)"#,
         id.as_uuid(),
         tenant,
@@ -75,8 +84,8 @@ pub async fn of_grants(
     sqlx::query_as!(
         CredentialRow,
         r#"select c.credential_id, c.grant_id, c.slot, c.access_method, c.status, c.status_reason,
-                  c.code, c.mechanism, c.seam_acs_credential_id, c.seam_access_code_id,
-                  c.requested_code, c.superseded_seam_acs_credential_id, c.issued_at,
+                  c.code_sealed, c.mechanism, c.seam_acs_credential_id, c.seam_access_code_id,
+                  c.requested_code_sealed, c.superseded_seam_acs_credential_id, c.issued_at,
                   g.starts_at, g.ends_at,
                   g.property_id, c.created_at
            from credentials c join grants g using (grant_id)
@@ -97,8 +106,8 @@ pub async fn find(
     sqlx::query_as!(
         CredentialRow,
         r#"select c.credential_id, c.grant_id, c.slot, c.access_method, c.status, c.status_reason,
-                  c.code, c.mechanism, c.seam_acs_credential_id, c.seam_access_code_id,
-                  c.requested_code, c.superseded_seam_acs_credential_id, c.issued_at,
+                  c.code_sealed, c.mechanism, c.seam_acs_credential_id, c.seam_access_code_id,
+                  c.requested_code_sealed, c.superseded_seam_acs_credential_id, c.issued_at,
                   g.starts_at, g.ends_at,
                   g.property_id, c.created_at
            from credentials c join grants g using (grant_id)
@@ -122,8 +131,8 @@ pub async fn page_of_resident(
     sqlx::query_as!(
         CredentialRow,
         r#"select c.credential_id, c.grant_id, c.slot, c.access_method, c.status, c.status_reason,
-                  c.code, c.mechanism, c.seam_acs_credential_id, c.seam_access_code_id,
-                  c.requested_code, c.superseded_seam_acs_credential_id, c.issued_at,
+                  c.code_sealed, c.mechanism, c.seam_acs_credential_id, c.seam_access_code_id,
+                  c.requested_code_sealed, c.superseded_seam_acs_credential_id, c.issued_at,
                   g.starts_at, g.ends_at,
                   g.property_id, c.created_at
            from credentials c join grants g using (grant_id)
@@ -338,11 +347,11 @@ pub async fn record_created(
     db: &mut TenantTx,
     id: CredentialId,
     seam_acs_credential_id: &str,
-    code: Option<&str>,
+    code: Option<&[u8]>,
 ) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query!(
-        r#"update credentials set seam_acs_credential_id = $3, code = coalesce($4, code),
+        r#"update credentials set seam_acs_credential_id = $3, code_sealed = coalesce($4, code_sealed),
                   status = case when status = any($5) then 'ISSUING' else status end,
                   status_reason = case when status = any($5) then null else status_reason end,
                   updated_at = now()
@@ -363,11 +372,11 @@ pub async fn record_access_code_created(
     db: &mut TenantTx,
     id: CredentialId,
     seam_access_code_id: &str,
-    code: Option<&str>,
+    code: Option<&[u8]>,
 ) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query!(
-        r#"update credentials set seam_access_code_id = $3, code = coalesce($4, code),
+        r#"update credentials set seam_access_code_id = $3, code_sealed = coalesce($4, code_sealed),
                   status = case when status = any($5) then 'ISSUING' else status end,
                   status_reason = case when status = any($5) then null else status_reason end,
                   updated_at = now()
@@ -390,14 +399,14 @@ pub async fn record_replacement(
     db: &mut TenantTx,
     id: CredentialId,
     new_seam_acs_credential_id: &str,
-    code: Option<&str>,
+    code: Option<&[u8]>,
 ) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query!(
         r#"update credentials
            set superseded_seam_acs_credential_id =
                    coalesce(superseded_seam_acs_credential_id, seam_acs_credential_id),
-               seam_acs_credential_id = $3, code = coalesce($4, code), issued_at = null,
+               seam_acs_credential_id = $3, code_sealed = coalesce($4, code_sealed), issued_at = null,
                updated_at = now()
            where tenant_id = $1 and credential_id = $2"#,
         tenant,
@@ -430,7 +439,7 @@ pub async fn record_issued(
     db: &mut TenantTx,
     id: CredentialId,
     status: CredentialStatus,
-    code: Option<&str>,
+    code: Option<&[u8]>,
     issued_at: Option<DateTime<Utc>>,
 ) -> Result<bool, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
@@ -440,7 +449,7 @@ pub async fn record_issued(
         CredentialStatus::Active,
     ];
     let done = sqlx::query!(
-        r#"update credentials set status = $3, code = coalesce($4, code),
+        r#"update credentials set status = $3, code_sealed = coalesce($4, code_sealed),
                   issued_at = coalesce($5, issued_at, now()), status_reason = null, updated_at = now()
            where tenant_id = $1 and credential_id = $2 and status = any($6)"#,
         tenant,
@@ -466,7 +475,7 @@ pub async fn record_gone(
     let tenant = db.tenant().as_uuid();
     let done = sqlx::query!(
         r#"update credentials set seam_acs_credential_id = null, seam_access_code_id = null,
-                  superseded_seam_acs_credential_id = null, code = null,
+                  superseded_seam_acs_credential_id = null, code_sealed = null,
                   status = $3, status_reason = $4, updated_at = now()
            where tenant_id = $1 and credential_id = $2 and status = any($5)"#,
         tenant,
@@ -602,4 +611,43 @@ pub async fn mark_gone(
     .execute(db.conn())
     .await?;
     Ok(done.rows_affected())
+}
+
+/// Credentials with a PIN stored in clear (written before PINs were sealed), for the start-up
+/// pass that seals them.
+pub async fn unsealed_pins(
+    db: &mut TenantTx,
+) -> Result<Vec<(Uuid, Option<String>, Option<String>)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"select credential_id, code, requested_code from credentials
+           where code is not null or requested_code is not null
+           for update"#
+    )
+    .fetch_all(db.conn())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.credential_id, r.code, r.requested_code))
+        .collect())
+}
+
+/// Stores a credential's PINs sealed and clears the clear ones.
+pub async fn seal_pins(
+    db: &mut TenantTx,
+    id: Uuid,
+    code: Option<&[u8]>,
+    requested_code: Option<&[u8]>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"update credentials
+           set code_sealed = coalesce($2, code_sealed), code = null,
+               requested_code_sealed = coalesce($3, requested_code_sealed), requested_code = null
+           where credential_id = $1"#,
+        id,
+        code,
+        requested_code
+    )
+    .execute(db.conn())
+    .await
+    .map(drop)
 }

@@ -56,6 +56,8 @@ pub struct RunContext {
     /// Seam sends the tenant's events to Doorway: waiting steps hear of progress from them and
     /// poll only as a slow fallback.
     pub webhooks: bool,
+    /// Seals the PINs the run records, and opens a chosen one to send it to Seam.
+    pub cipher: crate::crypto::Cipher,
 }
 
 impl RunContext {
@@ -171,12 +173,9 @@ impl RunContext {
             Produced::AcsCredential {
                 credential_id,
                 acs_credential_id,
-                code,
+                ..
             } => self.with_credential(*credential_id, |c| {
                 c.seam_acs_credential_id = Some(acs_credential_id.clone());
-                if code.is_some() {
-                    c.code = code.as_ref().map(|pin| pin.expose().to_owned());
-                }
                 if c.status == CredentialStatus::Pending.as_str() {
                     c.status = CredentialStatus::Issuing.as_str().to_owned();
                 }
@@ -184,26 +183,20 @@ impl RunContext {
             Produced::Replacement {
                 credential_id,
                 acs_credential_id,
-                code,
+                ..
             } => self.with_credential(*credential_id, |c| {
                 if c.superseded_seam_acs_credential_id.is_none() {
                     c.superseded_seam_acs_credential_id = c.seam_acs_credential_id.take();
                 }
                 c.seam_acs_credential_id = Some(acs_credential_id.clone());
                 c.issued_at = None;
-                if code.is_some() {
-                    c.code = code.as_ref().map(|pin| pin.expose().to_owned());
-                }
             }),
             Produced::AccessCode {
                 credential_id,
                 access_code_id,
-                code,
+                ..
             } => self.with_credential(*credential_id, |c| {
                 c.seam_access_code_id = Some(access_code_id.clone());
-                if code.is_some() {
-                    c.code = code.as_ref().map(|pin| pin.expose().to_owned());
-                }
                 if c.status == CredentialStatus::Pending.as_str() {
                     c.status = CredentialStatus::Issuing.as_str().to_owned();
                 }
@@ -211,15 +204,11 @@ impl RunContext {
             Produced::Issued {
                 credential_id,
                 status,
-                code,
                 ..
             } => self.with_credential(*credential_id, |c| {
                 c.status = status.as_str().to_owned();
                 if *status == CredentialStatus::Active {
                     c.issued_at.get_or_insert_with(Utc::now);
-                }
-                if code.is_some() {
-                    c.code = code.as_ref().map(|pin| pin.expose().to_owned());
                 }
             }),
             Produced::Gone { credential_id, .. } => self.with_credential(*credential_id, |c| {
@@ -335,6 +324,7 @@ impl Engine {
             .workspace(SecretString::from(api_key))
             .with_budget(seam_budget);
         Ok(RunContext {
+            cipher: self.inner.cipher.clone(),
             claim: claim.clone(),
             seam,
             provider: Provider::parse(&property.provider).unwrap_or(Provider::OtherAcs),

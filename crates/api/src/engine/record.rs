@@ -197,6 +197,18 @@ fn settled(count_attempt: bool, status: StepStatus, ids: &serde_json::Value) -> 
     }
 }
 
+/// A PIN Seam returned, sealed for storage (bound to its credential).
+fn seal_pin(
+    ctx: &RunContext,
+    id: CredentialId,
+    code: &Option<seam_gateway::Pin>,
+) -> Option<Vec<u8>> {
+    code.as_ref().map(|pin| {
+        ctx.cipher
+            .seal(pin.expose().as_bytes(), &db::credentials::pin_context(id))
+    })
+}
+
 /// Writes what a step produced onto Doorway's own records.
 async fn apply(
     tx: &mut TenantTx,
@@ -235,7 +247,7 @@ async fn apply(
                 tx,
                 id,
                 acs_credential_id,
-                code.as_ref().map(seam_gateway::Pin::expose),
+                seal_pin(ctx, id, code).as_deref(),
             )
             .await
         }
@@ -249,7 +261,7 @@ async fn apply(
                 tx,
                 id,
                 acs_credential_id,
-                code.as_ref().map(seam_gateway::Pin::expose),
+                seal_pin(ctx, id, code).as_deref(),
             )
             .await
         }
@@ -268,7 +280,7 @@ async fn apply(
                 tx,
                 id,
                 access_code_id,
-                code.as_ref().map(seam_gateway::Pin::expose),
+                seal_pin(ctx, id, code).as_deref(),
             )
             .await
         }
@@ -292,7 +304,7 @@ async fn apply(
                 tx,
                 id,
                 *status,
-                code.as_ref().map(seam_gateway::Pin::expose),
+                seal_pin(ctx, id, code).as_deref(),
                 *issued_at,
             )
             .await?;

@@ -320,12 +320,12 @@ impl Live {
 }
 
 /// What a subscriber sees of a credential.
-fn credential_state(row: &CredentialRow) -> (Uuid, &str, Option<&str>, Option<&str>) {
+fn credential_state(row: &CredentialRow) -> (Uuid, &str, Option<&str>, Option<&[u8]>) {
     (
         row.credential_id,
         &row.status,
         row.status_reason.as_deref(),
-        row.code.as_deref(),
+        row.code_sealed.as_deref(),
     )
 }
 

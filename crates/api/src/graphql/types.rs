@@ -235,8 +235,18 @@ impl Credential {
     }
     /// The PIN itself; null for mobile keys, and until the provider has generated it.
     #[graphql(guard = "NeedsScope(Scope::GrantsRead)")]
-    async fn code(&self) -> Option<&str> {
-        self.0.code.as_deref()
+    async fn code(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        // Opened here, for a caller the guard and row-level security let through, and no
+        // earlier.
+        let Some(sealed) = &self.0.code_sealed else {
+            return Ok(None);
+        };
+        let id = doorway_domain::CredentialId::from(self.0.credential_id);
+        services(ctx)?
+            .cipher
+            .open_string(sealed, &db::credentials::pin_context(id))
+            .map(Some)
+            .map_err(|err| ApiError::internal(err).extend())
     }
     async fn starts_at(&self) -> Option<DateTime<Utc>> {
         self.0.starts_at

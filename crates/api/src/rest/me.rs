@@ -88,7 +88,7 @@ impl From<CredentialView> for Credential {
             access_method: c.access_method,
             status: c.status,
             status_reason: c.status_reason,
-            code: c.code,
+            code: view.code,
             starts_at: c.starts_at,
             ends_at: c.ends_at,
             property: view.property.map(|p| PropertyRef {

@@ -2,7 +2,7 @@
 //! Seam) and a client session for Seam's mobile SDK.
 
 use chrono::{DateTime, Duration, Utc};
-use doorway_domain::{ResidentId, ResidentStatus};
+use doorway_domain::{CredentialId, ResidentId, ResidentStatus};
 use secrecy::SecretString;
 use uuid::Uuid;
 
@@ -128,6 +128,8 @@ pub fn session_context(resident: ResidentId) -> Vec<u8> {
 /// One credential with what the app shows next to it.
 pub struct CredentialView {
     pub credential: CredentialRow,
+    /// The PIN, opened for the resident it belongs to.
+    pub code: Option<String>,
     pub property: Option<crate::db::properties::PropertyRow>,
     pub entrances: Vec<crate::db::properties::EntranceRow>,
 }
@@ -157,6 +159,13 @@ impl Services {
         let views = rows
             .into_iter()
             .map(|credential| CredentialView {
+                code: credential.code_sealed.as_deref().and_then(|sealed| {
+                    let id = CredentialId::from(credential.credential_id);
+                    self.cipher
+                        .open_string(sealed, &db::credentials::pin_context(id))
+                        .map_err(|err| tracing::error!(credential_id = %id, error = %err, "a PIN cannot be opened"))
+                        .ok()
+                }),
                 property: properties
                     .iter()
                     .find(|p| p.property_id == credential.property_id)

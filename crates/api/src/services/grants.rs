@@ -125,13 +125,18 @@ impl Services {
                 entrances.clone_from(&group_entrances);
                 entrances.dedup();
             }
+            // A chosen PIN is stored sealed, bound to its credential.
+            let chosen = credential.code.as_deref().map(|code| {
+                self.cipher
+                    .seal(code.as_bytes(), &db::credentials::pin_context(id))
+            });
             let planned = db::credentials::PlannedRow {
                 id,
                 grant_id,
                 slot,
                 access_method: credential.access_method,
                 mechanism: credential.mechanism,
-                requested_code: credential.code.as_deref(),
+                requested_code: chosen.as_deref(),
             };
             db::credentials::insert_planned(&mut db, &planned, &entrances).await?;
             credential_ids.push(id.as_uuid());

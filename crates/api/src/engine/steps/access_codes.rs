@@ -46,10 +46,7 @@ pub async fn create(env: &StepEnv<'_>) -> StepResult {
     let request = CreateAccessCode {
         device_id: device.to_owned(),
         name: Some(ctx.access_code_name()),
-        code: credential
-            .requested_code
-            .clone()
-            .map(seam_gateway::Pin::from),
+        code: chosen_pin(ctx, credential)?,
         // Time-bound when the grant ends; Seam then sets it at the start and removes it at
         // the end by itself. Ongoing otherwise.
         starts_at: ends_at.and(starts_at.or_else(|| Some(Utc::now()))),
@@ -281,4 +278,19 @@ fn slow_lock(code: &AccessCode, lock: Option<&EntranceRow>, what: &str) -> Optio
         };
         format!("{name} {what} ({detail}); Seam keeps trying")
     })
+}
+
+/// The PIN a manager chose for this credential, opened to send it to Seam.
+fn chosen_pin(
+    ctx: &crate::engine::context::RunContext,
+    credential: &CredentialRow,
+) -> Result<Option<seam_gateway::Pin>, StepError> {
+    let Some(sealed) = &credential.requested_code_sealed else {
+        return Ok(None);
+    };
+    let id = doorway_domain::CredentialId::from(credential.credential_id);
+    ctx.cipher
+        .open_string(sealed, &crate::db::credentials::pin_context(id))
+        .map(|code| Some(seam_gateway::Pin::from(code)))
+        .map_err(|_| broken("the chosen PIN cannot be opened with the configured keys"))
 }

@@ -8,6 +8,10 @@ use async_graphql::ErrorExtensions;
 use doorway_domain::DomainError;
 use seam_gateway::SeamError;
 
+/// The header carrying each request's id (set by the HTTP layer when the client sent none).
+pub const REQUEST_ID_HEADER: axum::http::HeaderName =
+    axum::http::HeaderName::from_static("x-request-id");
+
 tokio::task_local! {
     /// The id of the HTTP request being served, for error messages and logs.
     pub static REQUEST_ID: String;

@@ -14,6 +14,7 @@ pub mod rest;
 pub mod secrets;
 pub mod services;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod webhooks;
 pub mod ws;

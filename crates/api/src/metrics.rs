@@ -17,7 +17,7 @@ use subtle::ConstantTimeEq;
 use tokio_util::sync::CancellationToken;
 
 use crate::db;
-use crate::http::AppState;
+use crate::state::AppState;
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
@@ -116,6 +116,11 @@ impl Access {
 
 /// Renders what the recorder holds; the queue's gauges are refreshed in the background (see
 /// [`refresh_queue_forever`]), so a scrape runs no query.
+/// `GET /metrics`, behind its token.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/metrics", axum::routing::get(render))
+}
+
 pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Err(status) = state.metrics.allows(&headers) {
         return status.into_response();

@@ -17,9 +17,10 @@ use crate::crypto::Cipher;
 use crate::db;
 use crate::engine::Engine;
 use crate::graphql::build_schema;
-use crate::http::{router, AppState};
+use crate::http::router;
 use crate::notify::ChangeFeed;
 use crate::services::Services;
+use crate::state::AppState;
 use crate::webhooks::secrets::WebhookSecrets;
 
 /// How long shutdown waits for workers to finish the step in hand.

@@ -28,9 +28,9 @@ use tokio::time::{sleep, sleep_until, Instant};
 use crate::auth::{unauthenticated_response, AuthContext, TokenError, TokenVerifier};
 use crate::error::REQUEST_ID;
 use crate::graphql::loaders::TenantLoader;
-use crate::http::AppState;
 use crate::notify::ChangeFeed;
 use crate::services::Services;
+use crate::state::AppState;
 
 /// How long a client has to send `connection_init` after the upgrade.
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -74,6 +74,11 @@ fn token_in(payload: &Value) -> Option<&str> {
     find(payload)
         .or_else(|| payload.get("headers").and_then(find))
         .map(without_bearer)
+}
+
+/// `GET /graphql/ws`: subscriptions over `graphql-transport-ws`.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/graphql/ws", axum::routing::get(graphql_ws))
 }
 
 pub async fn graphql_ws(

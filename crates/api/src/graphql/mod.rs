@@ -6,6 +6,7 @@
 
 mod audit;
 mod context;
+pub mod edge;
 mod grants;
 pub mod loaders;
 pub mod pagination;
@@ -63,6 +64,7 @@ fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     )
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
+    .extension(shape::ShapeLimits)
     .extension(Tracing)
     .extension(audit::AuditTrail)
 }

@@ -14,8 +14,8 @@ use super::error::ErrorBody;
 use crate::auth::AuthContext;
 use crate::error::ApiError;
 use crate::graphql::pagination::{page_args, Cursor};
-use crate::http::AppState;
 use crate::services::access::CredentialView;
+use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
 pub struct PageQuery {

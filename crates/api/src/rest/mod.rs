@@ -10,7 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::auth::require_auth;
-use crate::http::AppState;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(

@@ -30,8 +30,8 @@ use signature::{SignatureError, SvixHeaders};
 use secrecy::ExposeSecret;
 
 use crate::db::{self, seam_events};
-use crate::http::AppState;
 use crate::services::Services;
+use crate::state::AppState;
 
 /// The associated data binding a tenant's sealed webhook secret to that tenant.
 pub fn secret_context(tenant: TenantId) -> Vec<u8> {
@@ -83,6 +83,11 @@ impl IntoResponse for Refusal {
         let body = json!({ "error": { "code": code, "message": message } });
         (status, Json(body)).into_response()
     }
+}
+
+/// `POST /webhooks/seam/{tenant_id}`: Seam's deliveries, signed by Svix.
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/webhooks/seam/{tenant_id}", axum::routing::post(receive))
 }
 
 pub async fn receive(

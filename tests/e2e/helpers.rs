@@ -113,6 +113,8 @@ pub struct Settings {
     /// The bearer token `/metrics` requires (`DOORWAY_METRICS_TOKEN`); without one the demo
     /// profile serves it openly.
     pub metrics_token: Option<String>,
+    /// `DOORWAY_TRUSTED_DOCUMENTS=on`: resident tokens send only the app's operations.
+    pub trusted_documents: bool,
 }
 
 impl Default for Settings {
@@ -129,6 +131,7 @@ impl Default for Settings {
             public_url: false,
             reconcile_seconds: 300,
             metrics_token: None,
+            trusted_documents: false,
         }
     }
 }
@@ -215,6 +218,9 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         if let Some(value) = value {
             vars.insert(name, value);
         }
+    }
+    if settings.trusted_documents {
+        vars.insert("DOORWAY_TRUSTED_DOCUMENTS", "on".to_owned());
     }
     if settings.public_url {
         vars.insert("DOORWAY_PUBLIC_URL", format!("http://{listen}"));

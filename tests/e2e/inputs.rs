@@ -429,3 +429,56 @@ async fn a_query_whose_fragments_double_at_each_level_is_refused_at_once() {
     app.graphql_ok(&app.manager_token(), "{ viewer { role } }", json!({}))
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_trusted_documents_resident_tokens_send_only_the_apps_operations() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Settings {
+        trusted_documents: true,
+        ..crate::helpers::Settings::default()
+    })
+    .await;
+    let (property, jane) = app.jane_at_the_latch_building().await;
+    app.active_mobile_key(&jane, &property, "Main Entrance")
+        .await;
+    let resident = app.resident_token("jane");
+    // The app's own operations, as the contract gives them.
+    let mine = app.my_access("jane").await;
+    assert_eq!(
+        mine["viewer"]["resident"]["credentials"]["totalCount"], 1,
+        "{mine}"
+    );
+    app.graphql_ok(
+        &resident,
+        contract("resident-app.graphql", "StartMobileKeySession"),
+        json!({}),
+    )
+    .await;
+    // Anything else, however harmless, is refused for a resident token.
+    for query in [
+        "{ viewer { role } }",
+        "{ __schema { types { name } } }",
+        "{ viewer { resident { grants { runs { id } } } } }",
+    ] {
+        let body = app.graphql(&resident, query, json!({})).await;
+        assert_eq!(error_of(&body).0, "UNTRUSTED_DOCUMENT", "{body}");
+    }
+    // Staff keep the full schema.
+    app.graphql_ok(&app.manager_token(), "{ viewer { role } }", json!({}))
+        .await;
+}
+
+#[test]
+fn the_registered_resident_operations_are_the_contracts() {
+    let contract = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/contract/resident-app.graphql");
+    // Compared only where the shared contract sits beside the repository.
+    let Ok(contract) = std::fs::read_to_string(contract) else {
+        return;
+    };
+    let registered = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("crates/api/trusted/resident-app.graphql"),
+    )
+    .unwrap();
+    assert_eq!(registered, contract);
+}

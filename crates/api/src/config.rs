@@ -153,6 +153,9 @@ pub struct Config {
     /// The bearer token `/metrics` requires. Without one, `/metrics` is off in `serve` and
     /// open in the demo.
     pub metrics_token: Option<SecretString>,
+    /// Resident tokens may send only the resident app's registered operations
+    /// (`DOORWAY_TRUSTED_DOCUMENTS`, `on` by default in `serve`, `off` in the demo).
+    pub trusted_documents: bool,
     pub profile: Profile,
 }
 
@@ -273,6 +276,17 @@ impl Config {
             },
             worker: worker_settings(&lookup)?,
             metrics_token: lookup("DOORWAY_METRICS_TOKEN").map(SecretString::from),
+            trusted_documents: match lookup("DOORWAY_TRUSTED_DOCUMENTS").as_deref() {
+                None => profile == Profile::Serve,
+                Some("on") => true,
+                Some("off") => false,
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        name: "DOORWAY_TRUSTED_DOCUMENTS",
+                        reason: format!("{other:?} is neither \"on\" nor \"off\""),
+                    })
+                }
+            },
             profile,
         })
     }

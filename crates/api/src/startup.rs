@@ -112,7 +112,7 @@ impl Application {
         };
         let shutdown = CancellationToken::new();
         let state = AppState {
-            schema: build_schema(services.clone()),
+            schema: build_schema(services.clone(), config.trusted_documents),
             services,
             verifier: Arc::new(TokenVerifier::new(&config.jwt)),
             changes: ChangeFeed::new(shutdown.child_token()),

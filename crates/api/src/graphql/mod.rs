@@ -16,6 +16,7 @@ mod runs;
 pub mod shape;
 mod subscriptions;
 mod tenants;
+pub mod trusted;
 mod types;
 mod viewer;
 
@@ -69,8 +70,17 @@ fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     .extension(audit::AuditTrail)
 }
 
-pub fn build_schema(services: Services) -> DoorwaySchema {
-    builder().data(services).finish()
+/// The schema the service runs; with `trusted_documents`, resident tokens may send only the
+/// resident app's registered operations.
+pub fn build_schema(services: Services, trusted_documents: bool) -> DoorwaySchema {
+    let builder = builder().data(services);
+    if trusted_documents {
+        builder
+            .extension(trusted::TrustedDocuments::resident_app())
+            .finish()
+    } else {
+        builder.finish()
+    }
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

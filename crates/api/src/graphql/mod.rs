@@ -83,6 +83,12 @@ pub fn build_schema(services: Services, trusted_documents: bool) -> DoorwaySchem
     }
 }
 
+/// The schema with its limits and extensions but no services: what a request costs before any
+/// resolver runs (the request-shape benchmark); a resolver that needs the database errors.
+pub fn schema_without_services() -> DoorwaySchema {
+    builder().finish()
+}
+
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     builder().finish().sdl()

@@ -284,5 +284,8 @@ async fn a_callers_visibility_narrows_queries_that_filter_nothing() {
     assert_eq!(jane_sees[2..5], [1, 2, 2], "{jane_sees:?}");
     let sam_sees = counts(Visibility::resident(tenant, "sam")).await;
     assert_eq!(sam_sees[2..], [1, 0, 0, 0, 0], "{sam_sees:?}");
+    // A subject is outside text: quoting it cannot widen what the transaction sees.
+    let forged = counts(Visibility::resident(tenant, "jane' or '1'='1")).await;
+    assert_eq!(forged[2..], [0, 0, 0, 0, 0], "{forged:?}");
     app.assert_truth().await;
 }

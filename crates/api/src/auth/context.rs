@@ -70,8 +70,10 @@ impl AuthContext {
             other => return Err(TokenError::Invalid(format!("unknown role {other:?}"))),
         };
         // An empty subject would make a resident's visibility that of staff.
-        if claims.sub.trim().is_empty() {
-            return Err(TokenError::Invalid("sub must not be empty".into()));
+        if claims.sub.trim().is_empty() || claims.sub.chars().any(char::is_control) {
+            return Err(TokenError::Invalid(
+                "sub must be non-empty text without control characters".into(),
+            ));
         }
         if role != Role::Operator && claims.tenant_id.is_none() {
             return Err(TokenError::Invalid(

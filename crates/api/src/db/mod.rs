@@ -150,25 +150,26 @@ impl TenantTx {
 
 /// Opens a transaction that sees what `visibility` allows: one tenant's rows, its properties,
 /// its grants if it may read them, and for a resident only their own. The settings are made in
-/// the same round trip as `begin` (formatted from UUIDs and constants, never from outside
-/// text); a resident's subject is bound in one more statement.
+/// the same round trip as `begin`: formatted from UUIDs and constants, and a resident's subject
+/// (outside text) as hex digits decoded by the server, so nothing outside can end the literal.
 pub async fn begin(pool: &PgPool, visibility: &Visibility) -> Result<TenantTx, sqlx::Error> {
     let tenant = visibility.tenant();
+    let subject_hex: String = visibility
+        .resident_subject()
+        .unwrap_or_default()
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let begin = format!(
         "begin; select set_config('doorway.tenant_id', '{}', true), \
          set_config('doorway.scope', '', true), set_config('doorway.properties', '{}', true), \
-         set_config('doorway.reads', '{}', true), set_config('doorway.resident', '', true)",
+         set_config('doorway.reads', '{}', true), \
+         set_config('doorway.resident', convert_from(decode('{subject_hex}', 'hex'), 'UTF8'), true)",
         tenant.as_uuid().hyphenated(),
         visibility.properties_setting(),
         visibility.reads_setting(),
     );
-    let mut tx = pool.begin_with(begin).await?;
-    if let Some(subject) = visibility.resident_subject() {
-        sqlx::query("select set_config('doorway.resident', $1, true)")
-            .bind(subject)
-            .execute(&mut *tx)
-            .await?;
-    }
+    let tx = pool.begin_with(begin).await?;
     Ok(TenantTx { tx, tenant })
 }
 

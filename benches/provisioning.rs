@@ -30,7 +30,7 @@ use doorway_api::services::residents::CreateResident;
 use doorway_api::services::tenants::CreateTenant;
 use doorway_api::services::Services;
 use doorway_api::{Application, Config, Profile};
-use doorway_domain::{AccessGroupId, AccessMethod, EntranceId, PropertyId, ResidentId};
+use doorway_domain::{AccessGroupId, AccessMethod, EntranceId, PropertyId};
 use serde_json::Value;
 use sqlx::{ConnectOptions, Connection, PgConnection};
 
@@ -128,7 +128,7 @@ async fn main() -> BenchResult<()> {
         exp: 0,
         sub: "bench".into(),
         role: "manager".into(),
-        tenant_id: Some(tenant.tenant_id),
+        tenant_id: Some(tenant.tenant_id.as_uuid()),
         scope: None,
         property_ids: None,
     })?
@@ -374,7 +374,7 @@ impl Bench {
                 )
                 .await
                 .map_err(|e| e.to_string())?;
-            residents.push(ResidentId::from(resident.resident_id));
+            residents.push(resident.resident_id);
         }
         self.sim(reqwest::Method::DELETE, "/_sim/calls", None)
             .await?;

@@ -56,7 +56,7 @@ pub async fn run() -> anyhow::Result<()> {
 
     let issuer = TokenIssuer::new(&config.jwt);
     let ttl = chrono::Duration::hours(12);
-    let tenant_id = Some(tenant.tenant_id);
+    let tenant_id = Some(tenant.tenant_id.as_uuid());
     let operator = issuer.mint("operator", "demo-operator", None, None, None, ttl)?;
     let manager = issuer.mint("manager", "demo-manager", tenant_id, None, None, ttl)?;
     let partner = issuer.mint(

@@ -11,6 +11,8 @@ mod ids;
 mod policy;
 mod resident;
 mod status;
+#[cfg(feature = "sqlx")]
+mod storage;
 mod transitions;
 mod vocabulary;
 mod window;

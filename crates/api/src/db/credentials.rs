@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use doorway_domain::{
-    AccessMethod, CredentialId, CredentialStatus, GrantId, Mechanism, ResidentId, Transition,
+    AccessMethod, CredentialId, CredentialStatus, EntranceId, GrantId, Mechanism, PropertyId,
+    ResidentId, Transition,
 };
 use uuid::Uuid;
 
@@ -18,15 +19,15 @@ pub fn pin_context(credential: CredentialId) -> Vec<u8> {
 /// A credential with the window and property of its grant, as the app shows it.
 #[derive(Debug, Clone)]
 pub struct CredentialRow {
-    pub credential_id: Uuid,
-    pub grant_id: Uuid,
+    pub credential_id: CredentialId,
+    pub grant_id: GrantId,
     pub slot: i32,
-    pub access_method: String,
-    pub status: String,
+    pub access_method: AccessMethod,
+    pub status: CredentialStatus,
     pub status_reason: Option<String>,
     /// The PIN, sealed (see [`pin_context`]); opened only for callers who may see it.
     pub code_sealed: Option<Vec<u8>>,
-    pub mechanism: String,
+    pub mechanism: Mechanism,
     pub seam_acs_credential_id: Option<String>,
     pub seam_access_code_id: Option<String>,
     /// The PIN a manager chose, sealed like `code_sealed`.
@@ -36,7 +37,7 @@ pub struct CredentialRow {
     pub issued_at: Option<DateTime<Utc>>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
-    pub property_id: Uuid,
+    pub property_id: PropertyId,
     pub created_at: DateTime<Utc>,
 }
 
@@ -55,7 +56,7 @@ pub struct PlannedRow<'a> {
 pub async fn insert_planned(
     db: &mut TenantTx,
     planned: &PlannedRow<'_>,
-    entrance_ids: &[Uuid],
+    entrance_ids: &[EntranceId],
 ) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     let id = planned.id;
@@ -78,21 +79,23 @@ pub async fn insert_planned(
 
 pub async fn of_grants(
     db: &mut TenantTx,
-    grant_ids: &[Uuid],
+    grant_ids: &[GrantId],
 ) -> Result<Vec<CredentialRow>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         CredentialRow,
-        r#"select c.credential_id, c.grant_id, c.slot, c.access_method, c.status, c.status_reason,
-                  c.code_sealed, c.mechanism, c.seam_acs_credential_id, c.seam_access_code_id,
+        r#"select c.credential_id as "credential_id: _", c.grant_id as "grant_id: _", c.slot,
+                  c.access_method as "access_method: _", c.status as "status: _", c.status_reason,
+                  c.code_sealed, c.mechanism as "mechanism: _", c.seam_acs_credential_id,
+                  c.seam_access_code_id,
                   c.requested_code_sealed, c.superseded_seam_acs_credential_id, c.issued_at,
                   g.starts_at, g.ends_at,
-                  g.property_id, c.created_at
+                  g.property_id as "property_id: _", c.created_at
            from credentials c join grants g using (grant_id)
            where c.tenant_id = $1 and c.grant_id = any($2)
            order by c.grant_id, c.slot"#,
         tenant,
-        grant_ids
+        grant_ids as _
     )
     .fetch_all(db.conn())
     .await
@@ -105,11 +108,13 @@ pub async fn find(
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         CredentialRow,
-        r#"select c.credential_id, c.grant_id, c.slot, c.access_method, c.status, c.status_reason,
-                  c.code_sealed, c.mechanism, c.seam_acs_credential_id, c.seam_access_code_id,
+        r#"select c.credential_id as "credential_id: _", c.grant_id as "grant_id: _", c.slot,
+                  c.access_method as "access_method: _", c.status as "status: _", c.status_reason,
+                  c.code_sealed, c.mechanism as "mechanism: _", c.seam_acs_credential_id,
+                  c.seam_access_code_id,
                   c.requested_code_sealed, c.superseded_seam_acs_credential_id, c.issued_at,
                   g.starts_at, g.ends_at,
-                  g.property_id, c.created_at
+                  g.property_id as "property_id: _", c.created_at
            from credentials c join grants g using (grant_id)
            where c.tenant_id = $1 and c.credential_id = $2"#,
         tenant,
@@ -130,11 +135,13 @@ pub async fn page_of_resident(
     let (before_at, before_id) = before.unzip();
     sqlx::query_as!(
         CredentialRow,
-        r#"select c.credential_id, c.grant_id, c.slot, c.access_method, c.status, c.status_reason,
-                  c.code_sealed, c.mechanism, c.seam_acs_credential_id, c.seam_access_code_id,
+        r#"select c.credential_id as "credential_id: _", c.grant_id as "grant_id: _", c.slot,
+                  c.access_method as "access_method: _", c.status as "status: _", c.status_reason,
+                  c.code_sealed, c.mechanism as "mechanism: _", c.seam_acs_credential_id,
+                  c.seam_access_code_id,
                   c.requested_code_sealed, c.superseded_seam_acs_credential_id, c.issued_at,
                   g.starts_at, g.ends_at,
-                  g.property_id, c.created_at
+                  g.property_id as "property_id: _", c.created_at
            from credentials c join grants g using (grant_id)
            where c.tenant_id = $1 and g.resident_id = $2
              and ($3::timestamptz is null or (c.created_at, c.credential_id) < ($3, $4))
@@ -168,17 +175,18 @@ pub async fn count_of_resident(
 /// The entrances of each credential, as (credential id, entrance).
 pub async fn entrances_of(
     db: &mut TenantTx,
-    credential_ids: &[Uuid],
-) -> Result<Vec<(Uuid, EntranceRow)>, sqlx::Error> {
+    credential_ids: &[CredentialId],
+) -> Result<Vec<(CredentialId, EntranceRow)>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     let rows = sqlx::query!(
-        r#"select ce.credential_id, e.entrance_id, e.property_id, e.name, e.seam_acs_entrance_id,
+        r#"select ce.credential_id as "credential_id: CredentialId", e.entrance_id as "entrance_id: EntranceId",
+                  e.property_id as "property_id: PropertyId", e.name, e.seam_acs_entrance_id,
                   e.seam_device_id, e.supports_access_codes, e.supported_code_lengths
            from credential_entrances ce join entrances e using (entrance_id)
            where ce.tenant_id = $1 and ce.credential_id = any($2)
            order by e.name, e.entrance_id"#,
         tenant,
-        credential_ids
+        credential_ids as _
     )
     .fetch_all(db.conn())
     .await?;
@@ -204,7 +212,7 @@ pub async fn entrances_of(
 pub async fn replace_entrances(
     db: &mut TenantTx,
     id: CredentialId,
-    entrance_ids: &[Uuid],
+    entrance_ids: &[EntranceId],
 ) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query!(
@@ -219,7 +227,7 @@ pub async fn replace_entrances(
            select $1, e, $2 from unnest($3::uuid[]) as e"#,
         id.as_uuid(),
         tenant,
-        entrance_ids
+        entrance_ids as _
     )
     .execute(db.conn())
     .await?;
@@ -232,7 +240,7 @@ pub fn planned(rows: &[CredentialRow]) -> Vec<doorway_domain::PlannedCredential>
         .enumerate()
         .map(|(slot, c)| doorway_domain::PlannedCredential {
             slot,
-            mechanism: Mechanism::parse(&c.mechanism).unwrap_or(Mechanism::AcsCredential),
+            mechanism: c.mechanism,
         })
         .collect()
 }

@@ -1,7 +1,10 @@
 //! Grants and the entrances each covers.
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{AccessMethod, GrantId, GrantStatus, PropertyId, ResidentId, Transition};
+use doorway_domain::{
+    AccessGroupId, AccessMethod, EntranceId, GrantId, GrantStatus, PropertyId, ResidentId,
+    Transition,
+};
 use uuid::Uuid;
 
 use super::properties::EntranceRow;
@@ -9,11 +12,11 @@ use super::TenantTx;
 
 #[derive(Debug, Clone)]
 pub struct GrantRow {
-    pub grant_id: Uuid,
-    pub resident_id: Uuid,
-    pub property_id: Uuid,
-    pub access_method: String,
-    pub status: String,
+    pub grant_id: GrantId,
+    pub resident_id: ResidentId,
+    pub property_id: PropertyId,
+    pub access_method: AccessMethod,
+    pub status: GrantStatus,
     pub status_reason: Option<String>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
@@ -28,8 +31,8 @@ pub struct NewGrant<'a> {
     pub access_method: AccessMethod,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
-    pub entrance_ids: &'a [Uuid],
-    pub access_group_ids: &'a [Uuid],
+    pub entrance_ids: &'a [EntranceId],
+    pub access_group_ids: &'a [AccessGroupId],
 }
 
 pub async fn insert(db: &mut TenantTx, new: &NewGrant<'_>) -> Result<(), sqlx::Error> {
@@ -53,7 +56,7 @@ pub async fn insert(db: &mut TenantTx, new: &NewGrant<'_>) -> Result<(), sqlx::E
            select $1, e, $2 from unnest($3::uuid[]) as e"#,
         new.grant_id.as_uuid(),
         tenant,
-        new.entrance_ids
+        new.entrance_ids as _
     )
     .execute(db.conn())
     .await?;
@@ -62,7 +65,7 @@ pub async fn insert(db: &mut TenantTx, new: &NewGrant<'_>) -> Result<(), sqlx::E
            select $1, g, $2 from unnest($3::uuid[]) as g"#,
         new.grant_id.as_uuid(),
         tenant,
-        new.access_group_ids
+        new.access_group_ids as _
     )
     .execute(db.conn())
     .await?;
@@ -73,7 +76,9 @@ pub async fn find(db: &mut TenantTx, id: GrantId) -> Result<Option<GrantRow>, sq
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         GrantRow,
-        r#"select grant_id, resident_id, property_id, access_method, status, status_reason,
+        r#"select grant_id as "grant_id: _", resident_id as "resident_id: _",
+                  property_id as "property_id: _", access_method as "access_method: _",
+                  status as "status: _", status_reason,
                   starts_at, ends_at, seam_credential_manager_acs_system_id, created_at
            from grants where tenant_id = $1 and grant_id = $2"#,
         tenant,
@@ -86,20 +91,22 @@ pub async fn find(db: &mut TenantTx, id: GrantId) -> Result<Option<GrantRow>, sq
 /// The grants of some residents, newest first, optionally limited to `allowed` properties.
 pub async fn of_residents(
     db: &mut TenantTx,
-    resident_ids: &[Uuid],
+    resident_ids: &[ResidentId],
     allowed: Option<&[Uuid]>,
 ) -> Result<Vec<GrantRow>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         GrantRow,
-        r#"select grant_id, resident_id, property_id, access_method, status, status_reason,
+        r#"select grant_id as "grant_id: _", resident_id as "resident_id: _",
+                  property_id as "property_id: _", access_method as "access_method: _",
+                  status as "status: _", status_reason,
                   starts_at, ends_at, seam_credential_manager_acs_system_id, created_at
            from grants
            where tenant_id = $1 and resident_id = any($2)
              and ($3::uuid[] is null or property_id = any($3))
            order by created_at desc, grant_id desc"#,
         tenant,
-        resident_ids,
+        resident_ids as _,
         allowed
     )
     .fetch_all(db.conn())
@@ -197,7 +204,9 @@ pub async fn lock(db: &mut TenantTx, id: GrantId) -> Result<Option<GrantRow>, sq
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         GrantRow,
-        r#"select grant_id, resident_id, property_id, access_method, status, status_reason,
+        r#"select grant_id as "grant_id: _", resident_id as "resident_id: _",
+                  property_id as "property_id: _", access_method as "access_method: _",
+                  status as "status: _", status_reason,
                   starts_at, ends_at, seam_credential_manager_acs_system_id, created_at
            from grants where tenant_id = $1 and grant_id = $2
            for no key update"#,
@@ -229,17 +238,18 @@ pub async fn set_credential_manager(
 /// The entrances of each grant, as (grant id, entrance).
 pub async fn entrances_of(
     db: &mut TenantTx,
-    grant_ids: &[Uuid],
-) -> Result<Vec<(Uuid, EntranceRow)>, sqlx::Error> {
+    grant_ids: &[GrantId],
+) -> Result<Vec<(GrantId, EntranceRow)>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     let rows = sqlx::query!(
-        r#"select ge.grant_id, e.entrance_id, e.property_id, e.name, e.seam_acs_entrance_id,
+        r#"select ge.grant_id as "grant_id: GrantId", e.entrance_id as "entrance_id: EntranceId",
+                  e.property_id as "property_id: PropertyId", e.name, e.seam_acs_entrance_id,
                   e.seam_device_id, e.supports_access_codes, e.supported_code_lengths
            from grant_entrances ge join entrances e using (entrance_id)
            where ge.tenant_id = $1 and ge.grant_id = any($2)
            order by e.name, e.entrance_id"#,
         tenant,
-        grant_ids
+        grant_ids as _
     )
     .fetch_all(db.conn())
     .await?;
@@ -270,7 +280,8 @@ pub async fn access_groups_of(
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         super::properties::AccessGroupRow,
-        r#"select ag.access_group_id, ag.property_id, ag.name, ag.seam_acs_access_group_id
+        r#"select ag.access_group_id as "access_group_id: _", ag.property_id as "property_id: _",
+                  ag.name, ag.seam_acs_access_group_id
            from grant_access_groups gag join access_groups ag using (access_group_id)
            where gag.tenant_id = $1 and gag.grant_id = $2
            order by ag.name"#,

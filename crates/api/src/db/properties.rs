@@ -1,16 +1,16 @@
 //! Properties with their entrances and access groups, as imported from Seam.
 
 use chrono::{DateTime, Utc};
-use doorway_domain::PropertyId;
+use doorway_domain::{AccessGroupId, EntranceId, PropertyId, Provider};
 use uuid::Uuid;
 
 use super::TenantTx;
 
 #[derive(Debug, Clone)]
 pub struct PropertyRow {
-    pub property_id: Uuid,
+    pub property_id: PropertyId,
     pub name: String,
-    pub provider: String,
+    pub provider: Provider,
     pub seam_acs_system_id: Option<String>,
     pub external_type: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -18,8 +18,8 @@ pub struct PropertyRow {
 
 #[derive(Debug, Clone)]
 pub struct EntranceRow {
-    pub entrance_id: Uuid,
-    pub property_id: Uuid,
+    pub entrance_id: EntranceId,
+    pub property_id: PropertyId,
     pub name: String,
     pub seam_acs_entrance_id: Option<String>,
     pub seam_device_id: Option<String>,
@@ -29,8 +29,8 @@ pub struct EntranceRow {
 
 #[derive(Debug, Clone)]
 pub struct AccessGroupRow {
-    pub access_group_id: Uuid,
-    pub property_id: Uuid,
+    pub access_group_id: AccessGroupId,
+    pub property_id: PropertyId,
     pub name: String,
     pub seam_acs_access_group_id: String,
 }
@@ -39,7 +39,8 @@ pub async fn find(db: &mut TenantTx, id: PropertyId) -> Result<Option<PropertyRo
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         PropertyRow,
-        r#"select property_id, name, provider, seam_acs_system_id, external_type, created_at
+        r#"select property_id as "property_id: _", name, provider as "provider: _",
+                  seam_acs_system_id, external_type, created_at
            from properties where tenant_id = $1 and property_id = $2"#,
         tenant,
         id.as_uuid()
@@ -48,14 +49,18 @@ pub async fn find(db: &mut TenantTx, id: PropertyId) -> Result<Option<PropertyRo
     .await
 }
 
-pub async fn find_many(db: &mut TenantTx, ids: &[Uuid]) -> Result<Vec<PropertyRow>, sqlx::Error> {
+pub async fn find_many(
+    db: &mut TenantTx,
+    ids: &[PropertyId],
+) -> Result<Vec<PropertyRow>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         PropertyRow,
-        r#"select property_id, name, provider, seam_acs_system_id, external_type, created_at
+        r#"select property_id as "property_id: _", name, provider as "provider: _",
+                  seam_acs_system_id, external_type, created_at
            from properties where tenant_id = $1 and property_id = any($2)"#,
         tenant,
-        ids
+        ids as _
     )
     .fetch_all(db.conn())
     .await
@@ -233,7 +238,8 @@ pub async fn list(
     let (after_at, after_id) = after.unzip();
     sqlx::query_as!(
         PropertyRow,
-        r#"select property_id, name, provider, seam_acs_system_id, external_type, created_at
+        r#"select property_id as "property_id: _", name, provider as "provider: _",
+                  seam_acs_system_id, external_type, created_at
            from properties
            where tenant_id = $1
              and ($2::uuid[] is null or property_id = any($2))
@@ -264,17 +270,18 @@ pub async fn count(db: &mut TenantTx, allowed: Option<&[Uuid]>) -> Result<i64, s
 
 pub async fn entrances_of(
     db: &mut TenantTx,
-    property_ids: &[Uuid],
+    property_ids: &[PropertyId],
 ) -> Result<Vec<EntranceRow>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         EntranceRow,
-        r#"select entrance_id, property_id, name, seam_acs_entrance_id, seam_device_id,
+        r#"select entrance_id as "entrance_id: _", property_id as "property_id: _", name,
+                  seam_acs_entrance_id, seam_device_id,
                   supports_access_codes, supported_code_lengths
            from entrances where tenant_id = $1 and property_id = any($2)
            order by name, entrance_id"#,
         tenant,
-        property_ids
+        property_ids as _
     )
     .fetch_all(db.conn())
     .await
@@ -282,16 +289,17 @@ pub async fn entrances_of(
 
 pub async fn access_groups_of(
     db: &mut TenantTx,
-    property_ids: &[Uuid],
+    property_ids: &[PropertyId],
 ) -> Result<Vec<AccessGroupRow>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         AccessGroupRow,
-        r#"select access_group_id, property_id, name, seam_acs_access_group_id
+        r#"select access_group_id as "access_group_id: _", property_id as "property_id: _", name,
+                  seam_acs_access_group_id
            from access_groups where tenant_id = $1 and property_id = any($2)
            order by name, access_group_id"#,
         tenant,
-        property_ids
+        property_ids as _
     )
     .fetch_all(db.conn())
     .await
@@ -300,17 +308,18 @@ pub async fn access_groups_of(
 /// The entrances of each access group, as (access group id, entrance).
 pub async fn access_group_entrances(
     db: &mut TenantTx,
-    group_ids: &[Uuid],
-) -> Result<Vec<(Uuid, EntranceRow)>, sqlx::Error> {
+    group_ids: &[AccessGroupId],
+) -> Result<Vec<(AccessGroupId, EntranceRow)>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     let rows = sqlx::query!(
-        r#"select age.access_group_id, e.entrance_id, e.property_id, e.name, e.seam_acs_entrance_id,
+        r#"select age.access_group_id as "access_group_id: AccessGroupId", e.entrance_id as "entrance_id: EntranceId",
+                  e.property_id as "property_id: PropertyId", e.name, e.seam_acs_entrance_id,
                   e.seam_device_id, e.supports_access_codes, e.supported_code_lengths
            from access_group_entrances age join entrances e using (entrance_id)
            where age.tenant_id = $1 and age.access_group_id = any($2)
            order by e.name, e.entrance_id"#,
         tenant,
-        group_ids
+        group_ids as _
     )
     .fetch_all(db.conn())
     .await?;

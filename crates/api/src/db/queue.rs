@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{GrantId, ResidentId, RunKind, TenantId};
+use doorway_domain::{GrantId, ResidentId, RunId, RunKind, TenantId};
 use sqlx::PgPool;
 
 use super::runs::Fence;
@@ -41,8 +41,9 @@ pub async fn claim_due(
     lease: Duration,
 ) -> Result<Option<ClaimedRun>, sqlx::Error> {
     let row = sqlx::query!(
-        r#"select run_id as "run_id!", tenant_id as "tenant_id!", grant_id as "grant_id!",
-                  resident_id as "resident_id!", kind as "kind!", fence as "fence!",
+        r#"select run_id as "run_id!: RunId", tenant_id as "tenant_id!: TenantId",
+                  grant_id as "grant_id!: GrantId", resident_id as "resident_id!: ResidentId",
+                  kind as "kind!: RunKind", fence as "fence!",
                   created_at as "created_at!", taken_over as "taken_over!"
            from doorway_claim_run($1, $2)"#,
         holder,
@@ -52,13 +53,13 @@ pub async fn claim_due(
     .await?;
     Ok(row.map(|r| ClaimedRun {
         fence: Fence {
-            run_id: r.run_id.into(),
+            run_id: r.run_id,
             token: r.fence,
         },
-        tenant_id: r.tenant_id.into(),
-        grant_id: r.grant_id.into(),
-        resident_id: r.resident_id.into(),
-        kind: RunKind::parse(&r.kind).unwrap_or(RunKind::Provision),
+        tenant_id: r.tenant_id,
+        grant_id: r.grant_id,
+        resident_id: r.resident_id,
+        kind: r.kind,
         created_at: r.created_at,
         taken_over: r.taken_over,
     }))

@@ -1,19 +1,19 @@
 //! Residents, and the Seam identities Doorway keeps for each.
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{NewResident, ResidentId};
+use doorway_domain::{NewResident, ResidentId, ResidentStatus};
 use uuid::Uuid;
 
 use super::TenantTx;
 
 #[derive(Debug, Clone)]
 pub struct ResidentRow {
-    pub resident_id: Uuid,
+    pub resident_id: ResidentId,
     pub full_name: String,
     pub email: String,
     pub phone: Option<String>,
     pub external_id: String,
-    pub status: String,
+    pub status: ResidentStatus,
     pub seam_user_identity_id: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -45,7 +45,8 @@ pub async fn find(db: &mut TenantTx, id: ResidentId) -> Result<Option<ResidentRo
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         ResidentRow,
-        r#"select resident_id, full_name, email, phone, external_id, status, seam_user_identity_id,
+        r#"select resident_id as "resident_id: _", full_name, email, phone, external_id,
+                  status as "status: _", seam_user_identity_id,
                   created_at
            from residents where tenant_id = $1 and resident_id = $2"#,
         tenant,
@@ -62,7 +63,8 @@ pub async fn find_by_external_id(
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         ResidentRow,
-        r#"select resident_id, full_name, email, phone, external_id, status, seam_user_identity_id,
+        r#"select resident_id as "resident_id: _", full_name, email, phone, external_id,
+                  status as "status: _", seam_user_identity_id,
                   created_at
            from residents where tenant_id = $1 and external_id = $2"#,
         tenant,
@@ -83,7 +85,8 @@ pub async fn list(
     let (after_at, after_id) = after.unzip();
     sqlx::query_as!(
         ResidentRow,
-        r#"select resident_id, full_name, email, phone, external_id, status, seam_user_identity_id,
+        r#"select resident_id as "resident_id: _", full_name, email, phone, external_id,
+                  status as "status: _", seam_user_identity_id,
                   created_at
            from residents
            where tenant_id = $1
@@ -241,7 +244,8 @@ pub async fn lock(db: &mut TenantTx, id: ResidentId) -> Result<Option<ResidentRo
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         ResidentRow,
-        r#"select resident_id, full_name, email, phone, external_id, status, seam_user_identity_id,
+        r#"select resident_id as "resident_id: _", full_name, email, phone, external_id,
+                  status as "status: _", seam_user_identity_id,
                   created_at
            from residents where tenant_id = $1 and resident_id = $2
            for no key update"#,

@@ -7,18 +7,21 @@
 //! transition table allows, with a compare-and-set.
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{GrantId, RunId, RunKind, RunStatus, StepId, StepStatus, Transition};
+use doorway_domain::{
+    AccessGroupId, CredentialId, GrantId, RunId, RunKind, RunStatus, StepId, StepKind, StepStatus,
+    TenantId, Transition,
+};
 use uuid::Uuid;
 
 use super::TenantTx;
 
 #[derive(Debug, Clone)]
 pub struct RunRow {
-    pub run_id: Uuid,
-    pub tenant_id: Uuid,
-    pub grant_id: Uuid,
-    pub kind: String,
-    pub status: String,
+    pub run_id: RunId,
+    pub tenant_id: TenantId,
+    pub grant_id: GrantId,
+    pub kind: RunKind,
+    pub status: RunStatus,
     pub attention_reason: Option<String>,
     pub cancel_requested_at: Option<DateTime<Utc>>,
     pub next_attempt_at: DateTime<Utc>,
@@ -28,13 +31,14 @@ pub struct RunRow {
 
 #[derive(Debug, Clone)]
 pub struct StepRow {
-    pub step_id: Uuid,
-    pub run_id: Uuid,
+    pub step_id: StepId,
+    pub run_id: RunId,
     pub position: i32,
-    pub name: String,
-    pub credential_id: Option<Uuid>,
-    pub access_group_id: Option<Uuid>,
-    pub status: String,
+    /// What the step does (the `name` column).
+    pub kind: StepKind,
+    pub credential_id: Option<CredentialId>,
+    pub access_group_id: Option<AccessGroupId>,
+    pub status: StepStatus,
     pub attempts: i32,
     pub last_error: Option<String>,
     pub seam_ids: serde_json::Value,
@@ -104,18 +108,20 @@ pub async fn insert(
 /// their latest grant, does not).
 pub async fn latest_of_grants(
     db: &mut TenantTx,
-    grant_ids: &[Uuid],
+    grant_ids: &[GrantId],
 ) -> Result<Vec<RunRow>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         RunRow,
-        r#"select distinct on (grant_id) run_id, tenant_id, grant_id, kind, status, attention_reason,
+        r#"select distinct on (grant_id) run_id as "run_id: _", tenant_id as "tenant_id: _",
+                                         grant_id as "grant_id: _", kind as "kind: _",
+                                         status as "status: _", attention_reason,
                   cancel_requested_at, next_attempt_at, created_at, updated_at
            from provisioning_runs
            where tenant_id = $1 and grant_id = any($2) and kind <> 'SIGN_OUT'
            order by grant_id, created_at desc, run_id desc"#,
         tenant,
-        grant_ids
+        grant_ids as _
     )
     .fetch_all(db.conn())
     .await
@@ -125,7 +131,8 @@ pub async fn find(db: &mut TenantTx, run: RunId) -> Result<Option<RunRow>, sqlx:
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         RunRow,
-        r#"select run_id, tenant_id, grant_id, kind, status, attention_reason, cancel_requested_at,
+        r#"select run_id as "run_id: _", tenant_id as "tenant_id: _", grant_id as "grant_id: _",
+                  kind as "kind: _", status as "status: _", attention_reason, cancel_requested_at,
                   next_attempt_at, created_at, updated_at
            from provisioning_runs where tenant_id = $1 and run_id = $2"#,
         tenant,
@@ -140,7 +147,8 @@ pub async fn of_grant(db: &mut TenantTx, grant: GrantId) -> Result<Vec<RunRow>, 
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         RunRow,
-        r#"select run_id, tenant_id, grant_id, kind, status, attention_reason, cancel_requested_at,
+        r#"select run_id as "run_id: _", tenant_id as "tenant_id: _", grant_id as "grant_id: _",
+                  kind as "kind: _", status as "status: _", attention_reason, cancel_requested_at,
                   next_attempt_at, created_at, updated_at
            from provisioning_runs where tenant_id = $1 and grant_id = $2
            order by created_at desc, run_id desc"#,
@@ -159,7 +167,8 @@ pub async fn unfinished_of_grant(
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         RunRow,
-        r#"select run_id, tenant_id, grant_id, kind, status, attention_reason, cancel_requested_at,
+        r#"select run_id as "run_id: _", tenant_id as "tenant_id: _", grant_id as "grant_id: _",
+                  kind as "kind: _", status as "status: _", attention_reason, cancel_requested_at,
                   next_attempt_at, created_at, updated_at
            from provisioning_runs
            where tenant_id = $1 and grant_id = $2
@@ -172,16 +181,18 @@ pub async fn unfinished_of_grant(
     .await
 }
 
-pub async fn steps_of(db: &mut TenantTx, run_ids: &[Uuid]) -> Result<Vec<StepRow>, sqlx::Error> {
+pub async fn steps_of(db: &mut TenantTx, run_ids: &[RunId]) -> Result<Vec<StepRow>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         StepRow,
-        r#"select step_id, run_id, position, name, credential_id, access_group_id, status, attempts,
+        r#"select step_id as "step_id: _", run_id as "run_id: _", position, name as "kind: _",
+                  credential_id as "credential_id: _", access_group_id as "access_group_id: _",
+                  status as "status: _", attempts,
                   last_error, seam_ids, not_before, uncertain
            from provisioning_steps where tenant_id = $1 and run_id = any($2)
            order by run_id, position"#,
         tenant,
-        run_ids
+        run_ids as _
     )
     .fetch_all(db.conn())
     .await
@@ -218,15 +229,15 @@ pub async fn claim_facts(db: &mut TenantTx, run: RunId) -> Result<Option<ClaimFa
 /// answer being recorded.
 pub async fn uncertain_creates(
     db: &mut TenantTx,
-    credential_ids: &[Uuid],
-) -> Result<Vec<Uuid>, sqlx::Error> {
+    credential_ids: &[CredentialId],
+) -> Result<Vec<CredentialId>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_scalar!(
-        r#"select distinct credential_id as "credential_id!" from provisioning_steps
+        r#"select distinct credential_id as "credential_id!: CredentialId" from provisioning_steps
            where tenant_id = $1 and credential_id = any($2) and uncertain
              and name in ('create_acs_credential', 'create_access_code', 'replace_acs_credential')"#,
         tenant,
-        credential_ids
+        credential_ids as _
     )
     .fetch_all(db.conn())
     .await
@@ -239,7 +250,7 @@ pub async fn insert_plan(
     grant: GrantId,
     kind: RunKind,
     plan: &[doorway_domain::PlanStep],
-    credential_ids: &[Uuid],
+    credential_ids: &[CredentialId],
 ) -> Result<RunId, sqlx::Error> {
     let steps: Vec<NewStep> = plan
         .iter()
@@ -247,7 +258,7 @@ pub async fn insert_plan(
             name: s.kind.as_str(),
             credential_id: s
                 .credential_slot
-                .and_then(|slot| credential_ids.get(slot).copied()),
+                .and_then(|slot| credential_ids.get(slot).map(CredentialId::as_uuid)),
             access_group_id: s.access_group.map(|g| g.as_uuid()),
         })
         .collect();
@@ -491,7 +502,9 @@ pub async fn list(
     let status = status.map(|s| s.as_str());
     let rows = sqlx::query_as!(
         RunRow,
-        r#"select r.run_id, r.tenant_id, r.grant_id, r.kind, r.status, r.attention_reason,
+        r#"select r.run_id as "run_id: _", r.tenant_id as "tenant_id: _",
+                  r.grant_id as "grant_id: _", r.kind as "kind: _", r.status as "status: _",
+                  r.attention_reason,
                   r.cancel_requested_at, r.next_attempt_at, r.created_at, r.updated_at
            from provisioning_runs r join grants g using (grant_id)
            where r.tenant_id = $1 and ($2::text is null or r.status = $2)
@@ -532,8 +545,8 @@ pub async fn list_all(
     let status = status.map(|s| s.as_str());
     let rows = sqlx::query_as!(
         RunRow,
-        r#"select run_id as "run_id!", tenant_id as "tenant_id!", grant_id as "grant_id!",
-                  kind as "kind!", status as "status!", attention_reason, cancel_requested_at,
+        r#"select run_id as "run_id!: _", tenant_id as "tenant_id!: _", grant_id as "grant_id!: _",
+                  kind as "kind!: _", status as "status!: _", attention_reason, cancel_requested_at,
                   next_attempt_at as "next_attempt_at!", created_at as "created_at!",
                   updated_at as "updated_at!"
            from doorway_runs($1, $2, $3, $4)"#,
@@ -618,7 +631,7 @@ pub async fn make_waiting_due(db: &mut TenantTx) -> Result<u64, sqlx::Error> {
 /// what they were polling for.
 pub async fn make_due_for_credential(
     db: &mut TenantTx,
-    credential: Uuid,
+    credential: CredentialId,
 ) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query!(
@@ -628,7 +641,7 @@ pub async fn make_due_for_credential(
              and exists (select 1 from provisioning_steps s
                          where s.run_id = r.run_id and s.credential_id = $2 and s.status = 'RUNNING')"#,
         tenant,
-        credential
+        credential.as_uuid()
     )
     .execute(db.conn())
     .await?;
@@ -641,7 +654,7 @@ pub async fn make_due_for_credential(
              and r.status in ('RUNNING', 'NEEDS_ATTENTION')
              and s.status = 'RUNNING' and s.not_before > now()"#,
         tenant,
-        credential
+        credential.as_uuid()
     )
     .execute(db.conn())
     .await?;

@@ -2,7 +2,7 @@
 //! tenant's webhook they arrive through.
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{CredentialId, CredentialStatus, Transition};
+use doorway_domain::{CredentialId, CredentialStatus, GrantStatus, Transition};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -99,14 +99,14 @@ pub async fn record_outcome(
 /// it are applied one after the other.
 #[derive(Debug, Clone)]
 pub struct EventCredential {
-    pub credential_id: Uuid,
-    pub status: String,
+    pub credential_id: CredentialId,
+    pub status: CredentialStatus,
     pub last_event_at: Option<DateTime<Utc>>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     /// Where its grant stands: a credential of a grant that no longer gives access is never
     /// brought back by an event.
-    pub grant_status: String,
+    pub grant_status: GrantStatus,
     /// The event is about the credential's superseded Seam object (replaced for a new window
     /// and being deleted by Doorway), not the one it tracks now.
     pub superseded: bool,
@@ -154,8 +154,8 @@ pub async fn credential_by_seam_id(
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         EventCredential,
-        r#"select c.credential_id, c.status, c.last_event_at, g.starts_at, g.ends_at,
-                  g.status as grant_status,
+        r#"select c.credential_id as "credential_id: _", c.status as "status: _", c.last_event_at,
+                  g.starts_at, g.ends_at, g.status as "grant_status: _",
                   (c.superseded_seam_acs_credential_id is not distinct from $2
                    and c.seam_acs_credential_id is distinct from $2) as "superseded!"
            from credentials c join grants g using (grant_id)
@@ -180,8 +180,8 @@ pub async fn credentials_of_acs_user(
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         EventCredential,
-        r#"select c.credential_id, c.status, c.last_event_at, g.starts_at, g.ends_at,
-                  g.status as grant_status, false as "superseded!"
+        r#"select c.credential_id as "credential_id: _", c.status as "status: _", c.last_event_at,
+                  g.starts_at, g.ends_at, g.status as "grant_status: _", false as "superseded!"
            from resident_acs_users u
            join properties p on p.tenant_id = u.tenant_id
                             and p.seam_acs_system_id = u.seam_acs_system_id

@@ -14,7 +14,7 @@ use super::TenantTx;
 /// A tenant as callers see it: never its sealed key.
 #[derive(Debug, Clone)]
 pub struct TenantRow {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub name: String,
     pub seam_workspace_id: String,
     pub webhook_registered: bool,
@@ -75,7 +75,8 @@ pub async fn current(db: &mut TenantTx) -> Result<Option<TenantRow>, sqlx::Error
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
         TenantRow,
-        r#"select tenant_id, name, seam_workspace_id, webhook_registered, created_at
+        r#"select tenant_id as "tenant_id: _", name, seam_workspace_id, webhook_registered,
+                  created_at
            from tenants where tenant_id = $1"#,
         tenant
     )
@@ -104,7 +105,7 @@ pub async fn list(
     let (after_at, after_id) = after.unzip();
     sqlx::query_as!(
         TenantRow,
-        r#"select tenant_id as "tenant_id!", name as "name!",
+        r#"select tenant_id as "tenant_id!: _", name as "name!",
                   seam_workspace_id as "seam_workspace_id!",
                   webhook_registered as "webhook_registered!", created_at as "created_at!"
            from doorway_tenants($1, $2, $3)"#,

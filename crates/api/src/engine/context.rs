@@ -5,11 +5,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use doorway_domain::{
-    CredentialStatus, GrantId, Provider, ResidentId, RunKind, StepKind, StepStatus, TenantId,
+    AccessGroupId, CredentialId, CredentialStatus, GrantId, Provider, ResidentId, RunId, RunKind,
+    StepId, TenantId,
 };
 use seam_gateway::WorkspaceClient;
 use secrecy::SecretString;
-use uuid::Uuid;
 
 use super::outcome::Produced;
 use super::Engine;
@@ -26,7 +26,7 @@ pub enum ContextError {
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error("run {0} refers to records that no longer exist")]
-    Missing(Uuid),
+    Missing(RunId),
     #[error(transparent)]
     Secret(#[from] crate::crypto::DecryptError),
 }
@@ -40,14 +40,14 @@ pub struct RunContext {
     pub provider: Provider,
     pub grant: GrantRow,
     pub credentials: Vec<CredentialRow>,
-    pub credential_entrances: HashMap<Uuid, Vec<EntranceRow>>,
+    pub credential_entrances: HashMap<CredentialId, Vec<EntranceRow>>,
     pub acs_user: Option<AcsUserRow>,
     /// The access groups the grant gives (Salto KS), with their Seam ids.
     pub access_groups: Vec<AccessGroupRow>,
     pub steps: Vec<StepRow>,
     /// Credentials a create of which (in any run of the grant) may have taken effect at Seam
     /// without being recorded: removing them means looking for them first.
-    pub uncertain_creates: HashSet<Uuid>,
+    pub uncertain_creates: HashSet<CredentialId>,
     /// A cancellation was requested before the claim.
     pub cancel_requested: bool,
     /// The tenant's runs were paused (Seam refused its key); this claim is the one let through
@@ -70,23 +70,23 @@ impl RunContext {
     }
 
     pub fn grant_id(&self) -> GrantId {
-        self.grant.grant_id.into()
+        self.grant.grant_id
     }
 
     pub fn resident_id(&self) -> ResidentId {
-        self.resident.resident_id.into()
+        self.resident.resident_id
     }
 
     pub fn acs_user_id(&self) -> Option<&str> {
         self.acs_user.as_ref().map(|u| u.seam_acs_user_id.as_str())
     }
 
-    pub fn credential(&self, id: Option<Uuid>) -> Option<&CredentialRow> {
+    pub fn credential(&self, id: Option<CredentialId>) -> Option<&CredentialRow> {
         id.and_then(|id| self.credentials.iter().find(|c| c.credential_id == id))
     }
 
     /// The lock an access-code credential is on, with its name.
-    pub fn lock_of(&self, credential: Uuid) -> Option<&EntranceRow> {
+    pub fn lock_of(&self, credential: CredentialId) -> Option<&EntranceRow> {
         self.credential_entrances
             .get(&credential)?
             .iter()
@@ -94,7 +94,7 @@ impl RunContext {
     }
 
     /// The Seam id of one of the grant's access groups.
-    pub fn seam_group(&self, group: Option<Uuid>) -> Option<&str> {
+    pub fn seam_group(&self, group: Option<AccessGroupId>) -> Option<&str> {
         let group = group?;
         self.access_groups
             .iter()
@@ -143,7 +143,7 @@ impl RunContext {
     }
 
     /// The step, as it now stands.
-    pub fn step_mut(&mut self, id: Uuid) -> Option<&mut StepRow> {
+    pub fn step_mut(&mut self, id: StepId) -> Option<&mut StepRow> {
         self.steps.iter_mut().find(|s| s.step_id == id)
     }
 
@@ -176,8 +176,8 @@ impl RunContext {
                 ..
             } => self.with_credential(*credential_id, |c| {
                 c.seam_acs_credential_id = Some(acs_credential_id.clone());
-                if c.status == CredentialStatus::Pending.as_str() {
-                    c.status = CredentialStatus::Issuing.as_str().to_owned();
+                if c.status == CredentialStatus::Pending {
+                    c.status = CredentialStatus::Issuing;
                 }
             }),
             Produced::Replacement {
@@ -197,8 +197,8 @@ impl RunContext {
                 ..
             } => self.with_credential(*credential_id, |c| {
                 c.seam_access_code_id = Some(access_code_id.clone());
-                if c.status == CredentialStatus::Pending.as_str() {
-                    c.status = CredentialStatus::Issuing.as_str().to_owned();
+                if c.status == CredentialStatus::Pending {
+                    c.status = CredentialStatus::Issuing;
                 }
             }),
             Produced::Issued {
@@ -206,7 +206,7 @@ impl RunContext {
                 status,
                 ..
             } => self.with_credential(*credential_id, |c| {
-                c.status = status.as_str().to_owned();
+                c.status = *status;
                 if *status == CredentialStatus::Active {
                     c.issued_at.get_or_insert_with(Utc::now);
                 }
@@ -237,7 +237,7 @@ impl RunContext {
         }
     }
 
-    fn with_credential(&mut self, id: Uuid, change: impl FnOnce(&mut CredentialRow)) {
+    fn with_credential(&mut self, id: CredentialId, change: impl FnOnce(&mut CredentialRow)) {
         if let Some(credential) = self.credentials.iter_mut().find(|c| c.credential_id == id) {
             change(credential);
         }
@@ -245,19 +245,22 @@ impl RunContext {
 }
 
 fn finished(step: &StepRow) -> bool {
-    StepStatus::parse(&step.status).is_some_and(|s| s.is_terminal())
+    step.status.is_terminal()
 }
 
 /// The chain a step belongs to: its credential, or its access group; `None` for a step every
 /// chain shares.
-fn chain_of(step: &StepRow) -> Option<Uuid> {
-    step.credential_id.or(step.access_group_id)
+fn chain_of(step: &StepRow) -> Option<Chain> {
+    step.credential_id
+        .map(Chain::Credential)
+        .or(step.access_group_id.map(Chain::AccessGroup))
 }
 
-impl StepRow {
-    pub fn kind(&self) -> Option<StepKind> {
-        StepKind::parse(&self.name)
-    }
+/// The steps of one credential, or of one access group, go one after the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chain {
+    Credential(CredentialId),
+    AccessGroup(AccessGroupId),
 }
 
 impl Engine {
@@ -280,7 +283,7 @@ impl Engine {
         seam_budget: std::sync::Arc<dyn seam_gateway::SendBudget>,
     ) -> Result<RunContext, ContextError> {
         let run_id = claim.fence.run_id;
-        let missing = || ContextError::Missing(run_id.as_uuid());
+        let missing = || ContextError::Missing(run_id);
         let facts = db::runs::claim_facts(db, run_id)
             .await?
             .ok_or_else(missing)?;
@@ -291,15 +294,16 @@ impl Engine {
         let grant = db::grants::find(db, claim.grant_id)
             .await?
             .ok_or_else(missing)?;
-        let resident = db::residents::find(db, grant.resident_id.into())
+        let resident = db::residents::find(db, grant.resident_id)
             .await?
             .ok_or_else(missing)?;
-        let property = db::properties::find(db, grant.property_id.into())
+        let property = db::properties::find(db, grant.property_id)
             .await?
             .ok_or_else(missing)?;
         let credentials = db::credentials::of_grants(db, &[grant.grant_id]).await?;
-        let credential_ids: Vec<Uuid> = credentials.iter().map(|c| c.credential_id).collect();
-        let mut credential_entrances: HashMap<Uuid, Vec<EntranceRow>> = HashMap::new();
+        let credential_ids: Vec<CredentialId> =
+            credentials.iter().map(|c| c.credential_id).collect();
+        let mut credential_entrances: HashMap<CredentialId, Vec<EntranceRow>> = HashMap::new();
         for (credential_id, entrance) in db::credentials::entrances_of(db, &credential_ids).await? {
             credential_entrances
                 .entry(credential_id)
@@ -307,13 +311,11 @@ impl Engine {
                 .push(entrance);
         }
         let acs_user = match &property.seam_acs_system_id {
-            Some(system) => {
-                db::residents::acs_user(db, resident.resident_id.into(), system).await?
-            }
+            Some(system) => db::residents::acs_user(db, resident.resident_id, system).await?,
             None => None,
         };
-        let steps = db::runs::steps_of(db, &[run_id.as_uuid()]).await?;
-        let access_groups = db::grants::access_groups_of(db, grant.grant_id.into()).await?;
+        let steps = db::runs::steps_of(db, &[run_id]).await?;
+        let access_groups = db::grants::access_groups_of(db, grant.grant_id).await?;
         let uncertain_creates = db::runs::uncertain_creates(db, &credential_ids)
             .await?
             .into_iter()
@@ -327,7 +329,7 @@ impl Engine {
             cipher: self.inner.cipher.clone(),
             claim: claim.clone(),
             seam,
-            provider: Provider::parse(&property.provider).unwrap_or(Provider::OtherAcs),
+            provider: property.provider,
             resident,
             property,
             grant,

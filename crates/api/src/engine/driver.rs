@@ -6,10 +6,9 @@ use std::collections::HashSet;
 use std::time::Instant;
 
 use chrono::Utc;
-use doorway_domain::{CredentialStatus, StepStatus};
+use doorway_domain::{CredentialStatus, StepId, StepStatus};
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio_util::sync::CancellationToken;
-use uuid::Uuid;
 
 use super::context::{ContextError, RunContext};
 use super::lease::{Holder, Lease};
@@ -25,7 +24,7 @@ enum Next {
     /// The run goes on; these creating steps were marked started by the round's last write.
     Continue {
         cancel_requested: bool,
-        started: HashSet<Uuid>,
+        started: HashSet<StepId>,
     },
     /// A step was refused for good: the run fails.
     Failed { step: String, error: String },
@@ -35,7 +34,7 @@ enum Next {
 
 /// The step asks Seam to create something (so it is marked started before it does).
 fn creates(step: &StepRow) -> bool {
-    step.kind().is_some_and(|k| k.creates())
+    step.kind.creates()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,7 +98,7 @@ impl Engine {
         let mut ctx = self.load_context(claim, lease.clock()).await?;
         let mut attention: Option<String> = None;
         // Creating steps marked started by the previous round's last write.
-        let mut started: HashSet<Uuid> = HashSet::new();
+        let mut started: HashSet<StepId> = HashSet::new();
         loop {
             if lease.is_lost() {
                 tracing::warn!(%run_id, "lost the lease; stopping without writing");
@@ -180,7 +179,7 @@ impl Engine {
         else {
             return Ok(false);
         };
-        let ids: Vec<_> = steps.iter().map(|s| s.step_id.into()).collect();
+        let ids: Vec<_> = steps.iter().map(|s| s.step_id).collect();
         db::runs::start_steps(&mut tx, &ids).await?;
         tx.commit().await?;
         if cancel_requested {
@@ -254,7 +253,7 @@ impl Engine {
                 }
                 | Outcome::Progress { produced, .. } => ctx.apply(produced),
                 Outcome::Fail { error } => {
-                    failure.get_or_insert_with(|| (step.name.clone(), error.clone()));
+                    failure.get_or_insert_with(|| (step.kind.as_str().to_owned(), error.clone()));
                 }
                 Outcome::Retry {
                     error,
@@ -263,7 +262,7 @@ impl Engine {
                 } => {
                     *attention = Some(format!(
                         "Seam refused {}: {error}; Doorway keeps retrying",
-                        step.name
+                        step.kind.as_str()
                     ));
                 }
                 _ => {}
@@ -287,7 +286,7 @@ impl Engine {
                 .filter(creates)
                 .collect(),
         };
-        let next_ids: Vec<_> = next.iter().map(|s| s.step_id.into()).collect();
+        let next_ids: Vec<_> = next.iter().map(|s| s.step_id).collect();
         match self.record(ctx, last, &outcome, started, &next_ids).await? {
             Recorded::Lost => return Ok(Next::Lost),
             Recorded::Kept {
@@ -336,13 +335,10 @@ impl Engine {
         if age < limit {
             return None;
         }
-        let waiting = ctx
-            .steps
-            .iter()
-            .find(|s| StepStatus::parse(&s.status).is_none_or(|st| !st.is_terminal()))?;
+        let waiting = ctx.steps.iter().find(|s| !s.status.is_terminal())?;
         let credential = waiting.credential_id.and_then(|c| ctx.credential(Some(c)));
         // Waiting for a window to open (a code Seam holds for its start) is not late.
-        if credential.is_some_and(|c| c.status == CredentialStatus::Scheduled.as_str()) {
+        if credential.is_some_and(|c| c.status == CredentialStatus::Scheduled) {
             return None;
         }
         let why = credential
@@ -352,7 +348,7 @@ impl Engine {
         Some(format!(
             "not finished after {} minutes; {} is waiting: {why}",
             age.as_secs() / 60,
-            waiting.name
+            waiting.kind.as_str()
         ))
     }
 }
@@ -385,6 +381,6 @@ fn note(step: &mut StepRow, outcome: &Outcome) {
     ) {
         step.uncertain = false;
     }
-    step.status = status.as_str().to_owned();
+    step.status = status;
     step.not_before = not_before;
 }

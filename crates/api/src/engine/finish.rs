@@ -3,9 +3,7 @@
 //! in the same transaction), cancelled, or put back in the queue until its next step is due.
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{
-    compile_revocation, CredentialId, CredentialStatus, GrantStatus, RunKind, RunStatus,
-};
+use doorway_domain::{compile_revocation, CredentialStatus, GrantStatus, RunKind, RunStatus};
 
 use super::context::RunContext;
 use super::record::ended;
@@ -33,7 +31,7 @@ impl Engine {
             RunKind::Revoke | RunKind::Expire | RunKind::Compensate => {
                 let (status, reason) = ended(ctx.kind());
                 for credential in &ctx.credentials {
-                    let id = CredentialId::from(credential.credential_id);
+                    let id = credential.credential_id;
                     db::credentials::record_gone(&mut tx, id, status, reason).await?;
                 }
                 end_grant(&mut tx, ctx).await?;
@@ -96,14 +94,14 @@ impl Engine {
     ) -> Result<(), sqlx::Error> {
         let removing = format!("provisioning failed ({reason}); removing it from Seam");
         for credential in &ctx.credentials {
-            let id = CredentialId::from(credential.credential_id);
+            let id = credential.credential_id;
             let at_seam = credential.seam_acs_credential_id.is_some()
                 || credential.seam_access_code_id.is_some()
                 || ctx.uncertain_creates.contains(&credential.credential_id)
                 || ctx.steps.iter().any(|s| {
                     s.credential_id == Some(credential.credential_id)
                         && s.uncertain
-                        && s.kind().is_some_and(|k| k.creates())
+                        && s.kind.creates()
                 });
             let (next, why) = if at_seam {
                 (CredentialStatus::Revoking, removing.as_str())
@@ -115,7 +113,7 @@ impl Engine {
         let groups: Vec<_> = ctx
             .access_groups
             .iter()
-            .map(|g| g.access_group_id.into())
+            .map(|g| g.access_group_id)
             .collect();
         let plan = compile_revocation(
             ctx.provider,

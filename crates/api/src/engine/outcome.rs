@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use doorway_domain::CredentialStatus;
+use doorway_domain::{CredentialId, EntranceId};
 use seam_gateway::SeamError;
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::db::residents::Schedule;
 
@@ -27,52 +27,52 @@ pub enum Produced {
         schedule: Schedule,
     },
     AcsCredential {
-        credential_id: Uuid,
+        credential_id: CredentialId,
         acs_credential_id: String,
         code: Option<seam_gateway::Pin>,
     },
     /// A credential for the grant's new window; the one it replaces stays until deleted.
     Replacement {
-        credential_id: Uuid,
+        credential_id: CredentialId,
         acs_credential_id: String,
         code: Option<seam_gateway::Pin>,
     },
     AccessibleEntrances {
-        credential_id: Uuid,
-        entrance_ids: Vec<Uuid>,
+        credential_id: CredentialId,
+        entrance_ids: Vec<EntranceId>,
         seam_ids: Vec<String>,
     },
     /// Seam reports the credential issued or the code set (or scheduled on its lock).
     Issued {
-        credential_id: Uuid,
+        credential_id: CredentialId,
         status: CredentialStatus,
         code: Option<seam_gateway::Pin>,
         issued_at: Option<DateTime<Utc>>,
     },
     AccessCode {
-        credential_id: Uuid,
+        credential_id: CredentialId,
         access_code_id: String,
         code: Option<seam_gateway::Pin>,
     },
     /// Nothing of the credential is left at Seam.
     Gone {
-        credential_id: Uuid,
+        credential_id: CredentialId,
         seam_ids: Vec<String>,
     },
     /// Seam was asked to move an access code to the grant's new window; the lock must
     /// confirm it again.
     Rescheduled {
-        credential_id: Uuid,
+        credential_id: CredentialId,
         seam_id: String,
     },
     /// Seam was asked to remove an access code; it is gone once Seam no longer lists it.
     Removing {
-        credential_id: Uuid,
+        credential_id: CredentialId,
         access_code_id: String,
     },
     /// The credential a replacement superseded is gone from Seam.
     SupersededGone {
-        credential_id: Uuid,
+        credential_id: CredentialId,
         seam_id: Option<String>,
     },
     AcsUserReleased {

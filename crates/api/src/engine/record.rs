@@ -44,9 +44,9 @@ impl Engine {
         else {
             return Ok(Recorded::Lost);
         };
-        crate::metrics::step_executed(&step.name, outcome.label());
-        let step_id = step.step_id.into();
-        let count_attempt = !step.kind().is_some_and(|k| k.creates());
+        crate::metrics::step_executed(step.kind.as_str(), outcome.label());
+        let step_id = step.step_id;
+        let count_attempt = !step.kind.creates();
         let empty = json!({});
         match outcome {
             Outcome::Done(produced) => {
@@ -81,7 +81,7 @@ impl Engine {
                 // the resident first too, so it committed before this transaction) means the
                 // next look need not wait.
                 let woken = match step.credential_id {
-                    Some(id) => db::credentials::changed_since(&mut tx, id.into(), started).await?,
+                    Some(id) => db::credentials::changed_since(&mut tx, id, started).await?,
                     None => false,
                 };
                 if let Some(reason) = reason {
@@ -242,7 +242,7 @@ async fn apply(
             acs_credential_id,
             code,
         } => {
-            let id = CredentialId::from(*credential_id);
+            let id = *credential_id;
             db::credentials::record_created(
                 tx,
                 id,
@@ -256,7 +256,7 @@ async fn apply(
             acs_credential_id,
             code,
         } => {
-            let id = CredentialId::from(*credential_id);
+            let id = *credential_id;
             db::credentials::record_replacement(
                 tx,
                 id,
@@ -269,13 +269,13 @@ async fn apply(
             credential_id,
             entrance_ids,
             ..
-        } => db::credentials::replace_entrances(tx, (*credential_id).into(), entrance_ids).await,
+        } => db::credentials::replace_entrances(tx, *credential_id, entrance_ids).await,
         Produced::AccessCode {
             credential_id,
             access_code_id,
             code,
         } => {
-            let id = CredentialId::from(*credential_id);
+            let id = *credential_id;
             db::credentials::record_access_code_created(
                 tx,
                 id,
@@ -290,7 +290,7 @@ async fn apply(
             credential_id,
             access_code_id,
         } => {
-            let id = CredentialId::from(*credential_id);
+            let id = *credential_id;
             db::credentials::record_access_code_created(tx, id, access_code_id, None).await
         }
         Produced::Issued {
@@ -299,7 +299,7 @@ async fn apply(
             code,
             issued_at,
         } => {
-            let id = CredentialId::from(*credential_id);
+            let id = *credential_id;
             db::credentials::record_issued(
                 tx,
                 id,
@@ -314,15 +314,15 @@ async fn apply(
             Ok(())
         }
         Produced::Rescheduled { credential_id, .. } => {
-            db::credentials::clear_issued(tx, (*credential_id).into()).await
+            db::credentials::clear_issued(tx, *credential_id).await
         }
         Produced::Gone { credential_id, .. } => {
             let (status, reason) = ended(ctx.kind());
-            db::credentials::record_gone(tx, (*credential_id).into(), status, reason).await?;
+            db::credentials::record_gone(tx, *credential_id, status, reason).await?;
             Ok(())
         }
         Produced::SupersededGone { credential_id, .. } => {
-            db::credentials::forget_superseded(tx, (*credential_id).into()).await
+            db::credentials::forget_superseded(tx, *credential_id).await
         }
     }
 }
@@ -349,7 +349,7 @@ async fn explain(
     reason: &str,
 ) -> Result<(), sqlx::Error> {
     if let Some(credential) = step.credential_id {
-        db::credentials::explain(tx, credential.into(), reason).await?;
+        db::credentials::explain(tx, credential, reason).await?;
     }
     if ctx.kind() == RunKind::SignOut {
         // The grant a sign-out is recorded on may have ended long ago: its reason stays.
@@ -370,7 +370,7 @@ async fn throttle(
         .credential_id
         .and_then(|c| ctx.lock_of(c))
         .and_then(|l| l.seam_device_id.as_deref());
-    match (step.kind().and_then(steps::device_bucket), device) {
+    match (steps::device_bucket(step.kind), device) {
         (Some(bucket), Some(device)) => db::device_windows::block(tx, device, bucket, until).await,
         _ => db::engine_state::back_off(tx, until).await,
     }

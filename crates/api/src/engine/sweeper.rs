@@ -46,7 +46,7 @@ impl Engine {
         let Some(row) = db::grants::find(&mut db, grant).await? else {
             return Ok(());
         };
-        db::residents::lock(&mut db, row.resident_id.into()).await?;
+        db::residents::lock(&mut db, row.resident_id).await?;
         if let Some(row) = db::grants::lock(&mut db, grant).await? {
             if row.ends_at.is_some_and(|end| end <= chrono::Utc::now()) {
                 end_access(&mut db, &row, RunKind::Expire, Some(EXPIRING)).await?;

@@ -44,7 +44,7 @@ async fn find_grant(ctx: &Context<'_>, id: GrantId) -> GqlResult<Grant> {
     .await
     .gql()?;
     match row {
-        Some(row) if visibility.sees_property(row.property_id.into()) => Ok(Grant(row)),
+        Some(row) if visibility.sees_property(row.property_id) => Ok(Grant(row)),
         _ => Err(ApiError::NotFound("grant").extend()),
     }
 }

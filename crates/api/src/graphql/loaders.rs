@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use uuid::Uuid;
+use doorway_domain::{AccessGroupId, CredentialId, GrantId, PropertyId, RunId};
 
 use crate::db::{self, credentials::CredentialRow, properties, runs};
 use crate::error::ApiError;
@@ -21,31 +21,31 @@ pub struct TenantLoader {
 pub type LoadError = Arc<ApiError>;
 
 macro_rules! key {
-    ($(#[$doc:meta])* $name:ident) => {
+    ($(#[$doc:meta])* $name:ident($id:ty)) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub struct $name(pub Uuid);
+        pub struct $name(pub $id);
     };
 }
 
 key!(/// A property by id.
-    PropertyKey);
+    PropertyKey(PropertyId));
 key!(/// The entrances of a property.
-    PropertyEntrances);
+    PropertyEntrances(PropertyId));
 key!(/// The access groups of a property.
-    PropertyAccessGroups);
+    PropertyAccessGroups(PropertyId));
 key!(/// The entrances of an access group.
-    AccessGroupEntrances);
+    AccessGroupEntrances(AccessGroupId));
 key!(/// The credentials of a grant.
-    GrantCredentials);
+    GrantCredentials(GrantId));
 key!(/// The entrances of a grant.
-    GrantEntrances);
+    GrantEntrances(GrantId));
 key!(/// The entrances of a credential.
-    CredentialEntrances);
+    CredentialEntrances(CredentialId));
 key!(/// The latest provisioning run of a grant, with its steps.
-    GrantRun);
+    GrantRun(GrantId));
 
-fn ids<K: Copy>(keys: &[K], f: impl Fn(K) -> Uuid) -> Vec<Uuid> {
+fn ids<K: Copy, Id>(keys: &[K], f: impl Fn(K) -> Id) -> Vec<Id> {
     keys.iter().copied().map(f).collect()
 }
 
@@ -207,7 +207,7 @@ impl Loader<GrantRun> for TenantLoader {
         let latest = db::runs::latest_of_grants(&mut tx, &ids(keys, |k| k.0))
             .await
             .map_err(db_err)?;
-        let run_ids: Vec<Uuid> = latest.iter().map(|r| r.run_id).collect();
+        let run_ids: Vec<RunId> = latest.iter().map(|r| r.run_id).collect();
         let mut steps = group(
             db::runs::steps_of(&mut tx, &run_ids)
                 .await

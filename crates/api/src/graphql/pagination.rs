@@ -19,8 +19,11 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    pub fn new(created_at: DateTime<Utc>, id: Uuid) -> Self {
-        Self { created_at, id }
+    pub fn new(created_at: DateTime<Utc>, id: impl Into<Uuid>) -> Self {
+        Self {
+            created_at,
+            id: id.into(),
+        }
     }
 
     pub fn key(self) -> (DateTime<Utc>, Uuid) {

@@ -13,7 +13,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use async_graphql::{Context, ErrorExtensions, Subscription, ID};
 use chrono::{DateTime, Utc};
-use doorway_domain::{PropertyId, ResidentId, TenantId};
+use doorway_domain::{CredentialId, CredentialStatus, PropertyId, ResidentId, TenantId};
 use futures::{Stream, StreamExt};
 use uuid::Uuid;
 
@@ -54,7 +54,7 @@ impl LiveSubscription {
             .gql()?
             .ok_or_else(|| ApiError::NotFound("resident").extend())?;
         let watch = Watch::Credentials {
-            resident: resident.resident_id.into(),
+            resident: resident.resident_id,
         };
         let items = live(feed(ctx)?.subscribe(), services, visibility, watch);
         Ok(items.filter_map(|item| async move {
@@ -80,7 +80,7 @@ impl LiveSubscription {
                 let id: PropertyId = parse_id(&id, "propertyId").gql()?;
                 let found = visibility.sees_property(id)
                     && loader(ctx)?
-                        .load_one(PropertyKey(id.as_uuid()))
+                        .load_one(PropertyKey(id))
                         .await
                         .map_err(load_err)?
                         .is_some();
@@ -282,7 +282,12 @@ impl Live {
         let loaded = match &self.watch {
             Watch::Credentials { resident } => self
                 .services
-                .credential_of_resident(&self.visibility, *resident, target.grant.into(), target.id)
+                .credential_of_resident(
+                    &self.visibility,
+                    *resident,
+                    target.grant.into(),
+                    target.id.into(),
+                )
                 .await
                 .map(|row| {
                     row.map(|row| (fingerprint(&credential_state(&row)), Item::Credential(row)))
@@ -293,7 +298,7 @@ impl Live {
                 .await
                 .map(|found| {
                     found
-                        .filter(|(grant, _)| self.watch.shows(grant.property_id))
+                        .filter(|(grant, _)| self.watch.shows(grant.property_id.as_uuid()))
                         .map(|(grant, credentials)| {
                             let state = (
                                 (&grant.status, &grant.status_reason),
@@ -320,10 +325,12 @@ impl Live {
 }
 
 /// What a subscriber sees of a credential.
-fn credential_state(row: &CredentialRow) -> (Uuid, &str, Option<&str>, Option<&[u8]>) {
+fn credential_state(
+    row: &CredentialRow,
+) -> (CredentialId, CredentialStatus, Option<&str>, Option<&[u8]>) {
     (
         row.credential_id,
-        &row.status,
+        row.status,
         row.status_reason.as_deref(),
         row.code_sealed.as_deref(),
     )

@@ -38,17 +38,6 @@ macro_rules! mirror_enum {
                 match value { $($name::$variant => Self::$variant),+ }
             }
         }
-
-        impl $name {
-            /// From the text stored in the database.
-            pub fn from_db(text: &str) -> GqlResult<Self> {
-                <$domain>::parse(text).map(Self::from).ok_or_else(|| {
-                    async_graphql::ErrorExtensions::extend(&ApiError::internal(anyhow::anyhow!(
-                        "unknown {} {text:?} in the database", stringify!($name)
-                    )))
-                })
-            }
-        }
     };
 }
 
@@ -100,9 +89,7 @@ impl Tenant {
             return Ok(None);
         }
         let services = super::context::services(ctx)?;
-        let visibility = auth(ctx)?
-            .visibility_in(doorway_domain::TenantId::from(self.0.tenant_id))
-            .gql()?;
+        let visibility = auth(ctx)?.visibility_in(self.0.tenant_id).gql()?;
         let pause = async {
             let mut db = crate::db::begin(&services.pool, &visibility).await?;
             let pause = crate::db::engine_state::pause_of(&mut db).await?;
@@ -129,20 +116,16 @@ impl Property {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    async fn provider(&self) -> GqlResult<Provider> {
-        Provider::from_db(&self.0.provider)
+    async fn provider(&self) -> Provider {
+        self.0.provider.into()
     }
     /// The access methods Doorway can provision here.
     async fn supported_access_methods(&self) -> Vec<AccessMethod> {
-        DomainProvider::parse(&self.0.provider)
-            .map(|p| {
-                supported_access_methods(p, None)
-                    .iter()
-                    .copied()
-                    .map(AccessMethod::from)
-                    .collect()
-            })
-            .unwrap_or_default()
+        supported_access_methods(self.0.provider, None)
+            .iter()
+            .copied()
+            .map(AccessMethod::from)
+            .collect()
     }
     async fn seam_acs_system_id(&self) -> Option<&str> {
         self.0.seam_acs_system_id.as_deref()
@@ -206,7 +189,7 @@ impl AccessGroup {
     }
 }
 
-async fn property_of(ctx: &Context<'_>, id: uuid::Uuid) -> GqlResult<Property> {
+async fn property_of(ctx: &Context<'_>, id: doorway_domain::PropertyId) -> GqlResult<Property> {
     loader(ctx)?
         .load_one(PropertyKey(id))
         .await
@@ -223,11 +206,11 @@ impl Credential {
     async fn id(&self) -> ID {
         ID(self.0.credential_id.to_string())
     }
-    async fn access_method(&self) -> GqlResult<AccessMethod> {
-        AccessMethod::from_db(&self.0.access_method)
+    async fn access_method(&self) -> AccessMethod {
+        self.0.access_method.into()
     }
-    async fn status(&self) -> GqlResult<CredentialStatus> {
-        CredentialStatus::from_db(&self.0.status)
+    async fn status(&self) -> CredentialStatus {
+        self.0.status.into()
     }
     /// Why the credential is in its status, in words a portal can show.
     async fn status_reason(&self) -> Option<&str> {
@@ -241,10 +224,9 @@ impl Credential {
         let Some(sealed) = &self.0.code_sealed else {
             return Ok(None);
         };
-        let id = doorway_domain::CredentialId::from(self.0.credential_id);
         services(ctx)?
             .cipher
-            .open_string(sealed, &db::credentials::pin_context(id))
+            .open_string(sealed, &db::credentials::pin_context(self.0.credential_id))
             .map(Some)
             .map_err(|err| ApiError::internal(err).extend())
     }
@@ -283,14 +265,14 @@ impl Grant {
     async fn id(&self) -> ID {
         ID(self.0.grant_id.to_string())
     }
-    async fn status(&self) -> GqlResult<GrantStatus> {
-        GrantStatus::from_db(&self.0.status)
+    async fn status(&self) -> GrantStatus {
+        self.0.status.into()
     }
     async fn status_reason(&self) -> Option<&str> {
         self.0.status_reason.as_deref()
     }
-    async fn access_method(&self) -> GqlResult<AccessMethod> {
-        AccessMethod::from_db(&self.0.access_method)
+    async fn access_method(&self) -> AccessMethod {
+        self.0.access_method.into()
     }
     async fn starts_at(&self) -> Option<DateTime<Utc>> {
         self.0.starts_at
@@ -334,7 +316,7 @@ impl Grant {
         let Some(visibility) = auth(ctx)?.visibility() else {
             return Ok(vec![]);
         };
-        let grant = doorway_domain::GrantId::from(self.0.grant_id);
+        let grant = self.0.grant_id;
         let rows = async {
             let mut db = crate::db::begin(&services.pool, &visibility).await?;
             let rows = crate::db::runs::of_grant(&mut db, grant).await?;
@@ -375,11 +357,11 @@ impl ProvisioningRun {
     async fn id(&self) -> ID {
         ID(self.run.run_id.to_string())
     }
-    async fn kind(&self) -> GqlResult<RunKind> {
-        RunKind::from_db(&self.run.kind)
+    async fn kind(&self) -> RunKind {
+        self.run.kind.into()
     }
-    async fn status(&self) -> GqlResult<RunStatus> {
-        RunStatus::from_db(&self.run.status)
+    async fn status(&self) -> RunStatus {
+        self.run.status.into()
     }
     async fn grant_id(&self) -> ID {
         ID(self.run.grant_id.to_string())
@@ -411,9 +393,7 @@ impl ProvisioningRun {
             Some(steps) => steps.clone(),
             None => {
                 let services = super::context::services(ctx)?;
-                let visibility = auth(ctx)?
-                    .visibility_in(doorway_domain::TenantId::from(self.run.tenant_id))
-                    .gql()?;
+                let visibility = auth(ctx)?.visibility_in(self.run.tenant_id).gql()?;
                 async {
                     let mut db = crate::db::begin(&services.pool, &visibility).await?;
                     let steps = crate::db::runs::steps_of(&mut db, &[self.run.run_id]).await?;
@@ -434,10 +414,10 @@ pub struct ProvisioningStep(StepRow);
 #[Object]
 impl ProvisioningStep {
     async fn name(&self) -> &str {
-        &self.0.name
+        self.0.kind.as_str()
     }
-    async fn status(&self) -> GqlResult<StepStatus> {
-        StepStatus::from_db(&self.0.status)
+    async fn status(&self) -> StepStatus {
+        self.0.status.into()
     }
     async fn attempts(&self) -> i32 {
         self.0.attempts
@@ -508,8 +488,8 @@ pub type CredentialConnection = Connection<Cursor, Credential, Totals>;
 
 #[ComplexObject]
 impl Resident {
-    async fn status(&self) -> GqlResult<ResidentStatus> {
-        ResidentStatus::from_db(&self.row.status)
+    async fn status(&self) -> ResidentStatus {
+        self.row.status.into()
     }
 
     /// The resident's grants, newest first (limited to the caller's properties).
@@ -551,7 +531,7 @@ impl Resident {
         let (rows, total) = services(ctx)?
             .resident_credentials(
                 &visibility,
-                self.row.resident_id.into(),
+                self.row.resident_id,
                 limit,
                 after.map(Cursor::key),
             )

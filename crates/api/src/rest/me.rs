@@ -46,9 +46,9 @@ pub struct PageInfo {
 pub struct Credential {
     pub id: Uuid,
     /// `MOBILE_KEY` or `PIN_CODE`.
-    pub access_method: String,
+    pub access_method: &'static str,
     /// `PENDING`, `ISSUING`, `SCHEDULED`, `ACTIVE`, `FAILED`, `REVOKING`, `REVOKED` or `EXPIRED`.
-    pub status: String,
+    pub status: &'static str,
     pub status_reason: Option<String>,
     /// The PIN; null for mobile keys and until the provider has generated it.
     pub code: Option<String>,
@@ -63,7 +63,7 @@ pub struct PropertyRef {
     pub id: Uuid,
     pub name: String,
     /// `LATCH`, `SALTO_KS`, `SMART_LOCKS` or `OTHER_ACS`.
-    pub provider: String,
+    pub provider: &'static str,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -84,23 +84,23 @@ impl From<CredentialView> for Credential {
     fn from(view: CredentialView) -> Self {
         let c = view.credential;
         Self {
-            id: c.credential_id,
-            access_method: c.access_method,
-            status: c.status,
+            id: c.credential_id.as_uuid(),
+            access_method: c.access_method.as_str(),
+            status: c.status.as_str(),
             status_reason: c.status_reason,
             code: view.code,
             starts_at: c.starts_at,
             ends_at: c.ends_at,
             property: view.property.map(|p| PropertyRef {
-                id: p.property_id,
+                id: p.property_id.as_uuid(),
                 name: p.name,
-                provider: p.provider,
+                provider: p.provider.as_str(),
             }),
             entrances: view
                 .entrances
                 .into_iter()
                 .map(|e| EntranceRef {
-                    id: e.entrance_id,
+                    id: e.entrance_id.as_uuid(),
                     name: e.name,
                 })
                 .collect(),

@@ -2,7 +2,7 @@
 //! Seam) and a client session for Seam's mobile SDK.
 
 use chrono::{DateTime, Duration, Utc};
-use doorway_domain::{CredentialId, ResidentId, ResidentStatus};
+use doorway_domain::{CredentialId, PropertyId, ResidentId, ResidentStatus};
 use secrecy::SecretString;
 use uuid::Uuid;
 
@@ -60,7 +60,7 @@ impl Services {
             .await?
             .ok_or(ApiError::NotFound("resident"))?;
         refuse_moved_out(&resident)?;
-        let resident_id: ResidentId = resident.resident_id.into();
+        let resident_id: ResidentId = resident.resident_id;
         let Some(identity) = resident.seam_user_identity_id else {
             return Err(ApiError::Conflict(
                 "no mobile key has been provisioned for this resident yet".into(),
@@ -92,9 +92,9 @@ impl Services {
             .await?
             .ok_or(ApiError::NotFound("resident"))?;
         if let Err(refused) = refuse_moved_out(&now) {
-            let grants = db::grants::of_residents(&mut db, &[resident_id.as_uuid()], None).await?;
+            let grants = db::grants::of_residents(&mut db, &[resident_id], None).await?;
             if let Some(latest) = grants.first() {
-                super::lifecycle::sign_out(&mut db, latest.grant_id.into()).await?;
+                super::lifecycle::sign_out(&mut db, latest.grant_id).await?;
             }
             db.commit().await?;
             self.engine.wake();
@@ -112,7 +112,7 @@ impl Services {
 
 /// A resident who moved out is signed out of every app and starts no new session.
 fn refuse_moved_out(resident: &ResidentRow) -> Result<(), ApiError> {
-    if ResidentStatus::parse(&resident.status) == Some(ResidentStatus::MovedOut) {
+    if resident.status == ResidentStatus::MovedOut {
         return Err(ApiError::Forbidden(
             "the resident has moved out; no mobile key session is started for them".into(),
         ));
@@ -148,11 +148,11 @@ impl Services {
         let resident = db::residents::find_by_external_id(&mut db, subject)
             .await?
             .ok_or(ApiError::NotFound("resident"))?;
-        let resident_id: ResidentId = resident.resident_id.into();
+        let resident_id: ResidentId = resident.resident_id;
         let rows = db::credentials::page_of_resident(&mut db, resident_id, limit, before).await?;
         let total = db::credentials::count_of_resident(&mut db, resident_id).await?;
-        let property_ids: Vec<Uuid> = rows.iter().map(|r| r.property_id).collect();
-        let credential_ids: Vec<Uuid> = rows.iter().map(|r| r.credential_id).collect();
+        let property_ids: Vec<PropertyId> = rows.iter().map(|r| r.property_id).collect();
+        let credential_ids: Vec<CredentialId> = rows.iter().map(|r| r.credential_id).collect();
         let properties = db::properties::find_many(&mut db, &property_ids).await?;
         let mut entrances = db::credentials::entrances_of(&mut db, &credential_ids).await?;
         db.commit().await?;
@@ -160,7 +160,7 @@ impl Services {
             .into_iter()
             .map(|credential| CredentialView {
                 code: credential.code_sealed.as_deref().and_then(|sealed| {
-                    let id = CredentialId::from(credential.credential_id);
+                    let id = credential.credential_id;
                     self.cipher
                         .open_string(sealed, &db::credentials::pin_context(id))
                         .map_err(|err| tracing::error!(credential_id = %id, error = %err, "a PIN cannot be opened"))
@@ -179,8 +179,8 @@ impl Services {
 }
 
 fn extract_entrances(
-    all: &mut Vec<(Uuid, crate::db::properties::EntranceRow)>,
-    credential: Uuid,
+    all: &mut Vec<(CredentialId, crate::db::properties::EntranceRow)>,
+    credential: CredentialId,
 ) -> Vec<crate::db::properties::EntranceRow> {
     let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(all)
         .into_iter()

@@ -5,9 +5,8 @@
 use chrono::{DateTime, Utc};
 use doorway_domain::{
     compile_grant, AccessGroupId, AccessMethod, CredentialId, EntranceFacts, EntranceId, GrantId,
-    GrantRequest, PropertyFacts, PropertyId, Provider, ResidentId, ResidentStatus, RunKind,
+    GrantRequest, PropertyFacts, PropertyId, ResidentId, ResidentStatus, RunKind,
 };
-use uuid::Uuid;
 
 use super::{idempotency_key, request_hash, Services};
 use crate::db::Visibility;
@@ -43,7 +42,7 @@ impl Services {
         let resident = db::residents::lock(&mut db, input.resident_id)
             .await?
             .ok_or(ApiError::NotFound("resident"))?;
-        if ResidentStatus::parse(&resident.status) != Some(ResidentStatus::Active) {
+        if resident.status != ResidentStatus::Active {
             return Err(ApiError::bad_input(
                 "residentId",
                 "residentId: the resident has moved out",
@@ -86,12 +85,6 @@ impl Services {
                 }
             }
         }
-        let entrance_ids: Vec<Uuid> = plan.entrance_ids.iter().map(EntranceId::as_uuid).collect();
-        let group_ids: Vec<Uuid> = plan
-            .access_group_ids
-            .iter()
-            .map(AccessGroupId::as_uuid)
-            .collect();
         db::grants::insert(
             &mut db,
             &db::grants::NewGrant {
@@ -101,14 +94,14 @@ impl Services {
                 access_method: input.access_method,
                 starts_at: plan.window.starts_at(),
                 ends_at: plan.window.ends_at(),
-                entrance_ids: &entrance_ids,
-                access_group_ids: &group_ids,
+                entrance_ids: &plan.entrance_ids,
+                access_group_ids: &plan.access_group_ids,
             },
         )
         .await?;
         // Salto credentials open what their groups open: shown to the resident as such.
-        let group_entrances: Vec<Uuid> =
-            db::properties::access_group_entrances(&mut db, &group_ids)
+        let group_entrances: Vec<EntranceId> =
+            db::properties::access_group_entrances(&mut db, &plan.access_group_ids)
                 .await?
                 .into_iter()
                 .map(|(_, e)| e.entrance_id)
@@ -116,11 +109,7 @@ impl Services {
         let mut credential_ids = Vec::with_capacity(plan.credentials.len());
         for (slot, credential) in (0i32..).zip(&plan.credentials) {
             let id = CredentialId::new();
-            let mut entrances: Vec<Uuid> = credential
-                .entrance_ids
-                .iter()
-                .map(EntranceId::as_uuid)
-                .collect();
+            let mut entrances: Vec<EntranceId> = credential.entrance_ids.clone();
             if entrances.is_empty() {
                 entrances.clone_from(&group_entrances);
                 entrances.dedup();
@@ -139,7 +128,7 @@ impl Services {
                 requested_code: chosen.as_deref(),
             };
             db::credentials::insert_planned(&mut db, &planned, &entrances).await?;
-            credential_ids.push(id.as_uuid());
+            credential_ids.push(id);
         }
         db::runs::insert_plan(
             &mut db,
@@ -162,13 +151,13 @@ pub(super) async fn property_facts(
     property: &db::properties::PropertyRow,
 ) -> Result<PropertyFacts, ApiError> {
     Ok(PropertyFacts {
-        provider: Provider::parse(&property.provider).unwrap_or(Provider::OtherAcs),
+        provider: property.provider,
         external_type: property.external_type.clone(),
         entrances: db::properties::entrances_of(db, &[property.property_id])
             .await?
             .into_iter()
             .map(|e| EntranceFacts {
-                id: e.entrance_id.into(),
+                id: e.entrance_id,
                 supports_access_codes: e.supports_access_codes,
                 code_lengths: e
                     .supported_code_lengths
@@ -180,7 +169,7 @@ pub(super) async fn property_facts(
         access_group_ids: db::properties::access_groups_of(db, &[property.property_id])
             .await?
             .into_iter()
-            .map(|g| g.access_group_id.into())
+            .map(|g| g.access_group_id)
             .collect(),
     })
 }

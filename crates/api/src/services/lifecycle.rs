@@ -8,9 +8,9 @@
 use chrono::{DateTime, Utc};
 use doorway_domain::{
     check_window_for, compile_reschedule, compile_revocation, compile_sign_out, AccessWindow,
-    CredentialStatus, GrantId, GrantStatus, Provider, ResidentId, ResidentStatus, RunKind,
+    CredentialId, CredentialStatus, GrantId, GrantStatus, Provider, ResidentId, ResidentStatus,
+    RunKind,
 };
-use uuid::Uuid;
 
 use super::Services;
 use crate::db::Visibility;
@@ -31,7 +31,7 @@ impl Services {
     ) -> Result<GrantRow, ApiError> {
         let mut db = db::begin(&self.pool, visibility).await?;
         let grant = visible_grant(&mut db, visibility, id).await?;
-        db::residents::lock(&mut db, grant.resident_id.into()).await?;
+        db::residents::lock(&mut db, grant.resident_id).await?;
         let grant = db::grants::lock(&mut db, id)
             .await?
             .ok_or(ApiError::NotFound("grant"))?;
@@ -60,7 +60,7 @@ impl Services {
             .await?
             .ok_or(ApiError::NotFound("resident"))?;
         db::residents::set_status(&mut db, id, ResidentStatus::MovedOut).await?;
-        let before = db::grants::of_residents(&mut db, &[id.as_uuid()], None).await?;
+        let before = db::grants::of_residents(&mut db, &[id], None).await?;
         for grant in &before {
             end_access(&mut db, grant, RunKind::Revoke, None).await?;
         }
@@ -69,10 +69,10 @@ impl Services {
             // Newest first: the sign-out is recorded on the resident's latest grant. A session
             // needs an identity, and an identity needs a grant, so there is one.
             if let Some(latest) = before.first() {
-                sign_out(&mut db, latest.grant_id.into()).await?;
+                sign_out(&mut db, latest.grant_id).await?;
             }
         }
-        let grants = db::grants::of_residents(&mut db, &[id.as_uuid()], None).await?;
+        let grants = db::grants::of_residents(&mut db, &[id], None).await?;
         db.commit().await?;
         self.engine.wake();
         tracing::info!(resident_id = %id, grants = grants.len(), "resident moved out");
@@ -90,16 +90,16 @@ impl Services {
     ) -> Result<GrantRow, ApiError> {
         let mut db = db::begin(&self.pool, visibility).await?;
         let grant = visible_grant(&mut db, visibility, id).await?;
-        db::residents::lock(&mut db, grant.resident_id.into()).await?;
+        db::residents::lock(&mut db, grant.resident_id).await?;
         let grant = db::grants::lock(&mut db, id)
             .await?
             .ok_or(ApiError::NotFound("grant"))?;
-        match GrantStatus::parse(&grant.status) {
-            Some(GrantStatus::Active | GrantStatus::Provisioning) => {}
+        match grant.status {
+            GrantStatus::Active | GrantStatus::Provisioning => {}
             _ => {
                 return Err(ApiError::Conflict(format!(
                     "a {} grant cannot be rescheduled",
-                    grant.status.to_lowercase()
+                    grant.status.as_str().to_lowercase()
                 )))
             }
         }
@@ -108,10 +108,10 @@ impl Services {
         // The current window was valid when set; it may have started since, which is fine.
         let from =
             AccessWindow::new(grant.starts_at, grant.ends_at, grant.created_at).unwrap_or(to);
-        let property = db::properties::find(&mut db, grant.property_id.into())
+        let property = db::properties::find(&mut db, grant.property_id)
             .await?
             .ok_or(ApiError::NotFound("property"))?;
-        let provider = Provider::parse(&property.provider).unwrap_or(Provider::OtherAcs);
+        let provider = property.provider;
         let credentials = db::credentials::of_grants(&mut db, &[grant.grant_id]).await?;
         check_window_for(provider, to, now)?;
         let steps = compile_reschedule(provider, &db::credentials::planned(&credentials), from, to);
@@ -129,7 +129,7 @@ impl Services {
                 ],
             )
             .await?;
-            let ids: Vec<Uuid> = credentials.iter().map(|c| c.credential_id).collect();
+            let ids: Vec<CredentialId> = credentials.iter().map(|c| c.credential_id).collect();
             db::runs::insert_plan(&mut db, id, RunKind::Reschedule, &steps, &ids).await?;
         }
         let grant = db::grants::find(&mut db, id)
@@ -148,7 +148,7 @@ async fn visible_grant(
     id: GrantId,
 ) -> Result<GrantRow, ApiError> {
     match db::grants::find(db, id).await? {
-        Some(grant) if visibility.sees_property(grant.property_id.into()) => Ok(grant),
+        Some(grant) if visibility.sees_property(grant.property_id) => Ok(grant),
         _ => Err(ApiError::NotFound("grant")),
     }
 }
@@ -162,11 +162,8 @@ async fn visible_grant(
 /// already waiting due now.
 pub(crate) async fn sign_out(db: &mut TenantTx, grant: GrantId) -> Result<(), sqlx::Error> {
     let unfinished = db::runs::unfinished_of_grant(db, grant).await?;
-    if let Some(waiting) = unfinished
-        .iter()
-        .find(|r| RunKind::parse(&r.kind) == Some(RunKind::SignOut))
-    {
-        db::runs::make_due(db, waiting.run_id.into()).await?;
+    if let Some(waiting) = unfinished.iter().find(|r| r.kind == RunKind::SignOut) {
+        db::runs::make_due(db, waiting.run_id).await?;
         return Ok(());
     }
     db::runs::insert_plan(db, grant, RunKind::SignOut, &compile_sign_out(), &[]).await?;
@@ -180,20 +177,17 @@ pub(crate) async fn end_access(
     kind: RunKind,
     reason: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    let id: GrantId = grant.grant_id.into();
-    match GrantStatus::parse(&grant.status) {
-        Some(GrantStatus::Revoked | GrantStatus::Expired) | None => return Ok(()),
-        Some(GrantStatus::Revoking) => {
+    let id: GrantId = grant.grant_id;
+    match grant.status {
+        GrantStatus::Revoked | GrantStatus::Expired => return Ok(()),
+        GrantStatus::Revoking => {
             let unfinished = db::runs::unfinished_of_grant(db, id).await?;
-            if let Some(removal) = unfinished
-                .iter()
-                .find(|r| RunKind::parse(&r.kind).is_some_and(RunKind::ends_access))
-            {
-                db::runs::make_due(db, removal.run_id.into()).await?;
+            if let Some(removal) = unfinished.iter().find(|r| r.kind.ends_access()) {
+                db::runs::make_due(db, removal.run_id).await?;
                 return Ok(());
             }
         }
-        Some(_) => {
+        GrantStatus::Provisioning | GrantStatus::Active | GrantStatus::Failed => {
             if !db::grants::transition(db, id, GrantStatus::Revoking, reason).await? {
                 return Ok(());
             }
@@ -213,18 +207,16 @@ pub(crate) async fn end_access(
         &[RunKind::Revoke, RunKind::Expire, RunKind::Compensate],
     )
     .await?;
-    let property = db::properties::find(db, grant.property_id.into()).await?;
-    let provider = property
-        .and_then(|p| Provider::parse(&p.provider))
-        .unwrap_or(Provider::OtherAcs);
+    let property = db::properties::find(db, grant.property_id).await?;
+    let provider = property.map_or(Provider::OtherAcs, |p| p.provider);
     let credentials = db::credentials::of_grants(db, &[grant.grant_id]).await?;
     let groups: Vec<_> = db::grants::access_groups_of(db, id)
         .await?
         .into_iter()
-        .map(|g| g.access_group_id.into())
+        .map(|g| g.access_group_id)
         .collect();
     let plan = compile_revocation(provider, &db::credentials::planned(&credentials), &groups);
-    let ids: Vec<Uuid> = credentials.iter().map(|c| c.credential_id).collect();
+    let ids: Vec<CredentialId> = credentials.iter().map(|c| c.credential_id).collect();
     db::runs::insert_plan(db, id, kind, &plan, &ids).await?;
     tracing::info!(grant_id = %id, kind = kind.as_str(), "end of access recorded");
     Ok(())

@@ -3,7 +3,7 @@
 //! been missed. Subscriptions call these; the notification itself is never trusted for content.
 
 use chrono::{DateTime, Utc};
-use doorway_domain::{GrantId, PropertyId, ResidentId};
+use doorway_domain::{CredentialId, GrantId, PropertyId, ResidentId};
 use uuid::Uuid;
 
 use super::Services;
@@ -18,16 +18,14 @@ impl Services {
         visibility: &Visibility,
         resident: ResidentId,
         grant: GrantId,
-        credential: Uuid,
+        credential: CredentialId,
     ) -> Result<Option<CredentialRow>, ApiError> {
         let mut db = db::begin(&self.pool, visibility).await?;
         let row = match db::grants::find(&mut db, grant).await? {
-            Some(g) if g.resident_id == resident.as_uuid() => {
-                db::credentials::of_grants(&mut db, &[grant.as_uuid()])
-                    .await?
-                    .into_iter()
-                    .find(|c| c.credential_id == credential)
-            }
+            Some(g) if g.resident_id == resident => db::credentials::of_grants(&mut db, &[grant])
+                .await?
+                .into_iter()
+                .find(|c| c.credential_id == credential),
             _ => None,
         };
         db.commit().await?;
@@ -43,7 +41,7 @@ impl Services {
         let mut db = db::begin(&self.pool, visibility).await?;
         let found = match db::grants::find(&mut db, grant).await? {
             Some(row) => {
-                let credentials = db::credentials::of_grants(&mut db, &[grant.as_uuid()]).await?;
+                let credentials = db::credentials::of_grants(&mut db, &[grant]).await?;
                 Some((row, credentials))
             }
             None => None,

@@ -44,10 +44,10 @@ impl Services {
         let visibility = self.visibility_of_run(caller, id).await?;
         let mut db = db::begin(&self.pool, &visibility).await?;
         let (run, _) = self.visible_run(&mut db, &visibility, id).await?;
-        if RunStatus::parse(&run.status).is_some_and(RunStatus::is_final) {
+        if run.status.is_final() {
             return Err(ApiError::Conflict(format!(
                 "a {} run cannot be retried",
-                run.status.to_lowercase()
+                run.status.as_str().to_lowercase()
             )));
         }
         db::engine_state::resume(&mut db).await?;
@@ -68,11 +68,11 @@ impl Services {
         let visibility = self.visibility_of_run(caller, id).await?;
         let mut db = db::begin(&self.pool, &visibility).await?;
         let (run, grant) = self.visible_run(&mut db, &visibility, id).await?;
-        db::residents::lock(&mut db, grant.resident_id.into()).await?;
+        db::residents::lock(&mut db, grant.resident_id).await?;
         if !db::runs::request_cancel(&mut db, id).await? {
             return Err(ApiError::Conflict(format!(
                 "a {} run cannot be cancelled",
-                run.status.to_lowercase()
+                run.status.as_str().to_lowercase()
             )));
         }
         let run = db::runs::find(&mut db, id)
@@ -110,10 +110,10 @@ impl Services {
         let run = db::runs::find(db, id)
             .await?
             .ok_or(ApiError::NotFound("run"))?;
-        let grant = db::grants::find(db, run.grant_id.into())
+        let grant = db::grants::find(db, run.grant_id)
             .await?
             .ok_or(ApiError::NotFound("run"))?;
-        if !visibility.sees_property(grant.property_id.into()) {
+        if !visibility.sees_property(grant.property_id) {
             return Err(ApiError::NotFound("run"));
         }
         Ok((run, grant))

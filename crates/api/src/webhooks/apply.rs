@@ -1,13 +1,11 @@
 //! Applying an event to Doorway's records, inside the transaction that stores it. Only the
 //! event's own data and Doorway's records are used: no call to Seam on this path.
 
-use chrono::{DateTime, Utc};
-use doorway_domain::{CredentialStatus, GrantStatus};
-
 use super::event::{SeamEvent, Target};
 use super::transition::{decide, Current, Decision};
 use crate::db::seam_events::{self, EventCredential};
 use crate::db::TenantTx;
+use chrono::{DateTime, Utc};
 
 /// Applies `event`; returns what it did, in words for the stored event and the log.
 pub async fn apply(
@@ -58,18 +56,13 @@ async fn apply_to(
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
     let id = credential.credential_id;
-    let Some(status) = CredentialStatus::parse(&credential.status) else {
-        return Ok(format!(
-            "credential {id}: unknown status {}",
-            credential.status
-        ));
-    };
+    let status = credential.status;
     let current = Current {
         status,
         last_event_at: credential.last_event_at,
         starts_at: credential.starts_at,
         ends_at: credential.ends_at,
-        grant_live: GrantStatus::parse(&credential.grant_status).is_some_and(GrantStatus::is_live),
+        grant_live: credential.grant_status.is_live(),
         superseded: credential.superseded,
     };
     let decision = decide(&current, effect, at, now);
@@ -84,7 +77,7 @@ async fn apply_to(
             reason,
             issued,
         } => {
-            if seam_events::set_status(db, id.into(), next, reason.as_deref(), at, issued).await? {
+            if seam_events::set_status(db, id, next, reason.as_deref(), at, issued).await? {
                 format!("credential {id}: {} -> {}", status.as_str(), next.as_str())
             } else {
                 format!(

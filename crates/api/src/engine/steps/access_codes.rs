@@ -101,8 +101,7 @@ pub async fn await_set(env: &StepEnv<'_>) -> StepResult {
     let Some(id) = &credential.seam_access_code_id else {
         return Err(broken("the access code was not recorded"));
     };
-    let set =
-        |c: &CredentialRow| c.issued_at.is_some() && c.status == CredentialStatus::Active.as_str();
+    let set = |c: &CredentialRow| c.issued_at.is_some() && c.status == CredentialStatus::Active;
     match env.known(set).await? {
         Known::Reported => return Ok(Outcome::skipped("Seam reported it set already")),
         Known::AwaitEvent => {
@@ -288,7 +287,7 @@ fn chosen_pin(
     let Some(sealed) = &credential.requested_code_sealed else {
         return Ok(None);
     };
-    let id = doorway_domain::CredentialId::from(credential.credential_id);
+    let id = credential.credential_id;
     ctx.cipher
         .open_string(sealed, &crate::db::credentials::pin_context(id))
         .map(|code| Some(seam_gateway::Pin::from(code)))

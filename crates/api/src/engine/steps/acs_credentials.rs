@@ -163,10 +163,7 @@ pub async fn await_issuance(env: &StepEnv<'_>) -> StepResult {
     let Some(seam_id) = &credential.seam_acs_credential_id else {
         return Err(broken("the credential was not recorded"));
     };
-    let issued = |c: &CredentialRow| {
-        c.issued_at.is_some()
-            && CredentialStatus::parse(&c.status).is_some_and(CredentialStatus::is_live)
-    };
+    let issued = |c: &CredentialRow| c.issued_at.is_some() && c.status.is_live();
     match env.known(issued).await? {
         Known::Reported => return Ok(Outcome::skipped("Seam reported it issued already")),
         Known::AwaitEvent => {
@@ -322,9 +319,9 @@ fn same_window(credential: &AcsCredential, ctx: &RunContext) -> bool {
 
 /// Seam's access method for one of our credentials.
 fn seam_method(credential: &CredentialRow) -> SeamAccessMethod {
-    match AccessMethod::parse(&credential.access_method) {
-        Some(AccessMethod::MobileKey) => SeamAccessMethod::MobileKey,
-        _ => SeamAccessMethod::Code,
+    match credential.access_method {
+        AccessMethod::MobileKey => SeamAccessMethod::MobileKey,
+        AccessMethod::PinCode => SeamAccessMethod::Code,
     }
 }
 

@@ -121,7 +121,7 @@ pub async fn launch_enrollment_automation(env: &StepEnv<'_>) -> StepResult {
 /// as revoked), so a repeat after a lost answer only finds less to revoke.
 pub async fn revoke_client_sessions(env: &StepEnv<'_>) -> StepResult {
     let resident = &env.ctx.resident;
-    if ResidentStatus::parse(&resident.status) != Some(ResidentStatus::MovedOut) {
+    if resident.status != ResidentStatus::MovedOut {
         return Ok(Outcome::skipped(
             "the resident lives here again; their sessions stay",
         ));

@@ -34,12 +34,7 @@ pub struct StepEnv<'a> {
 /// Runs one attempt of `step`.
 pub async fn execute(engine: &Engine, ctx: &RunContext, step: &StepRow) -> Outcome {
     let env = StepEnv { engine, ctx, step };
-    let Some(kind) = step.kind() else {
-        return Outcome::Fail {
-            error: format!("this Doorway does not know the step {}", step.name),
-        };
-    };
-    let result = match kind {
+    let result = match step.kind {
         StepKind::EnsureUserIdentity => identity::ensure_user_identity(&env).await,
         StepKind::FindCredentialManager => identity::find_credential_manager(&env).await,
         StepKind::LaunchEnrollmentAutomation => identity::launch_enrollment_automation(&env).await,
@@ -62,7 +57,7 @@ pub async fn execute(engine: &Engine, ctx: &RunContext, step: &StepRow) -> Outco
         StepKind::AwaitAccessCodeRemoved => access_codes::await_removed(&env).await,
         StepKind::RevokeClientSessions => identity::revoke_client_sessions(&env).await,
     };
-    result.unwrap_or_else(|err| err.outcome(&step.name))
+    result.unwrap_or_else(|err| err.outcome(step.kind.as_str()))
 }
 
 /// The Seam device a step's calls count against (Seam's per-device limits), if any.
@@ -151,7 +146,7 @@ impl StepEnv<'_> {
         let id = self.credential()?.credential_id;
         let fresh = {
             let mut tx = db::begin_tenant(&self.engine.inner.pool, ctx.tenant()).await?;
-            let fresh = db::credentials::find(&mut tx, id.into()).await?;
+            let fresh = db::credentials::find(&mut tx, id).await?;
             tx.commit().await?;
             fresh
         };

@@ -488,3 +488,62 @@ fn the_registered_resident_operations_are_the_contracts() {
     .unwrap();
     assert_eq!(registered, contract);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nested_lists_are_pages_that_cost_what_they_may_return() {
+    let app = spawn_app().await;
+    let manager = app.manager_token();
+    let property = app.import_latch_building().await;
+    let id = property["id"].clone();
+    let everything = app
+        .graphql_ok(
+            &manager,
+            "query($id: ID!) { property(id: $id) { entrances { id name } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let all: Vec<Value> = everything["property"]["entrances"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(all.len() >= 2, "{everything}");
+    // Page by page, one entrance at a time: each once, in the list's order, then an empty page.
+    let page = "query($id: ID!, $after: ID) { property(id: $id) { entrances(first: 1, after: $after) { id name } } }";
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let data = app
+            .graphql_ok(&manager, page, json!({ "id": id, "after": after }))
+            .await;
+        let items = data["property"]["entrances"].as_array().unwrap().clone();
+        assert!(items.len() <= 1, "{data}");
+        let Some(item) = items.first() else { break };
+        after = item["id"].clone();
+        seen.push(item.clone());
+    }
+    assert_eq!(seen, all);
+    // An `after` that is no entrance of the list, or a `first` out of bounds, names the argument.
+    for (first, after) in [
+        (1, json!(uuid::Uuid::now_v7())),
+        (501, Value::Null),
+        (-1, Value::Null),
+    ] {
+        let body = app
+            .graphql(
+                &manager,
+                "query($id: ID!, $first: Int, $after: ID) { property(id: $id) { entrances(first: $first, after: $after) { id } } }",
+                json!({ "id": id, "first": first, "after": after }),
+            )
+            .await;
+        let field = if first == 1 { "after" } else { "first" };
+        assert_eq!(error_of(&body), ("BAD_USER_INPUT", Some(field)), "{body}");
+    }
+    // Lists nested in a page of properties cost their items times `first`: asking for up to
+    // 100 properties x 500 groups x 500 entrances each is refused before anything runs.
+    let greedy = "{ properties(first: 100) { edges { node { accessGroups(first: 500) { entrances(first: 500) { id } } } } } }";
+    let body = app.graphql(&manager, greedy, json!({})).await;
+    assert_eq!(error_of(&body).0, "QUERY_TOO_COMPLEX", "{body}");
+    // The same shape asking for what a portal shows is fine.
+    let modest = "{ properties(first: 10) { edges { node { accessGroups(first: 20) { entrances(first: 20) { id } } } } } }";
+    app.graphql_ok(&manager, modest, json!({})).await;
+}

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use doorway_domain::{supported_access_methods, Provider as DomainProvider};
 
 use super::context::{auth, load_err, loader, services, NeedsScope, NotForResidents};
+use super::lists::{self, ListPage};
 use super::loaders::{
     AccessGroupEntrances, CredentialEntrances, GrantCredentials, GrantEntrances, GrantRun,
     PropertyAccessGroups, PropertyEntrances, PropertyKey,
@@ -130,23 +131,40 @@ impl Property {
     async fn seam_acs_system_id(&self) -> Option<&str> {
         self.0.seam_acs_system_id.as_deref()
     }
-    async fn entrances(&self, ctx: &Context<'_>) -> GqlResult<Vec<Entrance>> {
+    /// The property's entrances, by name: a page of at most `first`, after
+    /// the entrance `after`.
+    #[graphql(complexity = "lists::complexity(first, lists::ENTRANCES, child_complexity)")]
+    async fn entrances(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(lists::ENTRANCES)")] first: Option<i32>,
+        after: Option<ID>,
+    ) -> GqlResult<Vec<Entrance>> {
+        let page = ListPage::new(first, lists::ENTRANCES, after.as_ref()).gql()?;
         let rows = loader(ctx)?
             .load_one(PropertyEntrances(self.0.property_id))
             .await
             .map_err(load_err)?;
-        Ok(rows.unwrap_or_default().into_iter().map(Entrance).collect())
+        entrance_page(&page, rows)
     }
-    async fn access_groups(&self, ctx: &Context<'_>) -> GqlResult<Vec<AccessGroup>> {
+    /// The property's access groups, by name: a page of at most `first`, after the group
+    /// `after`.
+    #[graphql(complexity = "lists::complexity(first, lists::ACCESS_GROUPS, child_complexity)")]
+    async fn access_groups(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(lists::ACCESS_GROUPS)")] first: Option<i32>,
+        after: Option<ID>,
+    ) -> GqlResult<Vec<AccessGroup>> {
+        let page = ListPage::new(first, lists::ACCESS_GROUPS, after.as_ref()).gql()?;
         let rows = loader(ctx)?
             .load_one(PropertyAccessGroups(self.0.property_id))
             .await
             .map_err(load_err)?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(AccessGroup)
-            .collect())
+        let rows = page
+            .of(rows.unwrap_or_default(), |g| g.access_group_id.as_uuid())
+            .gql()?;
+        Ok(rows.into_iter().map(AccessGroup).collect())
     }
 }
 
@@ -180,13 +198,30 @@ impl AccessGroup {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    async fn entrances(&self, ctx: &Context<'_>) -> GqlResult<Vec<Entrance>> {
+    /// The entrances the group opens, by name: a page of at most `first`, after
+    /// the entrance `after`.
+    #[graphql(complexity = "lists::complexity(first, lists::ENTRANCES, child_complexity)")]
+    async fn entrances(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(lists::ENTRANCES)")] first: Option<i32>,
+        after: Option<ID>,
+    ) -> GqlResult<Vec<Entrance>> {
+        let page = ListPage::new(first, lists::ENTRANCES, after.as_ref()).gql()?;
         let rows = loader(ctx)?
             .load_one(AccessGroupEntrances(self.0.access_group_id))
             .await
             .map_err(load_err)?;
-        Ok(rows.unwrap_or_default().into_iter().map(Entrance).collect())
+        entrance_page(&page, rows)
     }
+}
+
+/// A page of a nested list of entrances.
+fn entrance_page(page: &ListPage, rows: Option<Vec<EntranceRow>>) -> GqlResult<Vec<Entrance>> {
+    let rows = page
+        .of(rows.unwrap_or_default(), |e| e.entrance_id.as_uuid())
+        .gql()?;
+    Ok(rows.into_iter().map(Entrance).collect())
 }
 
 async fn property_of(ctx: &Context<'_>, id: doorway_domain::PropertyId) -> GqlResult<Property> {
@@ -248,12 +283,21 @@ impl Credential {
     async fn property(&self, ctx: &Context<'_>) -> GqlResult<Property> {
         property_of(ctx, self.0.property_id).await
     }
-    async fn entrances(&self, ctx: &Context<'_>) -> GqlResult<Vec<Entrance>> {
+    /// The entrances the credential opens, by name: a page of at most `first`, after
+    /// the entrance `after`.
+    #[graphql(complexity = "lists::complexity(first, lists::ENTRANCES, child_complexity)")]
+    async fn entrances(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(lists::ENTRANCES)")] first: Option<i32>,
+        after: Option<ID>,
+    ) -> GqlResult<Vec<Entrance>> {
+        let page = ListPage::new(first, lists::ENTRANCES, after.as_ref()).gql()?;
         let rows = loader(ctx)?
             .load_one(CredentialEntrances(self.0.credential_id))
             .await
             .map_err(load_err)?;
-        Ok(rows.unwrap_or_default().into_iter().map(Entrance).collect())
+        entrance_page(&page, rows)
     }
 }
 
@@ -289,29 +333,58 @@ impl Grant {
     async fn property(&self, ctx: &Context<'_>) -> GqlResult<Property> {
         property_of(ctx, self.0.property_id).await
     }
-    async fn entrances(&self, ctx: &Context<'_>) -> GqlResult<Vec<Entrance>> {
+    /// The entrances the grant covers, by name: a page of at most `first`, after
+    /// the entrance `after`.
+    #[graphql(complexity = "lists::complexity(first, lists::ENTRANCES, child_complexity)")]
+    async fn entrances(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(lists::ENTRANCES)")] first: Option<i32>,
+        after: Option<ID>,
+    ) -> GqlResult<Vec<Entrance>> {
+        let page = ListPage::new(first, lists::ENTRANCES, after.as_ref()).gql()?;
         let rows = loader(ctx)?
             .load_one(GrantEntrances(self.0.grant_id))
             .await
             .map_err(load_err)?;
-        Ok(rows.unwrap_or_default().into_iter().map(Entrance).collect())
+        entrance_page(&page, rows)
     }
-    #[graphql(guard = "NeedsScope(Scope::GrantsRead)")]
-    async fn credentials(&self, ctx: &Context<'_>) -> GqlResult<Vec<Credential>> {
+    /// The grant's credentials, in slot order: a page of at most `first`, after the credential
+    /// `after`.
+    #[graphql(
+        guard = "NeedsScope(Scope::GrantsRead)",
+        complexity = "lists::complexity(first, lists::CREDENTIALS, child_complexity)"
+    )]
+    async fn credentials(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(lists::CREDENTIALS)")] first: Option<i32>,
+        after: Option<ID>,
+    ) -> GqlResult<Vec<Credential>> {
+        let page = ListPage::new(first, lists::CREDENTIALS, after.as_ref()).gql()?;
         let rows = loader(ctx)?
             .load_one(GrantCredentials(self.0.grant_id))
             .await
             .map_err(load_err)?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(Credential)
-            .collect())
+        let rows = page
+            .of(rows.unwrap_or_default(), |c| c.credential_id.as_uuid())
+            .gql()?;
+        Ok(rows.into_iter().map(Credential).collect())
     }
     /// Every run of this grant, newest first: its provisioning, changes and removal (and the
-    /// compensation that undid a failed provisioning).
-    #[graphql(guard = "NeedsScope(Scope::GrantsRead).and(NotForResidents)")]
-    async fn runs(&self, ctx: &Context<'_>) -> GqlResult<Vec<ProvisioningRun>> {
+    /// compensation that undid a failed provisioning); a page of at most `first`, after the run
+    /// `after`.
+    #[graphql(
+        guard = "NeedsScope(Scope::GrantsRead).and(NotForResidents)",
+        complexity = "lists::complexity(first, lists::RUNS, child_complexity)"
+    )]
+    async fn runs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(lists::RUNS)")] first: Option<i32>,
+        after: Option<ID>,
+    ) -> GqlResult<Vec<ProvisioningRun>> {
+        let page = ListPage::new(first, lists::RUNS, after.as_ref()).gql()?;
         let services = super::context::services(ctx)?;
         let Some(visibility) = auth(ctx)?.visibility() else {
             return Ok(vec![]);
@@ -325,7 +398,9 @@ impl Grant {
         }
         .await
         .gql()?;
-        Ok(rows
+        Ok(page
+            .of(rows, |r| r.run_id.as_uuid())
+            .gql()?
             .into_iter()
             .map(|run| ProvisioningRun { run, steps: None })
             .collect())
@@ -388,7 +463,15 @@ impl ProvisioningRun {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.run.updated_at
     }
-    async fn steps(&self, ctx: &Context<'_>) -> GqlResult<Vec<ProvisioningStep>> {
+    /// The run's steps, in order: a page of at most `first`, after the step `after`.
+    #[graphql(complexity = "lists::complexity(first, lists::STEPS, child_complexity)")]
+    async fn steps(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(lists::STEPS)")] first: Option<i32>,
+        after: Option<ID>,
+    ) -> GqlResult<Vec<ProvisioningStep>> {
+        let page = ListPage::new(first, lists::STEPS, after.as_ref()).gql()?;
         let steps = match &self.steps {
             Some(steps) => steps.clone(),
             None => {
@@ -404,6 +487,7 @@ impl ProvisioningRun {
                 .gql()?
             }
         };
+        let steps = page.of(steps, |s| s.step_id.as_uuid()).gql()?;
         Ok(steps.into_iter().map(ProvisioningStep).collect())
     }
 }
@@ -413,6 +497,10 @@ pub struct ProvisioningStep(StepRow);
 
 #[Object]
 impl ProvisioningStep {
+    /// The step's id: the `after` of the next page of a run's steps.
+    async fn id(&self) -> ID {
+        ID(self.0.step_id.to_string())
+    }
     async fn name(&self) -> &str {
         self.0.kind.as_str()
     }
@@ -492,9 +580,19 @@ impl Resident {
         self.row.status.into()
     }
 
-    /// The resident's grants, newest first (limited to the caller's properties).
-    #[graphql(guard = "NeedsScope(Scope::GrantsRead)")]
-    async fn grants(&self, ctx: &Context<'_>) -> GqlResult<Vec<Grant>> {
+    /// The resident's grants, newest first (limited to the caller's properties): a page of at
+    /// most `first`, after the grant `after`.
+    #[graphql(
+        guard = "NeedsScope(Scope::GrantsRead)",
+        complexity = "lists::complexity(first, lists::GRANTS, child_complexity)"
+    )]
+    async fn grants(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(lists::GRANTS)")] first: Option<i32>,
+        after: Option<ID>,
+    ) -> GqlResult<Vec<Grant>> {
+        let page = ListPage::new(first, lists::GRANTS, after.as_ref()).gql()?;
         let Some(visibility) = auth(ctx)?.visibility() else {
             return Ok(vec![]);
         };
@@ -510,6 +608,7 @@ impl Resident {
         }
         .await
         .gql()?;
+        let rows = page.of(rows, |g| g.grant_id.as_uuid()).gql()?;
         Ok(rows.into_iter().map(Grant).collect())
     }
 

@@ -75,7 +75,7 @@ pub struct TestApp {
     handle: Option<JoinHandle<std::io::Result<()>>>,
     /// The running process's connection pool, closed when it dies (as its sockets would be).
     pool: Option<sqlx::PgPool>,
-    client: reqwest::Client,
+    pub client: reqwest::Client,
     issuer: TokenIssuer,
     /// Tokens are signed with the test identity provider's ES256 key (JWKS mode).
     es256: bool,

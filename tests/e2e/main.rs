@@ -23,6 +23,7 @@ mod mobile_key;
 mod operations;
 mod operators;
 mod races;
+mod responses;
 mod rest;
 mod revocation;
 mod schema;

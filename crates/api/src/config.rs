@@ -156,6 +156,9 @@ pub struct Config {
     /// Resident tokens may send only the resident app's registered operations
     /// (`DOORWAY_TRUSTED_DOCUMENTS`, `on` by default in `serve`, `off` in the demo).
     pub trusted_documents: bool,
+    /// A span per resolved GraphQL field (`DOORWAY_GRAPHQL_FIELD_TRACING=on`), for debugging;
+    /// one span per operation otherwise.
+    pub field_tracing: bool,
     pub profile: Profile,
 }
 
@@ -283,6 +286,16 @@ impl Config {
                 Some(other) => {
                     return Err(ConfigError::Invalid {
                         name: "DOORWAY_TRUSTED_DOCUMENTS",
+                        reason: format!("{other:?} is neither \"on\" nor \"off\""),
+                    })
+                }
+            },
+            field_tracing: match lookup("DOORWAY_GRAPHQL_FIELD_TRACING").as_deref() {
+                None | Some("off") => false,
+                Some("on") => true,
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        name: "DOORWAY_GRAPHQL_FIELD_TRACING",
                         reason: format!("{other:?} is neither \"on\" nor \"off\""),
                     })
                 }

@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::crypto::Cipher;
 use crate::db;
 use crate::engine::Engine;
-use crate::graphql::build_schema;
+use crate::graphql::{build_schema, SchemaOptions};
 use crate::http::router;
 use crate::notify::ChangeFeed;
 use crate::services::Services;
@@ -112,7 +112,13 @@ impl Application {
         };
         let shutdown = CancellationToken::new();
         let state = AppState {
-            schema: build_schema(services.clone(), config.trusted_documents),
+            schema: build_schema(
+                services.clone(),
+                SchemaOptions {
+                    trusted_documents: config.trusted_documents,
+                    field_tracing: config.field_tracing,
+                },
+            ),
             services,
             verifier: Arc::new(TokenVerifier::new(&config.jwt)),
             changes: ChangeFeed::new(shutdown.child_token()),

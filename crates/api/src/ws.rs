@@ -136,13 +136,11 @@ pub async fn graphql_ws(
 fn connection_data(caller: AuthContext, services: Services, feed: ChangeFeed) -> Data {
     let mut data = Data::default();
     if let Some(visibility) = caller.visibility() {
-        data.insert(DataLoader::new(
-            TenantLoader {
-                services,
-                visibility,
-            },
-            tokio::spawn,
-        ));
+        // Released after each event (see `graphql::request`), so an idle subscription holds
+        // no connection.
+        let db = std::sync::Arc::new(crate::db::RequestTx::new(services.pool.clone(), visibility));
+        data.insert(DataLoader::new(TenantLoader::new(db.clone()), tokio::spawn));
+        data.insert(db);
     }
     data.insert(caller);
     data.insert(feed);

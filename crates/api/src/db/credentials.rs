@@ -3,11 +3,11 @@
 use chrono::{DateTime, Utc};
 use doorway_domain::{
     AccessMethod, CredentialId, CredentialStatus, EntranceId, GrantId, Mechanism, PropertyId,
-    ResidentId, Transition,
+    Provider, ResidentId, Transition,
 };
 use uuid::Uuid;
 
-use super::properties::EntranceRow;
+use super::properties::{EntranceRow, PropertyRow};
 use super::TenantTx;
 
 /// The associated data binding a sealed PIN to its credential: a ciphertext copied onto
@@ -124,28 +124,43 @@ pub async fn find(
     .await
 }
 
-/// A page of one resident's credentials, newest first (the app's home screen).
+/// A page of a resident's credentials, newest first, each with its property, and how many the
+/// resident holds in all.
+pub struct ResidentPage {
+    pub credentials: Vec<(CredentialRow, PropertyRow)>,
+    pub total: i64,
+}
+
+/// A page of the resident's credentials (after `before`, newest first, at most `limit`) with
+/// each one's property and the resident's total, in one statement; a page past the end has no
+/// row to carry the total, so only then is it counted apart.
 pub async fn page_of_resident(
     db: &mut TenantTx,
     resident: ResidentId,
     limit: i64,
     before: Option<(DateTime<Utc>, Uuid)>,
-) -> Result<Vec<CredentialRow>, sqlx::Error> {
+) -> Result<ResidentPage, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     let (before_at, before_id) = before.unzip();
-    sqlx::query_as!(
-        CredentialRow,
-        r#"select c.credential_id as "credential_id: _", c.grant_id as "grant_id: _", c.slot,
-                  c.access_method as "access_method: _", c.status as "status: _", c.status_reason,
-                  c.code_sealed, c.mechanism as "mechanism: _", c.seam_acs_credential_id,
-                  c.seam_access_code_id,
-                  c.requested_code_sealed, c.superseded_seam_acs_credential_id, c.issued_at,
-                  g.starts_at, g.ends_at,
-                  g.property_id as "property_id: _", c.created_at
-           from credentials c join grants g using (grant_id)
-           where c.tenant_id = $1 and g.resident_id = $2
-             and ($3::timestamptz is null or (c.created_at, c.credential_id) < ($3, $4))
-           order by c.created_at desc, c.credential_id desc
+    let rows = sqlx::query!(
+        r#"with mine as (
+               select c.*, g.starts_at, g.ends_at, g.property_id, count(*) over () as total
+               from credentials c join grants g using (grant_id)
+               where c.tenant_id = $1 and g.resident_id = $2)
+           select m.credential_id as "credential_id: CredentialId",
+                  m.grant_id as "grant_id: GrantId", m.slot,
+                  m.access_method as "access_method: AccessMethod",
+                  m.status as "status: CredentialStatus", m.status_reason, m.code_sealed,
+                  m.mechanism as "mechanism: Mechanism", m.seam_acs_credential_id,
+                  m.seam_access_code_id, m.requested_code_sealed,
+                  m.superseded_seam_acs_credential_id, m.issued_at, m.starts_at, m.ends_at,
+                  m.property_id as "property_id!: PropertyId", m.created_at,
+                  m.total as "total!",
+                  p.name as property_name, p.provider as "provider: Provider",
+                  p.seam_acs_system_id, p.external_type, p.created_at as property_created_at
+           from mine m join properties p on p.property_id = m.property_id
+           where ($3::timestamptz is null or (m.created_at, m.credential_id) < ($3, $4))
+           order by m.created_at desc, m.credential_id desc
            limit $5"#,
         tenant,
         resident.as_uuid(),
@@ -154,13 +169,48 @@ pub async fn page_of_resident(
         limit
     )
     .fetch_all(db.conn())
-    .await
+    .await?;
+    let total = match rows.first() {
+        Some(row) => row.total,
+        None => count_of_resident(db, resident).await?,
+    };
+    let credentials = rows
+        .into_iter()
+        .map(|r| {
+            let property = PropertyRow {
+                property_id: r.property_id,
+                name: r.property_name,
+                provider: r.provider,
+                seam_acs_system_id: r.seam_acs_system_id,
+                external_type: r.external_type,
+                created_at: r.property_created_at,
+            };
+            let credential = CredentialRow {
+                credential_id: r.credential_id,
+                grant_id: r.grant_id,
+                slot: r.slot,
+                access_method: r.access_method,
+                status: r.status,
+                status_reason: r.status_reason,
+                code_sealed: r.code_sealed,
+                mechanism: r.mechanism,
+                seam_acs_credential_id: r.seam_acs_credential_id,
+                seam_access_code_id: r.seam_access_code_id,
+                requested_code_sealed: r.requested_code_sealed,
+                superseded_seam_acs_credential_id: r.superseded_seam_acs_credential_id,
+                issued_at: r.issued_at,
+                starts_at: r.starts_at,
+                ends_at: r.ends_at,
+                property_id: r.property_id,
+                created_at: r.created_at,
+            };
+            (credential, property)
+        })
+        .collect();
+    Ok(ResidentPage { credentials, total })
 }
 
-pub async fn count_of_resident(
-    db: &mut TenantTx,
-    resident: ResidentId,
-) -> Result<i64, sqlx::Error> {
+async fn count_of_resident(db: &mut TenantTx, resident: ResidentId) -> Result<i64, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_scalar!(
         r#"select count(*) as "n!" from credentials c join grants g using (grant_id)

@@ -21,12 +21,14 @@ pub mod idempotency;
 pub mod locate;
 pub mod properties;
 pub mod queue;
+mod request_tx;
 pub mod residents;
 pub mod runs;
 pub mod seam_events;
 pub mod tenants;
 mod visibility;
 
+pub use request_tx::RequestTx;
 pub use visibility::Visibility;
 
 use std::time::Duration;
@@ -146,6 +148,10 @@ impl TenantTx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
     }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
 }
 
 /// Opens a transaction that sees what `visibility` allows: one tenant's rows, its properties,
@@ -153,6 +159,22 @@ impl TenantTx {
 /// the same round trip as `begin`: formatted from UUIDs and constants, and a resident's subject
 /// (outside text) as hex digits decoded by the server, so nothing outside can end the literal.
 pub async fn begin(pool: &PgPool, visibility: &Visibility) -> Result<TenantTx, sqlx::Error> {
+    begin_as(pool, visibility, "begin").await
+}
+
+/// Like [`begin`], for a transaction that only reads: the database refuses any write in it.
+pub async fn begin_read_only(
+    pool: &PgPool,
+    visibility: &Visibility,
+) -> Result<TenantTx, sqlx::Error> {
+    begin_as(pool, visibility, "begin read only").await
+}
+
+async fn begin_as(
+    pool: &PgPool,
+    visibility: &Visibility,
+    begin_statement: &str,
+) -> Result<TenantTx, sqlx::Error> {
     let tenant = visibility.tenant();
     let subject_hex: String = visibility
         .resident_subject()
@@ -161,7 +183,7 @@ pub async fn begin(pool: &PgPool, visibility: &Visibility) -> Result<TenantTx, s
         .map(|b| format!("{b:02x}"))
         .collect();
     let begin = format!(
-        "begin; select set_config('doorway.tenant_id', '{}', true), \
+        "{begin_statement}; select set_config('doorway.tenant_id', '{}', true), \
          set_config('doorway.scope', '', true), set_config('doorway.properties', '{}', true), \
          set_config('doorway.reads', '{}', true), \
          set_config('doorway.resident', convert_from(decode('{subject_hex}', 'hex'), 'UTF8'), true)",

@@ -1,10 +1,14 @@
 //! What resolvers read from the request: the caller, the services and the tenant's loader.
 
+use std::sync::Arc;
+
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ErrorExtensions, ID};
+use tokio::sync::MappedMutexGuard;
 
 use super::loaders::{LoadError, TenantLoader};
 use crate::auth::{AuthContext, Scope};
+use crate::db::{RequestTx, TenantTx};
 use crate::error::{ApiError, GqlResult, IntoGql};
 use crate::services::Services;
 
@@ -49,6 +53,15 @@ pub fn services<'a>(ctx: &Context<'a>) -> GqlResult<&'a Services> {
 pub fn loader<'a>(ctx: &Context<'a>) -> GqlResult<&'a DataLoader<TenantLoader>> {
     ctx.data::<DataLoader<TenantLoader>>()
         .map_err(|_| ApiError::Forbidden("this needs a tenant".into()).extend())
+}
+
+/// The request's read transaction, opened on first use with the caller's visibility and shared
+/// by every resolver and loader of the request; absent for callers without a tenant.
+pub async fn read_tx<'a>(ctx: &Context<'a>) -> GqlResult<MappedMutexGuard<'a, TenantTx>> {
+    let db = ctx
+        .data::<Arc<RequestTx>>()
+        .map_err(|_| ApiError::Forbidden("this needs a tenant".into()).extend())?;
+    db.tx().await.map_err(|err| ApiError::from(err).extend())
 }
 
 pub fn load_err(err: LoadError) -> async_graphql::Error {

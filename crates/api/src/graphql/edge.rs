@@ -3,6 +3,8 @@
 //! ([`super::shape`]), its caller's visibility becomes its DataLoader's, and every error leaves
 //! with an `extensions.code`.
 
+use std::sync::Arc;
+
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::GraphQLResponse;
@@ -16,6 +18,7 @@ use axum::{Extension, Json, Router};
 
 use super::loaders::TenantLoader;
 use crate::auth::{authenticate, require_auth, unauthenticated_response, AuthContext};
+use crate::db::RequestTx;
 use crate::error::{REQUEST_ID, REQUEST_ID_HEADER};
 use crate::state::AppState;
 
@@ -134,18 +137,23 @@ async fn execute(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    if let Some(visibility) = caller.visibility() {
-        let loader = TenantLoader {
-            services: state.services.clone(),
-            visibility,
-        };
-        request = request.data(DataLoader::new(loader, tokio::spawn));
+    let request_tx = caller
+        .visibility()
+        .map(|visibility| Arc::new(RequestTx::new(state.services.pool.clone(), visibility)));
+    if let Some(db) = &request_tx {
+        let loader = TenantLoader::new(db.clone());
+        request = request
+            .data(DataLoader::new(loader, tokio::spawn))
+            .data(db.clone());
     }
     let query = request.query.clone();
     request = request.data(caller);
     let mut response = REQUEST_ID
         .scope(request_id, state.schema.execute(request))
         .await;
+    if let Some(db) = request_tx {
+        db.release().await;
+    }
     crate::graphql::shape::add_codes(&mut response.errors, &query);
     response.into()
 }

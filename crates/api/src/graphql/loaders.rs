@@ -6,16 +6,15 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use doorway_domain::{AccessGroupId, CredentialId, GrantId, PropertyId, RunId};
+use tokio::sync::MappedMutexGuard;
 
 use crate::db::{self, credentials::CredentialRow, properties, runs};
 use crate::error::ApiError;
-use crate::services::Services;
 
-/// Loads rows of one tenant; one per request.
+/// Loads rows of one tenant; one per request, reading in the request's transaction (opened with
+/// the caller's visibility, made once at the edge: every load is narrowed by it).
 pub struct TenantLoader {
-    pub services: Services,
-    /// The caller's, made once at the edge: every load is narrowed by it.
-    pub visibility: db::Visibility,
+    db: Arc<db::RequestTx>,
 }
 
 pub type LoadError = Arc<ApiError>;
@@ -27,7 +26,6 @@ macro_rules! key {
         pub struct $name(pub $id);
     };
 }
-
 key!(/// A property by id.
     PropertyKey(PropertyId));
 key!(/// The entrances of a property.
@@ -60,10 +58,12 @@ fn group<K: std::hash::Hash + Eq, V>(
 }
 
 impl TenantLoader {
-    async fn tx(&self) -> Result<db::TenantTx, LoadError> {
-        db::begin(&self.services.pool, &self.visibility)
-            .await
-            .map_err(|e| Arc::new(e.into()))
+    pub fn new(db: Arc<db::RequestTx>) -> Self {
+        Self { db }
+    }
+
+    async fn tx(&self) -> Result<MappedMutexGuard<'_, db::TenantTx>, LoadError> {
+        self.db.tx().await.map_err(db_err)
     }
 }
 
@@ -79,14 +79,20 @@ impl Loader<PropertyKey> for TenantLoader {
         &self,
         keys: &[PropertyKey],
     ) -> Result<HashMap<PropertyKey, Self::Value>, Self::Error> {
-        let mut tx = self.tx().await?;
-        let rows = db::properties::find_many(&mut tx, &ids(keys, |k| k.0))
-            .await
-            .map_err(db_err)?;
-        Ok(rows
+        let ids = ids(keys, |k| k.0);
+        let (mut found, missing) = self.db.known_properties(&ids);
+        if !missing.is_empty() {
+            let mut tx = self.tx().await?;
+            let rows = db::properties::find_many(&mut tx, &missing)
+                .await
+                .map_err(db_err)?;
+            found.extend(rows);
+        }
+        let found: HashMap<PropertyKey, _> = found
             .into_iter()
             .map(|r| (PropertyKey(r.property_id), r))
-            .collect())
+            .collect();
+        Ok(found)
     }
 }
 

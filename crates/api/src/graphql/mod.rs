@@ -10,8 +10,10 @@ pub mod edge;
 mod grants;
 mod lists;
 pub mod loaders;
+mod order;
 pub mod pagination;
 mod properties;
+mod request;
 mod residents;
 mod runs;
 pub mod shape;
@@ -70,21 +72,29 @@ fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .extension(shape::ShapeLimits)
-    .extension(Tracing)
+    .extension(request::RequestLifecycle)
     .extension(audit::AuditTrail)
 }
 
-/// The schema the service runs; with `trusted_documents`, resident tokens may send only the
-/// resident app's registered operations.
-pub fn build_schema(services: Services, trusted_documents: bool) -> DoorwaySchema {
-    let builder = builder().data(services);
-    if trusted_documents {
-        builder
-            .extension(trusted::TrustedDocuments::resident_app())
-            .finish()
-    } else {
-        builder.finish()
+/// How the service's schema runs, from its configuration.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SchemaOptions {
+    /// Resident tokens may send only the resident app's registered operations.
+    pub trusted_documents: bool,
+    /// A span per resolved field, for debugging (one per operation otherwise).
+    pub field_tracing: bool,
+}
+
+/// The schema the service runs.
+pub fn build_schema(services: Services, options: SchemaOptions) -> DoorwaySchema {
+    let mut builder = builder().data(services);
+    if options.trusted_documents {
+        builder = builder.extension(trusted::TrustedDocuments::resident_app());
     }
+    if options.field_tracing {
+        builder = builder.extension(Tracing);
+    }
+    builder.finish()
 }
 
 /// The schema with its limits and extensions but no services: what a request costs before any

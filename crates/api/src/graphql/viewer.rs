@@ -4,10 +4,11 @@ use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
 
-use super::context::{auth, services};
+use super::context::{auth, read_tx, services};
 use super::types::{Resident, Tenant};
 use crate::auth::Role;
-use crate::error::{GqlResult, IntoGql};
+use crate::db;
+use crate::error::{ApiError, GqlResult, IntoGql};
 
 #[derive(Default)]
 pub struct ViewerQuery;
@@ -29,21 +30,29 @@ impl Viewer {
     }
 
     async fn tenant(&self, ctx: &Context<'_>) -> GqlResult<Option<Tenant>> {
-        let Some(tenant) = auth(ctx)?.tenant() else {
+        if auth(ctx)?.tenant().is_none() {
             return Ok(None);
-        };
-        Ok(Some(Tenant(services(ctx)?.tenant(tenant).await.gql()?)))
+        }
+        let mut tx = read_tx(ctx).await?;
+        let row = db::tenants::current(&mut tx)
+            .await
+            .map_err(ApiError::from)
+            .gql()?
+            .ok_or(ApiError::NotFound("tenant"))
+            .gql()?;
+        Ok(Some(Tenant(row)))
     }
 
     /// The resident whose `externalId` is the token's subject; null for other roles.
     async fn resident(&self, ctx: &Context<'_>) -> GqlResult<Option<Resident>> {
         let caller = auth(ctx)?;
-        let Ok(visibility) = caller.require_resident() else {
+        if caller.require_resident().is_err() {
             return Ok(None);
-        };
-        let row = services(ctx)?
-            .resident_by_subject(&visibility, &caller.subject)
+        }
+        let mut tx = read_tx(ctx).await?;
+        let row = db::residents::find_by_external_id(&mut tx, &caller.subject)
             .await
+            .map_err(ApiError::from)
             .gql()?;
         Ok(row.map(Resident::from))
     }

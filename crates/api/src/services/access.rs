@@ -2,7 +2,7 @@
 //! Seam) and a client session for Seam's mobile SDK.
 
 use chrono::{DateTime, Duration, Utc};
-use doorway_domain::{CredentialId, PropertyId, ResidentId, ResidentStatus};
+use doorway_domain::{CredentialId, ResidentId, ResidentStatus};
 use secrecy::SecretString;
 use uuid::Uuid;
 
@@ -30,21 +30,6 @@ impl Services {
         let row = db::residents::find_by_external_id(&mut db, subject).await?;
         db.commit().await?;
         Ok(row)
-    }
-
-    /// A page of a resident's credentials, newest first, and how many there are in all.
-    pub async fn resident_credentials(
-        &self,
-        visibility: &Visibility,
-        resident: ResidentId,
-        limit: i64,
-        before: Option<(DateTime<Utc>, Uuid)>,
-    ) -> Result<(Vec<CredentialRow>, i64), ApiError> {
-        let mut db = db::begin(&self.pool, visibility).await?;
-        let rows = db::credentials::page_of_resident(&mut db, resident, limit, before).await?;
-        let total = db::credentials::count_of_resident(&mut db, resident).await?;
-        db.commit().await?;
-        Ok((rows, total))
     }
 
     /// A Seam client session for the resident's user identity: the cached one while it is still
@@ -136,7 +121,8 @@ pub struct CredentialView {
 
 impl Services {
     /// A page of the resident's credentials with their properties and entrances, in one
-    /// transaction of three queries (the REST twin of `MyAccess`; no Seam call).
+    /// transaction of three statements (the resident, the page with its properties and total,
+    /// the entrances): the REST twin of `MyAccess`, no Seam call.
     pub async fn my_credentials(
         &self,
         visibility: &Visibility,
@@ -149,16 +135,18 @@ impl Services {
             .await?
             .ok_or(ApiError::NotFound("resident"))?;
         let resident_id: ResidentId = resident.resident_id;
-        let rows = db::credentials::page_of_resident(&mut db, resident_id, limit, before).await?;
-        let total = db::credentials::count_of_resident(&mut db, resident_id).await?;
-        let property_ids: Vec<PropertyId> = rows.iter().map(|r| r.property_id).collect();
-        let credential_ids: Vec<CredentialId> = rows.iter().map(|r| r.credential_id).collect();
-        let properties = db::properties::find_many(&mut db, &property_ids).await?;
+        let page = db::credentials::page_of_resident(&mut db, resident_id, limit, before).await?;
+        let credential_ids: Vec<CredentialId> = page
+            .credentials
+            .iter()
+            .map(|(c, _)| c.credential_id)
+            .collect();
         let mut entrances = db::credentials::entrances_of(&mut db, &credential_ids).await?;
         db.commit().await?;
-        let views = rows
+        let views = page
+            .credentials
             .into_iter()
-            .map(|credential| CredentialView {
+            .map(|(credential, property)| CredentialView {
                 code: credential.code_sealed.as_deref().and_then(|sealed| {
                     let id = credential.credential_id;
                     self.cipher
@@ -166,15 +154,12 @@ impl Services {
                         .map_err(|err| tracing::error!(credential_id = %id, error = %err, "a PIN cannot be opened"))
                         .ok()
                 }),
-                property: properties
-                    .iter()
-                    .find(|p| p.property_id == credential.property_id)
-                    .cloned(),
+                property: Some(property),
                 entrances: extract_entrances(&mut entrances, credential.credential_id),
                 credential,
             })
             .collect();
-        Ok((views, total))
+        Ok((views, page.total))
     }
 }
 

@@ -244,3 +244,33 @@ async fn a_tenant_with_one_due_run_is_served_before_another_tenants_thousand() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_service_does_not_poll_its_run_queue() {
+    let app = spawn_app().await;
+    let (property, jane) = app.jane_at_the_latch_building().await;
+    app.active_mobile_key(&jane, &property, "Main Entrance")
+        .await;
+    // The grant is done: nothing is due, nothing waits. Give the last wake-ups time to settle.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = app.queue_looks();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let idle = app.queue_looks() - before;
+    // Eight workers polling every two seconds looked about 20 times in five seconds; waiting
+    // on notifications, with the timekeeper's alarm (every 30 s at most) as the fallback,
+    // they look at most once.
+    assert!(
+        idle <= 1,
+        "{idle} looks at the run queue in five idle seconds"
+    );
+    // And a new grant is still picked up at once: the notification wakes a worker.
+    let grant = app
+        .grant_mobile_key(
+            &jane,
+            &property,
+            &[entrance_named(&property, "Garage Door")],
+        )
+        .await;
+    app.wait_for_grant(&grant["id"], "ACTIVE", Duration::from_secs(10))
+        .await;
+}

@@ -75,6 +75,8 @@ pub struct TestApp {
     handle: Option<JoinHandle<std::io::Result<()>>>,
     /// The running process's connection pool, closed when it dies (as its sockets would be).
     pool: Option<sqlx::PgPool>,
+    /// The running process's engine, for what only it can count.
+    engine: Option<doorway_api::engine::Engine>,
     pub client: reqwest::Client,
     issuer: TokenIssuer,
     /// Tokens are signed with the test identity provider's ES256 key (JWKS mode).
@@ -245,6 +247,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         shutdown: CancellationToken::new(),
         handle: None,
         pool: None,
+        engine: None,
         client: reqwest::Client::new(),
         es256,
     };
@@ -268,6 +271,7 @@ impl TestApp {
         self.address = format!("http://{}", app.local_addr());
         self.shutdown = app.shutdown_token();
         self.pool = Some(app.services().pool.clone());
+        self.engine = Some(app.services().engine.clone());
         self.handle = Some(tokio::spawn(app.run_until_stopped()));
     }
 
@@ -654,6 +658,11 @@ impl TestApp {
             o.get_port(),
             o.get_database().unwrap_or_default()
         )
+    }
+
+    /// How many times the running process has looked at its run queue.
+    pub fn queue_looks(&self) -> u64 {
+        self.engine.as_ref().map_or(0, |e| e.queue_looks())
     }
 
     /// A connection to this test's database as its owner, for assertions on stored rows.

@@ -56,13 +56,16 @@ pub struct WorkerSettings {
     /// How long a claimed run stays ours without a heartbeat before another process may take
     /// it over (after a crash). Heartbeats extend it every quarter of its length.
     pub lease: Duration,
-    /// How often an idle worker looks for due runs when no notification woke it.
+    /// The longest an idle engine waits before looking for due runs when neither a
+    /// notification nor its own clock woke it (a run another process deferred, a lost
+    /// notification).
     pub poll_interval: Duration,
     /// How often each tenant's live credentials are compared with Seam.
     pub reconcile_every: Duration,
     /// How often tenants whose Seam webhook is not registered are registered again.
     pub webhook_retry_every: Duration,
-    /// How often grants whose window ended are swept.
+    /// The longest the expiry sweep sleeps: it wakes sooner at the next window boundary it
+    /// knows of, and when this process records or changes a grant.
     pub sweep_every: Duration,
     /// Calls in flight to one tenant's Seam workspace at once, per process.
     pub seam_concurrency: usize,
@@ -83,10 +86,10 @@ impl Default for WorkerSettings {
         Self {
             concurrency: 8,
             lease: Duration::from_secs(60),
-            poll_interval: Duration::from_secs(2),
+            poll_interval: Duration::from_secs(30),
             reconcile_every: Duration::from_secs(300),
             webhook_retry_every: Duration::from_secs(300),
-            sweep_every: Duration::from_secs(2),
+            sweep_every: Duration::from_secs(30),
             seam_concurrency: 8,
             seam_timeout: Duration::from_secs(10),
             seam_landing: Duration::from_secs(20),

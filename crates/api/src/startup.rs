@@ -97,6 +97,7 @@ impl Application {
             Ok(count) => tracing::info!(count, "PINs stored in clear were sealed"),
             Err(err) => tracing::error!(error = %err, "could not seal the PINs stored in clear"),
         }
+        let read_slots = db::ReadSlots::for_pool(pool.options().get_max_connections());
         let webhook_secrets = WebhookSecrets::default();
         if let Err(err) = webhook_secrets.refresh(&pool, &cipher).await {
             // Deliveries are refused (and retried by Seam) until the next refresh.
@@ -109,6 +110,7 @@ impl Application {
             engine: engine.clone(),
             public_url: config.public_url.clone().map(Arc::new),
             webhook_secrets,
+            read_slots,
         };
         let shutdown = CancellationToken::new();
         let state = AppState {

@@ -138,7 +138,11 @@ fn connection_data(caller: AuthContext, services: Services, feed: ChangeFeed) ->
     if let Some(visibility) = caller.visibility() {
         // Released after each event (see `graphql::request`), so an idle subscription holds
         // no connection.
-        let db = std::sync::Arc::new(crate::db::RequestTx::new(services.pool.clone(), visibility));
+        let db = std::sync::Arc::new(crate::db::RequestTx::new(
+            services.pool.clone(),
+            services.read_slots.clone(),
+            visibility,
+        ));
         data.insert(DataLoader::new(TenantLoader::new(db.clone()), tokio::spawn));
         data.insert(db);
     }

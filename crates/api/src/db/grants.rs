@@ -396,6 +396,23 @@ pub async fn live_access_on_system(
     })
 }
 
+/// The next moment the clock changes something of the tenant's: a live grant's window ends,
+/// or a scheduled ACS credential's starts. The sweep sleeps until then.
+pub async fn next_window_boundary(db: &mut TenantTx) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_scalar!(
+        r#"select least(
+               (select min(ends_at) from grants
+                where tenant_id = $1 and status in ('PROVISIONING', 'ACTIVE') and ends_at > now()),
+               (select min(g.starts_at) from credentials c join grants g using (grant_id)
+                where c.tenant_id = $1 and c.status = 'SCHEDULED'
+                  and c.mechanism = 'ACS_CREDENTIAL' and g.starts_at > now())) as "at""#,
+        tenant
+    )
+    .fetch_one(db.conn())
+    .await
+}
+
 /// Live grants whose window has ended: the sweep ends their access at Seam.
 pub async fn ended_live(db: &mut TenantTx) -> Result<Vec<Uuid>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();

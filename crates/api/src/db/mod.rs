@@ -28,7 +28,7 @@ pub mod seam_events;
 pub mod tenants;
 mod visibility;
 
-pub use request_tx::RequestTx;
+pub use request_tx::{ReadSlots, RequestTx};
 pub use visibility::Visibility;
 
 use std::time::Duration;

@@ -65,6 +65,15 @@ pub async fn claim_due(
     }))
 }
 
+/// When a worker next has a run to claim, across tenants: the earliest moment a run still to
+/// be worked on is due with its resident's lease free and its tenant neither paused nor
+/// backing off (a moment already past: one can be claimed now); `None` when no run waits.
+pub async fn next_wake(pool: &PgPool) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(r#"select doorway_next_run_wake() as "at""#)
+        .fetch_one(pool)
+        .await
+}
+
 /// Extends the resident's lease by `lease` from now, if `fence` still holds the run. Returns
 /// whether a cancellation was requested, or `None` when the run is lost.
 pub async fn heartbeat(

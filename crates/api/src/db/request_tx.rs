@@ -11,13 +11,30 @@
 //!
 //! It never holds a connection while the request waits on something else: it is released
 //! before each mutation (whose own transaction needs a connection of its own) and after each
-//! event of a subscription.
+//! event of a subscription. A request may still need a second connection while its read
+//! transaction is open (an audit record, a resolver with a transaction of its own), so read
+//! transactions may hold only some of the pool's connections at once ([`ReadSlots`]): the rest
+//! always go to work that holds nothing while it waits, and requests cannot exhaust the pool
+//! waiting on each other.
+
+/// How many request read transactions may be open at once, shared by the process's requests.
+#[derive(Clone)]
+pub struct ReadSlots(Arc<Semaphore>);
+
+impl ReadSlots {
+    /// A third of a pool of `pool_size` connections, at least one.
+    pub fn for_pool(pool_size: u32) -> Self {
+        let slots = usize::try_from(pool_size / 3).unwrap_or(1).max(1);
+        Self(Arc::new(Semaphore::new(slots)))
+    }
+}
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use sqlx::PgPool;
-use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
+use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard, OwnedSemaphorePermit, Semaphore};
 
 use doorway_domain::PropertyId;
 
@@ -27,7 +44,8 @@ use super::{begin_read_only, TenantTx, Visibility};
 pub struct RequestTx {
     pool: PgPool,
     visibility: Visibility,
-    open: Mutex<Option<TenantTx>>,
+    slots: ReadSlots,
+    open: Mutex<Option<(TenantTx, OwnedSemaphorePermit)>>,
     /// How many times a resolver or loader read through it (for the operation's span).
     reads: AtomicUsize,
     /// Properties a statement already brought along (a page of credentials joins theirs), so
@@ -36,10 +54,11 @@ pub struct RequestTx {
 }
 
 impl RequestTx {
-    pub fn new(pool: PgPool, visibility: Visibility) -> Self {
+    pub fn new(pool: PgPool, slots: ReadSlots, visibility: Visibility) -> Self {
         Self {
             pool,
             visibility,
+            slots,
             open: Mutex::new(None),
             reads: AtomicUsize::new(0),
             known_properties: std::sync::Mutex::new(HashMap::new()),
@@ -57,9 +76,16 @@ impl RequestTx {
         self.reads.fetch_add(1, Ordering::Relaxed);
         let mut open = self.open.lock().await;
         if open.is_none() {
-            *open = Some(begin_read_only(&self.pool, &self.visibility).await?);
+            let slot = self
+                .slots
+                .0
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| sqlx::Error::PoolClosed)?;
+            *open = Some((begin_read_only(&self.pool, &self.visibility).await?, slot));
         }
-        MutexGuard::try_map(open, Option::as_mut)
+        MutexGuard::try_map(open, |open| open.as_mut().map(|(tx, _)| tx))
             .map_err(|_| sqlx::Error::Protocol("the request's transaction was not opened".into()))
     }
 
@@ -98,7 +124,7 @@ impl RequestTx {
             known.clear();
         }
         let open = self.open.lock().await.take();
-        if let Some(tx) = open {
+        if let Some((tx, _slot)) = open {
             if let Err(err) = tx.rollback().await {
                 tracing::warn!(error = %err, "a request's read transaction did not end cleanly");
             }

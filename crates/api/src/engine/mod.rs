@@ -17,6 +17,7 @@
 //!   `Retry-After`, a code not yet set on its lock all put the run back in the queue.
 
 mod background;
+pub(crate) use background::Wake;
 mod backoff;
 mod context;
 mod driver;
@@ -28,6 +29,7 @@ mod record;
 mod steps;
 mod sweeper;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -56,6 +58,14 @@ struct Inner {
     /// This process, in logs and on the leases it holds; never what a write is checked on.
     holder: String,
     wake: Notify,
+    /// Something in this process changed when runs next fall due (a run deferred, a lease
+    /// given back, a grant recorded): the timekeeper looks again.
+    reschedule: Notify,
+    /// This process recorded or changed a grant: the sweep looks at its window.
+    grants_changed: Notify,
+    /// How many times this process looked at the run queue (claims tried, and the
+    /// timekeeper's questions): what an idle service costs its database.
+    queue_looks: AtomicU64,
 }
 
 /// The channel on which the database announces runs that became due.
@@ -72,8 +82,21 @@ impl Engine {
                 settings,
                 holder,
                 wake: Notify::new(),
+                reschedule: Notify::new(),
+                grants_changed: Notify::new(),
+                queue_looks: AtomicU64::new(0),
             }),
         }
+    }
+
+    /// How many times this process has looked at the run queue since it started.
+    pub fn queue_looks(&self) -> u64 {
+        self.inner.queue_looks.load(Ordering::Relaxed)
+    }
+
+    fn looked(&self) {
+        self.inner.queue_looks.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("doorway_engine_queue_looks_total").increment(1);
     }
 
     pub fn settings(&self) -> &WorkerSettings {
@@ -85,6 +108,8 @@ impl Engine {
     /// burst of due runs draws workers one after another instead of all at once.
     pub fn wake(&self) {
         self.inner.wake.notify_one();
+        self.inner.reschedule.notify_one();
+        self.inner.grants_changed.notify_one();
     }
 
     /// Starts the workers, the listener that wakes them, and the background jobs. They stop
@@ -100,6 +125,9 @@ impl Engine {
         let engine = self.clone();
         let listener_shutdown = shutdown.clone();
         tasks.spawn(async move { engine.listen(listener_shutdown).await });
+        let engine = self.clone();
+        let timekeeper_shutdown = shutdown.clone();
+        tasks.spawn(async move { engine.keep_time(timekeeper_shutdown).await });
         self.spawn_background(&mut tasks, shutdown);
         tasks
     }
@@ -116,19 +144,21 @@ impl Engine {
                     if let Err(err) = self.drive(run, claimed_at, &shutdown).await {
                         tracing::error!(%run_id, error = %err, "provisioning run interrupted; it resumes when its lease expires");
                     }
+                    // The run waits now, or ended: when runs fall due next may have changed.
+                    self.inner.reschedule.notify_one();
                 }
                 Ok(None) => {
+                    // Nothing due: sleep until a notification, or the timekeeper's alarm.
                     tokio::select! {
                         () = shutdown.cancelled() => {}
                         () = woken => {}
-                        () = tokio::time::sleep(self.inner.settings.poll_interval) => {}
                     }
                 }
                 Err(err) => {
                     tracing::warn!(error = %err, "could not claim a provisioning run");
                     tokio::select! {
                         () = shutdown.cancelled() => {}
-                        () = tokio::time::sleep(self.inner.settings.poll_interval) => {}
+                        () = tokio::time::sleep(Duration::from_secs(1)) => {}
                     }
                 }
             }
@@ -137,6 +167,7 @@ impl Engine {
 
     async fn claim(&self) -> Result<Option<(ClaimedRun, Instant)>, sqlx::Error> {
         let claimed_at = Instant::now();
+        self.looked();
         let claimed = db::queue::claim_due(
             &self.inner.pool,
             &self.inner.holder,
@@ -146,8 +177,51 @@ impl Engine {
         Ok(claimed.map(|run| (run, claimed_at)))
     }
 
+    /// Wakes a worker when the clock makes a run due: asks the database when that next happens
+    /// ([`db::queue::next_wake`]) and sleeps until then, or until this process changes it, or
+    /// at most `poll_interval` (the fallback for what another process deferred, or a missed
+    /// notification). An idle service so makes one small query per `poll_interval`.
+    async fn keep_time(&self, shutdown: CancellationToken) {
+        let fallback = self.inner.settings.poll_interval;
+        while !shutdown.is_cancelled() {
+            let changed = self.inner.reschedule.notified();
+            self.looked();
+            let next = match db::queue::next_wake(&self.inner.pool).await {
+                Ok(next) => next,
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot tell when runs next fall due");
+                    None
+                }
+            };
+            let until = next.map(|at| (at - chrono::Utc::now()).to_std().unwrap_or_default());
+            let alarm = match until {
+                // A run can be claimed now (its worker was busy, or a wake-up came early):
+                // wake one, then look again once a run ends, or in a second.
+                Some(until) if until.is_zero() => {
+                    self.inner.wake.notify_one();
+                    Duration::from_secs(1)
+                }
+                Some(until) => until.min(fallback),
+                None => fallback,
+            };
+            tracing::debug!(?alarm, "timekeeper sleeps");
+            let rang = tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = changed => false,
+                () = tokio::time::sleep(alarm) => true,
+            };
+            if rang {
+                self.inner.wake.notify_one();
+            } else {
+                // Changes come in bursts (every run a busy engine finishes): look once for
+                // each burst, at most ten times a second.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+
     /// Wakes this process's workers whenever the database announces a due run (from any
-    /// process). Without the listener the workers still poll, slowly.
+    /// process). Without the listener the timekeeper still wakes them, slowly.
     async fn listen(&self, shutdown: CancellationToken) {
         while !shutdown.is_cancelled() {
             let listened = async {

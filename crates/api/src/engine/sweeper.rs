@@ -4,6 +4,7 @@
 //! issued credential's window itself; access codes become ACTIVE only when their lock confirms
 //! them, which their run watches).
 
+use chrono::{DateTime, Utc};
 use doorway_domain::{GrantId, RunKind, TenantId};
 
 use super::Engine;
@@ -12,14 +13,18 @@ use crate::services::lifecycle::{end_access, EXPIRING};
 
 impl Engine {
     /// One pass over every tenant.
-    pub async fn sweep(&self) -> Result<(), sqlx::Error> {
+    pub async fn sweep(&self) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
         let tenants = db::tenants::all_ids(&self.inner.pool).await?;
         let mut ended = 0;
+        let mut next: Option<DateTime<Utc>> = None;
         for tenant in tenants {
             let tenant = TenantId::from(tenant);
             let mut db = db::begin_tenant(&self.inner.pool, tenant).await?;
             let due = db::grants::ended_live(&mut db).await?;
             let started = db::credentials::activate_started(&mut db).await?;
+            if let Some(at) = db::grants::next_window_boundary(&mut db).await? {
+                next = Some(next.map_or(at, |n| n.min(at)));
+            }
             db.commit().await?;
             for grant in due {
                 self.expire(tenant, grant.into()).await?;
@@ -36,7 +41,7 @@ impl Engine {
             );
             self.wake();
         }
-        Ok(())
+        Ok(next)
     }
 
     /// Records the removal of one ended grant, with its resident locked like any other change

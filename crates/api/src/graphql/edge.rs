@@ -137,9 +137,13 @@ async fn execute(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let request_tx = caller
-        .visibility()
-        .map(|visibility| Arc::new(RequestTx::new(state.services.pool.clone(), visibility)));
+    let request_tx = caller.visibility().map(|visibility| {
+        Arc::new(RequestTx::new(
+            state.services.pool.clone(),
+            state.services.read_slots.clone(),
+            visibility,
+        ))
+    });
     if let Some(db) = &request_tx {
         let loader = TenantLoader::new(db.clone());
         request = request

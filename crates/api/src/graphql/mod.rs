@@ -72,8 +72,10 @@ fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .extension(shape::ShapeLimits)
-    .extension(request::RequestLifecycle)
+    // The audit trail wraps the request lifecycle's resolve: a mutation's record is written
+    // once the request's read transaction has given its connection back.
     .extension(audit::AuditTrail)
+    .extension(request::RequestLifecycle)
 }
 
 /// How the service's schema runs, from its configuration.

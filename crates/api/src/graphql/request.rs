@@ -105,12 +105,17 @@ impl Extension for OfRequest {
         // A mutation opens its own transaction: the request's read transaction gives its
         // connection back first, so that a request never holds one connection while waiting
         // for another.
-        if info.path_node.parent.is_none() && info.parent_type == "Mutation" {
-            if let Some(db) = ctx.data_opt::<Arc<RequestTx>>() {
-                db.release().await;
-            }
+        let mutation = info.path_node.parent.is_none() && info.parent_type == "Mutation";
+        let db = ctx.data_opt::<Arc<RequestTx>>().filter(|_| mutation);
+        if let Some(db) = db {
+            db.release().await;
         }
-        next.run(ctx, info).await
+        let resolved = next.run(ctx, info).await;
+        // And after it (its payload read through it), before the audit trail records it.
+        if let Some(db) = db {
+            db.release().await;
+        }
+        resolved
     }
 
     fn subscribe<'s>(

@@ -33,6 +33,8 @@ pub struct Services {
     pub public_url: Option<Arc<url::Url>>,
     /// The tenants' webhook secrets, for verifying deliveries before any database work.
     pub webhook_secrets: crate::webhooks::secrets::WebhookSecrets,
+    /// The share of the pool requests' read transactions may hold at once.
+    pub read_slots: db::ReadSlots,
 }
 
 impl Services {

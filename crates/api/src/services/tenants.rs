@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::{api_key_context, idempotency_key, request_hash, Services};
 use crate::db::{self, tenants::TenantRow};
+use crate::engine::Wake;
 use crate::error::ApiError;
 use crate::webhooks;
 use tokio_util::sync::CancellationToken;
@@ -207,15 +208,22 @@ impl Services {
         let every = self.engine.settings().webhook_retry_every;
         let engine = self.engine.clone();
         engine
-            .lead("webhook_registration", every, shutdown, move |_| {
-                let services = self.clone();
-                async move {
-                    services
-                        .register_missing_webhooks()
-                        .await
-                        .map_err(|e| e.to_string())
-                }
-            })
+            .lead(
+                "webhook_registration",
+                every,
+                Wake::Never,
+                shutdown,
+                move |_| {
+                    let services = self.clone();
+                    async move {
+                        services
+                            .register_missing_webhooks()
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        Ok(None)
+                    }
+                },
+            )
             .await;
     }
 

@@ -1,0 +1,1 @@
+drop function doorway_next_run_wake();

@@ -24,6 +24,10 @@ use doorway_api::services::tenants::CreateTenant;
 use doorway_api::{Application, Config, Profile};
 use sqlx::{ConnectOptions, Connection, PgConnection};
 
+/// The allocator the `doorway` binary runs with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 const MY_ACCESS: &str = "query MyAccess($first: Int = 20, $after: String) { viewer { role tenant { id name } resident { id fullName email credentials(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id accessMethod status statusReason code startsAt endsAt property { id name provider } entrances { id name } } } } } } }";

@@ -13,6 +13,9 @@ use doorway_api::{shutdown_signal, telemetry, Application, Config, Profile};
 use secrecy::ExposeSecret;
 use sqlx::postgres::PgConnectOptions;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "doorway",

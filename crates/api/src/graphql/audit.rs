@@ -1,5 +1,6 @@
 //! The audit trail at the GraphQL edge: every mutation, whatever its outcome, recorded once by
-//! one schema extension (so no resolver can forget it), and `auditEvents` to read it.
+//! the request's schema extension ([`super::request`], so no resolver can forget it), and
+//! `auditEvents` to read it.
 //!
 //! The extension sees each root mutation field as it resolves: its arguments (variables
 //! applied), the caller, the request id and the outcome (`OK` or the error code). The ids it
@@ -8,12 +9,9 @@
 //! grant or run. The event is written after the mutation's own transaction: a crash between
 //! the two loses the event, never the change.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, ResolveInfo,
-};
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::extensions::{ExtensionContext, ResolveInfo};
 use async_graphql::{ServerResult, Value, Variables};
 use uuid::Uuid;
 
@@ -22,64 +20,23 @@ use crate::db::audit::{self, NewAuditEvent};
 use crate::error::REQUEST_ID;
 use crate::services::Services;
 
-/// Records every mutation in the audit trail.
-pub struct AuditTrail;
-
-impl ExtensionFactory for AuditTrail {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AuditOfRequest::default())
-    }
-}
-
+/// What the audit trail keeps of one request (its variables, to record each mutation's
+/// arguments), and the recording of its mutations; run by [`super::request`] around each root
+/// mutation field.
 #[derive(Default)]
-struct AuditOfRequest {
+pub struct AuditOfRequest {
     variables: Mutex<Variables>,
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for AuditOfRequest {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
+impl AuditOfRequest {
+    pub fn keep_variables(&self, variables: &Variables) {
         if let Ok(mut kept) = self.variables.lock() {
             kept.clone_from(variables);
         }
-        next.run(ctx, query, variables).await
     }
 
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        let is_mutation = info.parent_type == "Mutation" && info.path_node.parent.is_none();
-        if !is_mutation {
-            return next.run(ctx, info).await;
-        }
-        let operation = info.name.to_owned();
-        let arguments = self.arguments(&info);
-        let result = next.run(ctx, info).await;
-        let (Some(caller), Some(services)) =
-            (ctx.data_opt::<AuthContext>(), ctx.data_opt::<Services>())
-        else {
-            return result;
-        };
-        let event = describe(caller, &operation, &arguments, &result);
-        if let Err(err) = audit::record(&services.pool, &event).await {
-            tracing::error!(error = %err, operation, "an audit event could not be recorded");
-        }
-        result
-    }
-}
-
-impl AuditOfRequest {
     /// The field's arguments with variables applied, as JSON.
-    fn arguments(&self, info: &ResolveInfo<'_>) -> serde_json::Value {
+    pub fn arguments(&self, info: &ResolveInfo<'_>) -> serde_json::Value {
         let Ok(variables) = self.variables.lock() else {
             return serde_json::Value::Null;
         };
@@ -94,6 +51,24 @@ impl AuditOfRequest {
             }
         }
         serde_json::Value::Object(arguments)
+    }
+
+    /// Records one mutation and how it ended.
+    pub async fn record(
+        ctx: &ExtensionContext<'_>,
+        operation: &str,
+        arguments: &serde_json::Value,
+        result: &ServerResult<Option<Value>>,
+    ) {
+        let (Some(caller), Some(services)) =
+            (ctx.data_opt::<AuthContext>(), ctx.data_opt::<Services>())
+        else {
+            return;
+        };
+        let event = describe(caller, operation, arguments, result);
+        if let Err(err) = audit::record(&services.pool, &event).await {
+            tracing::error!(error = %err, operation, "an audit event could not be recorded");
+        }
     }
 }
 

@@ -71,10 +71,6 @@ fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     )
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
-    .extension(shape::ShapeLimits)
-    // The audit trail wraps the request lifecycle's resolve: a mutation's record is written
-    // once the request's read transaction has given its connection back.
-    .extension(audit::AuditTrail)
     .extension(request::RequestLifecycle)
 }
 

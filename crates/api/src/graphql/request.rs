@@ -1,7 +1,13 @@
-//! What every GraphQL request goes through once, as a schema extension: one span per operation
-//! (its name, kind, duration, the objects it returned and the reads it made), the response put
-//! in its selection set's order ([`super::order`]), and the request's read transaction
-//! ([`crate::db::RequestTx`]) released before each mutation and after each subscription event.
+//! What every GraphQL request goes through, as one schema extension: the request's shape checked
+//! before parsing ([`super::shape`]), one span per operation (its name, kind, duration, the
+//! objects it returned and the reads it made), the response put in its selection set's order
+//! ([`super::order`]), every mutation recorded in the audit trail ([`super::audit`]), and the
+//! request's read transaction ([`crate::db::RequestTx`]) released around each mutation and
+//! after each subscription event.
+//!
+//! One extension rather than one per concern: async-graphql runs every extension's `resolve`
+//! for every field (about 300 for a home screen of 20 credentials), each a boxed future, and
+//! the profile of `MyAccess` showed them.
 //!
 //! Per-field spans (async-graphql's `Tracing` extension, about 300 of them for a home screen of
 //! 20 credentials) are opt-in: `DOORWAY_GRAPHQL_FIELD_TRACING=on`.
@@ -19,7 +25,8 @@ use futures::stream::BoxStream;
 use futures::StreamExt;
 use tracing::Instrument;
 
-use super::order;
+use super::audit::AuditOfRequest;
+use super::{order, shape};
 use crate::db::RequestTx;
 
 pub struct RequestLifecycle;
@@ -34,6 +41,7 @@ impl ExtensionFactory for RequestLifecycle {
 struct OfRequest {
     /// The parsed document, kept to order the response by.
     document: OnceLock<ExecutableDocument>,
+    audit: AuditOfRequest,
 }
 
 #[async_graphql::async_trait::async_trait]
@@ -45,6 +53,8 @@ impl Extension for OfRequest {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
+        shape::check(query, variables)?;
+        self.audit.keep_variables(variables);
         let document = next.run(ctx, query, variables).await?;
         let _ = self.document.set(document.clone());
         Ok(document)
@@ -105,16 +115,21 @@ impl Extension for OfRequest {
         // A mutation opens its own transaction: the request's read transaction gives its
         // connection back first, so that a request never holds one connection while waiting
         // for another.
-        let mutation = info.path_node.parent.is_none() && info.parent_type == "Mutation";
-        let db = ctx.data_opt::<Arc<RequestTx>>().filter(|_| mutation);
+        if info.path_node.parent.is_some() || info.parent_type != "Mutation" {
+            return next.run(ctx, info).await;
+        }
+        let db = ctx.data_opt::<Arc<RequestTx>>();
         if let Some(db) = db {
             db.release().await;
         }
+        let operation = info.name.to_owned();
+        let arguments = self.audit.arguments(&info);
         let resolved = next.run(ctx, info).await;
-        // And after it (its payload read through it), before the audit trail records it.
+        // And after it (its payload was read through it), before the audit record.
         if let Some(db) = db {
             db.release().await;
         }
+        AuditOfRequest::record(ctx, &operation, &arguments, &resolved).await;
         resolved
     }
 

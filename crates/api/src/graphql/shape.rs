@@ -7,8 +7,8 @@
 //! expanded (each fragment counted once, memoized), the number of directives, and control
 //! characters in every string the request carries (variables and literals). A request that
 //! fails one is answered at once with `extensions.code` and, for input, `extensions.field`.
-//! The checks run as a schema extension ([`ShapeLimits`]) before parsing, so every transport
-//! (HTTP and WebSocket subscriptions alike) gets them.
+//! The checks run in the request's schema extension ([`super::request`]) before parsing, so
+//! every transport (HTTP and WebSocket subscriptions alike) gets them.
 
 use std::collections::HashMap;
 
@@ -74,29 +74,6 @@ pub fn check(query: &str, variables: &Variables) -> Result<(), ServerError> {
         )));
     }
     Ok(())
-}
-
-/// Runs [`check`] before the schema parses a request.
-pub struct ShapeLimits;
-
-impl async_graphql::extensions::ExtensionFactory for ShapeLimits {
-    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
-        std::sync::Arc::new(ShapeLimits)
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl async_graphql::extensions::Extension for ShapeLimits {
-    async fn parse_query(
-        &self,
-        ctx: &async_graphql::extensions::ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: async_graphql::extensions::NextParseQuery<'_>,
-    ) -> async_graphql::ServerResult<ExecutableDocument> {
-        check(query, variables)?;
-        next.run(ctx, query, variables).await
-    }
 }
 
 struct Walk<'a> {

@@ -676,7 +676,7 @@ impl TestApp {
     }
 }
 
-/// One operation of the contract, as the apps send it.
+/// One operation of the contract (the repository's copy, `contract/`), as the apps send it.
 pub fn contract(file: &str, operation: &str) -> &'static str {
     static CACHE: std::sync::OnceLock<std::sync::Mutex<HashMap<String, &'static str>>> =
         std::sync::OnceLock::new();
@@ -686,7 +686,7 @@ pub fn contract(file: &str, operation: &str) -> &'static str {
         return found;
     }
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/contract")
+        .join("contract")
         .join(file);
     let source = std::fs::read_to_string(&path).unwrap();
     let document = apollo_compiler::ast::Document::parse(source, file).unwrap();

@@ -10,9 +10,41 @@ fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The contract's folder: `../shared/contract` beside the checkout.
+/// The contract's folder: the repository's copy, `contract/`.
 fn contract_dir() -> PathBuf {
+    repo_root().join("contract")
+}
+
+/// The contract as it is shared with the clients' teams, where it sits beside the checkout.
+fn shared_contract_dir() -> PathBuf {
     repo_root().join("../shared/contract")
+}
+
+#[test]
+fn the_repositorys_contract_is_the_shared_one() {
+    // Compared only where the shared folder sits beside the repository; a clone on its own
+    // runs every test against its copy.
+    let Ok(shared) = std::fs::read_dir(shared_contract_dir()) else {
+        return;
+    };
+    let mut compared = 0;
+    for entry in shared {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_owned();
+        let ours = std::fs::read(contract_dir().join(&name))
+            .unwrap_or_else(|_| panic!("contract/{} is missing", name.to_string_lossy()));
+        assert!(
+            ours == std::fs::read(&path).unwrap(),
+            "contract/{} differs from the shared contract: copy it again",
+            name.to_string_lossy()
+        );
+        compared += 1;
+    }
+    let ours = std::fs::read_dir(contract_dir()).unwrap().count();
+    assert_eq!(
+        ours, compared,
+        "contract/ holds files the shared contract does not"
+    );
 }
 
 /// Operations of the contract that Doorway serves today. The others are listed in

@@ -15,36 +15,37 @@ fn contract_dir() -> PathBuf {
     repo_root().join("contract")
 }
 
-/// The contract as it is shared with the clients' teams, where it sits beside the checkout.
-fn shared_contract_dir() -> PathBuf {
-    repo_root().join("../shared/contract")
+/// Checks that the repository's copy `ours` (a folder at its top) holds exactly the files of the
+/// shared folder `shared` beside the checkout, byte for byte. Compared only where that folder
+/// sits beside the repository: a clone on its own runs every test against its copies.
+fn same_as_shared(ours: &str, shared: &str) {
+    let Ok(entries) = std::fs::read_dir(repo_root().join("..").join(shared)) else {
+        return;
+    };
+    let mut compared = 0;
+    for entry in entries {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let copy = std::fs::read(repo_root().join(ours).join(&name))
+            .unwrap_or_else(|_| panic!("{ours}/{name} is missing"));
+        assert!(
+            copy == std::fs::read(&path).unwrap(),
+            "{ours}/{name} differs from ../{shared}/{name}: copy it again"
+        );
+        compared += 1;
+    }
+    let count = std::fs::read_dir(repo_root().join(ours)).unwrap().count();
+    assert_eq!(count, compared, "{ours}/ holds files ../{shared}/ does not");
 }
 
 #[test]
 fn the_repositorys_contract_is_the_shared_one() {
-    // Compared only where the shared folder sits beside the repository; a clone on its own
-    // runs every test against its copy.
-    let Ok(shared) = std::fs::read_dir(shared_contract_dir()) else {
-        return;
-    };
-    let mut compared = 0;
-    for entry in shared {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_owned();
-        let ours = std::fs::read(contract_dir().join(&name))
-            .unwrap_or_else(|_| panic!("contract/{} is missing", name.to_string_lossy()));
-        assert!(
-            ours == std::fs::read(&path).unwrap(),
-            "contract/{} differs from the shared contract: copy it again",
-            name.to_string_lossy()
-        );
-        compared += 1;
-    }
-    let ours = std::fs::read_dir(contract_dir()).unwrap().count();
-    assert_eq!(
-        ours, compared,
-        "contract/ holds files the shared contract does not"
-    );
+    same_as_shared("contract", "shared/contract");
+}
+
+#[test]
+fn the_repositorys_seam_openapi_is_the_shared_one() {
+    same_as_shared("seam-api", "shared/seam-api");
 }
 
 /// Operations of the contract that Doorway serves today. The others are listed in

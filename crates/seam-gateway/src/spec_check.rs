@@ -1,6 +1,6 @@
-//! Checks this crate's names against Seam's OpenAPI description (`../shared/seam-api` beside
-//! the project): every path and response key, every field we send, every field we read.
-//! Skipped, loudly, where that file is not present.
+//! Checks this crate's names against Seam's OpenAPI description (the repository's copy,
+//! `seam-api/openapi.json`): every path and response key, every field we send, every field we
+//! read. Skipped, loudly, where that file is not present.
 
 use std::collections::BTreeSet;
 
@@ -13,10 +13,7 @@ use crate::requests::*;
 use crate::test_server::{Canned, TestServer};
 
 fn spec() -> Option<Value> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/seam-api/openapi.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../seam-api/openapi.json");
     match std::fs::read_to_string(path) {
         Ok(text) => Some(serde_json::from_str(&text).unwrap()),
         Err(_) => {

@@ -1,4 +1,4 @@
-//! Seam's OpenAPI description (`shared/seam-api/openapi.json` beside the project), read to
+//! Seam's OpenAPI description (`seam-api/openapi.json`, the repository's copy), read to
 //! check rendered objects against it: every required field present, every field of the
 //! right type (nullable where it may be null), every enum value known. Skipped, loudly,
 //! where the file is not present.
@@ -12,10 +12,7 @@ const MAX_DEPTH: usize = 16;
 
 impl Spec {
     pub fn load() -> Option<Self> {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/seam-api/openapi.json"
-        );
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../seam-api/openapi.json");
         match std::fs::read_to_string(path) {
             Ok(text) => Some(Self(serde_json::from_str(&text).unwrap())),
             Err(_) => {

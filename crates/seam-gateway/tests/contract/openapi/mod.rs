@@ -1,5 +1,5 @@
-//! Seam's OpenAPI description (`shared/seam-api/openapi.json`) as a validator of request and
-//! response bodies, per path.
+//! Seam's OpenAPI description (`seam-api/openapi.json`, the repository's copy) as a validator
+//! of request and response bodies, per path.
 //!
 //! The description is OpenAPI 3.0, whose schema dialect is not JSON Schema, so each schema is
 //! translated to draft 2020-12 before the `jsonschema` crate compiles it:
@@ -84,15 +84,11 @@ struct Compiled {
     schema: Value,
 }
 
-/// Where the description lives: `SEAM_OPENAPI`, or `shared/seam-api/openapi.json` beside the
-/// repository (as CI lays it out).
+/// Where the description lives: `SEAM_OPENAPI`, or the repository's copy,
+/// `seam-api/openapi.json`.
 pub fn spec_path() -> String {
     std::env::var("SEAM_OPENAPI").unwrap_or_else(|_| {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/seam-api/openapi.json"
-        )
-        .to_owned()
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../seam-api/openapi.json").to_owned()
     })
 }
 

@@ -473,22 +473,6 @@ async fn with_trusted_documents_resident_tokens_send_only_the_apps_operations() 
         .await;
 }
 
-#[test]
-fn the_registered_resident_operations_are_the_contracts() {
-    // The repository's copy of the contract, itself kept identical to the shared one
-    // (`schema::the_repositorys_contract_is_the_shared_one`).
-    let contract = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("contract/resident-app.graphql"),
-    )
-    .unwrap();
-    let registered = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("crates/api/trusted/resident-app.graphql"),
-    )
-    .unwrap();
-    assert_eq!(registered, contract);
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nested_lists_are_pages_that_cost_what_they_may_return() {
     let app = spawn_app().await;

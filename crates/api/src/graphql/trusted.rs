@@ -1,7 +1,7 @@
 //! Trusted documents: resident tokens may send only the resident app's registered operations
-//! (`crates/api/trusted/resident-app.graphql`, a copy of the contract's, kept identical by a
-//! test). A stolen resident token then cannot explore the schema or send a costly document of
-//! its own; staff tools and partners keep the full schema.
+//! (the contract's own `contract/resident-app.graphql`, compiled in). A stolen resident token
+//! then cannot explore the schema or send a costly document of its own; staff tools and
+//! partners keep the full schema.
 //!
 //! A request matches a registered operation when both are the same once comments, whitespace
 //! and commas (all insignificant in GraphQL) are dropped, so client formatting does not matter.
@@ -16,7 +16,7 @@ use async_graphql::{ServerError, ServerResult, Variables};
 use crate::auth::{AuthContext, Role};
 
 /// The resident app's operations, as the contract gives them.
-const RESIDENT_APP: &str = include_str!("../../trusted/resident-app.graphql");
+const RESIDENT_APP: &str = include_str!("../../../../contract/resident-app.graphql");
 
 /// Refuses documents a resident token sends that are not registered.
 pub struct TrustedDocuments {

@@ -385,19 +385,13 @@ impl Grant {
         after: Option<ID>,
     ) -> GqlResult<Vec<ProvisioningRun>> {
         let page = ListPage::new(first, lists::RUNS, after.as_ref()).gql()?;
-        let services = super::context::services(ctx)?;
-        let Some(visibility) = auth(ctx)?.visibility() else {
-            return Ok(vec![]);
+        let rows = {
+            let mut tx = read_tx(ctx).await?;
+            db::runs::of_grant(&mut tx, self.0.grant_id)
+                .await
+                .map_err(ApiError::from)
+                .gql()?
         };
-        let grant = self.0.grant_id;
-        let rows = async {
-            let mut db = crate::db::begin(&services.pool, &visibility).await?;
-            let rows = crate::db::runs::of_grant(&mut db, grant).await?;
-            db.commit().await?;
-            Ok::<_, ApiError>(rows)
-        }
-        .await
-        .gql()?;
         Ok(page
             .of(rows, |r| r.run_id.as_uuid())
             .gql()?
@@ -593,21 +587,17 @@ impl Resident {
         after: Option<ID>,
     ) -> GqlResult<Vec<Grant>> {
         let page = ListPage::new(first, lists::GRANTS, after.as_ref()).gql()?;
-        let Some(visibility) = auth(ctx)?.visibility() else {
-            return Ok(vec![]);
+        // Row-level security narrows to the caller's properties; the filter says so in the SQL.
+        let limit_to = auth(ctx)?
+            .visibility()
+            .and_then(|visibility| visibility.property_uuids());
+        let rows = {
+            let mut tx = read_tx(ctx).await?;
+            db::grants::of_residents(&mut tx, &[self.row.resident_id], limit_to.as_deref())
+                .await
+                .map_err(ApiError::from)
+                .gql()?
         };
-        let services = services(ctx)?;
-        let limit_to = visibility.property_uuids();
-        let rows = async {
-            let mut db = db::begin(&services.pool, &visibility).await?;
-            let rows =
-                db::grants::of_residents(&mut db, &[self.row.resident_id], limit_to.as_deref())
-                    .await?;
-            db.commit().await?;
-            Ok::<_, ApiError>(rows)
-        }
-        .await
-        .gql()?;
         let rows = page.of(rows, |g| g.grant_id.as_uuid()).gql()?;
         Ok(rows.into_iter().map(Grant).collect())
     }

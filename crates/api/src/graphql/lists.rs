@@ -8,6 +8,7 @@
 use async_graphql::ID;
 use uuid::Uuid;
 
+use super::pagination::{checked_first, items_complexity};
 use crate::error::ApiError;
 
 /// The most items a nested list returns at once.
@@ -29,10 +30,7 @@ pub const STEPS: i32 = 50;
 /// The complexity of a nested list: one item's complexity times the items asked for (the
 /// list's `default` when the query does not say).
 pub fn complexity(first: Option<i32>, default: i32, child_complexity: usize) -> usize {
-    let items = first.unwrap_or(default).clamp(1, MAX_ITEMS);
-    usize::try_from(items)
-        .unwrap_or(1)
-        .saturating_mul(child_complexity.max(1))
+    items_complexity(first, default, MAX_ITEMS, child_complexity)
 }
 
 /// Which part of an ordered list a query asked for.
@@ -46,13 +44,7 @@ impl ListPage {
     /// Checks `first` (the list's `default` when not given) and `after`, naming the argument
     /// at fault.
     pub fn new(first: Option<i32>, default: i32, after: Option<&ID>) -> Result<Self, ApiError> {
-        let first = first.unwrap_or(default);
-        if !(0..=MAX_ITEMS).contains(&first) {
-            return Err(ApiError::bad_input(
-                "first",
-                format!("first: must be between 0 and {MAX_ITEMS}"),
-            ));
-        }
+        let first = checked_first(first, default, MAX_ITEMS)?;
         let after = after
             .map(|id| {
                 id.parse::<Uuid>()

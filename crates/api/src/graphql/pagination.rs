@@ -57,10 +57,35 @@ impl CursorType for Cursor {
 /// The complexity of a page: what one item costs, times the items asked for (`first`), so that
 /// a request's complexity bounds the rows it can make the database return.
 pub fn page_complexity(first: Option<i32>, default: i32, child_complexity: usize) -> usize {
-    let items = first.unwrap_or(default).clamp(1, MAX_PAGE);
+    items_complexity(first, default, MAX_PAGE, child_complexity)
+}
+
+/// What `first` items (`default` when not given, at most `max`) of `child_complexity` each
+/// cost; connections and nested lists ([`super::lists`]) alike.
+pub fn items_complexity(
+    first: Option<i32>,
+    default: i32,
+    max: i32,
+    child_complexity: usize,
+) -> usize {
+    let items = first.unwrap_or(default).clamp(1, max);
     usize::try_from(items)
         .unwrap_or(1)
         .saturating_mul(child_complexity.max(1))
+}
+
+/// `first` (`default` when not given) if it lies between 0 and `max`; otherwise
+/// `BAD_USER_INPUT` naming it.
+pub fn checked_first(first: Option<i32>, default: i32, max: i32) -> Result<i32, ApiError> {
+    let first = first.unwrap_or(default);
+    if (0..=max).contains(&first) {
+        Ok(first)
+    } else {
+        Err(ApiError::bad_input(
+            "first",
+            format!("first: must be between 0 and {max}"),
+        ))
+    }
 }
 
 /// Checks `first` and decodes `after`; asks for one extra row to know whether a next page exists.
@@ -69,13 +94,7 @@ pub fn page_args(
     after: Option<String>,
     default: i32,
 ) -> Result<(i64, Option<Cursor>), ApiError> {
-    let first = first.unwrap_or(default);
-    if !(0..=MAX_PAGE).contains(&first) {
-        return Err(ApiError::bad_input(
-            "first",
-            format!("first: must be between 0 and {MAX_PAGE}"),
-        ));
-    }
+    let first = checked_first(first, default, MAX_PAGE)?;
     let after = after
         .map(|raw| {
             Cursor::decode_cursor(&raw)

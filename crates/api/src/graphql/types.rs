@@ -1,6 +1,7 @@
 //! The object types the operations return, resolved from Doorway's own records.
 
 use async_graphql::connection::Connection;
+use async_graphql::dataloader::Loader;
 use async_graphql::{ComplexObject, Context, Enum, ErrorExtensions, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use doorway_domain::{supported_access_methods, Provider as DomainProvider};
@@ -9,7 +10,7 @@ use super::context::{auth, load_err, loader, read_tx, services, NeedsScope, NotF
 use super::lists::{self, ListPage};
 use super::loaders::{
     AccessGroupEntrances, CredentialEntrances, GrantCredentials, GrantEntrances, GrantRun,
-    PropertyAccessGroups, PropertyEntrances, PropertyKey,
+    LoadError, PropertyAccessGroups, PropertyEntrances, PropertyKey, TenantLoader,
 };
 use super::pagination::{connection, page_args, Cursor, Totals};
 use crate::auth::Scope;
@@ -141,11 +142,7 @@ impl Property {
         after: Option<ID>,
     ) -> GqlResult<Vec<Entrance>> {
         let page = ListPage::new(first, lists::ENTRANCES, after.as_ref()).gql()?;
-        let rows = loader(ctx)?
-            .load_one(PropertyEntrances(self.0.property_id))
-            .await
-            .map_err(load_err)?;
-        entrance_page(&page, rows)
+        entrances(ctx, PropertyEntrances(self.0.property_id), &page).await
     }
     /// The property's access groups, by name: a page of at most `first`, after the group
     /// `after`.
@@ -157,13 +154,10 @@ impl Property {
         after: Option<ID>,
     ) -> GqlResult<Vec<AccessGroup>> {
         let page = ListPage::new(first, lists::ACCESS_GROUPS, after.as_ref()).gql()?;
-        let rows = loader(ctx)?
-            .load_one(PropertyAccessGroups(self.0.property_id))
-            .await
-            .map_err(load_err)?;
-        let rows = page
-            .of(rows.unwrap_or_default(), |g| g.access_group_id.as_uuid())
-            .gql()?;
+        let rows = loaded_page(ctx, PropertyAccessGroups(self.0.property_id), &page, |g| {
+            g.access_group_id.as_uuid()
+        })
+        .await?;
         Ok(rows.into_iter().map(AccessGroup).collect())
     }
 }
@@ -208,19 +202,33 @@ impl AccessGroup {
         after: Option<ID>,
     ) -> GqlResult<Vec<Entrance>> {
         let page = ListPage::new(first, lists::ENTRANCES, after.as_ref()).gql()?;
-        let rows = loader(ctx)?
-            .load_one(AccessGroupEntrances(self.0.access_group_id))
-            .await
-            .map_err(load_err)?;
-        entrance_page(&page, rows)
+        entrances(ctx, AccessGroupEntrances(self.0.access_group_id), &page).await
     }
 }
 
+/// A page of a nested list a loader brings: what `key` loads, cut to `page`.
+async fn loaded_page<K, T>(
+    ctx: &Context<'_>,
+    key: K,
+    page: &ListPage,
+    id: impl Fn(&T) -> uuid::Uuid,
+) -> GqlResult<Vec<T>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    T: Send + Sync + Clone + 'static,
+    TenantLoader: Loader<K, Value = Vec<T>, Error = LoadError>,
+{
+    let rows = loader(ctx)?.load_one(key).await.map_err(load_err)?;
+    page.of(rows.unwrap_or_default(), id).gql()
+}
+
 /// A page of a nested list of entrances.
-fn entrance_page(page: &ListPage, rows: Option<Vec<EntranceRow>>) -> GqlResult<Vec<Entrance>> {
-    let rows = page
-        .of(rows.unwrap_or_default(), |e| e.entrance_id.as_uuid())
-        .gql()?;
+async fn entrances<K>(ctx: &Context<'_>, key: K, page: &ListPage) -> GqlResult<Vec<Entrance>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    TenantLoader: Loader<K, Value = Vec<EntranceRow>, Error = LoadError>,
+{
+    let rows = loaded_page(ctx, key, page, |e: &EntranceRow| e.entrance_id.as_uuid()).await?;
     Ok(rows.into_iter().map(Entrance).collect())
 }
 
@@ -293,11 +301,7 @@ impl Credential {
         after: Option<ID>,
     ) -> GqlResult<Vec<Entrance>> {
         let page = ListPage::new(first, lists::ENTRANCES, after.as_ref()).gql()?;
-        let rows = loader(ctx)?
-            .load_one(CredentialEntrances(self.0.credential_id))
-            .await
-            .map_err(load_err)?;
-        entrance_page(&page, rows)
+        entrances(ctx, CredentialEntrances(self.0.credential_id), &page).await
     }
 }
 
@@ -343,11 +347,7 @@ impl Grant {
         after: Option<ID>,
     ) -> GqlResult<Vec<Entrance>> {
         let page = ListPage::new(first, lists::ENTRANCES, after.as_ref()).gql()?;
-        let rows = loader(ctx)?
-            .load_one(GrantEntrances(self.0.grant_id))
-            .await
-            .map_err(load_err)?;
-        entrance_page(&page, rows)
+        entrances(ctx, GrantEntrances(self.0.grant_id), &page).await
     }
     /// The grant's credentials, in slot order: a page of at most `first`, after the credential
     /// `after`.
@@ -362,13 +362,10 @@ impl Grant {
         after: Option<ID>,
     ) -> GqlResult<Vec<Credential>> {
         let page = ListPage::new(first, lists::CREDENTIALS, after.as_ref()).gql()?;
-        let rows = loader(ctx)?
-            .load_one(GrantCredentials(self.0.grant_id))
-            .await
-            .map_err(load_err)?;
-        let rows = page
-            .of(rows.unwrap_or_default(), |c| c.credential_id.as_uuid())
-            .gql()?;
+        let rows = loaded_page(ctx, GrantCredentials(self.0.grant_id), &page, |c| {
+            c.credential_id.as_uuid()
+        })
+        .await?;
         Ok(rows.into_iter().map(Credential).collect())
     }
     /// Every run of this grant, newest first: its provisioning, changes and removal (and the

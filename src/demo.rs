@@ -18,7 +18,7 @@ const ALL_SCOPES: &str = "properties:read residents:read residents:write grants:
 
 pub async fn run() -> anyhow::Result<()> {
     let mut config = Config::from_env(Profile::Demo)?;
-    telemetry::init(config.log_format);
+    let telemetry = telemetry::start(config.log_format)?;
     let sim_addr: SocketAddr = std::env::var("SEAM_SIM_LISTEN")
         .unwrap_or_else(|_| "127.0.0.1:8090".into())
         .parse()
@@ -93,8 +93,9 @@ pub async fn run() -> anyhow::Result<()> {
         shutdown_signal().await;
         stop.cancel();
     });
-    app.run_until_stopped().await?;
+    let served = app.run_until_stopped().await;
     sim.shutdown().await;
     drop(db);
-    Ok(())
+    telemetry.shutdown().await;
+    Ok(served?)
 }

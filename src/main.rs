@@ -197,9 +197,15 @@ fn service_database(config: &Config) -> anyhow::Result<PgConnectOptions> {
 
 async fn serve() -> anyhow::Result<()> {
     let config = Config::from_env(Profile::Serve)?;
-    telemetry::init(config.log_format);
-    let database = service_database(&config)?;
-    let app = Application::build(&config, &database).await?;
+    let telemetry = telemetry::start(config.log_format)?;
+    let served = serve_with(&config).await;
+    telemetry.shutdown().await;
+    served
+}
+
+async fn serve_with(config: &Config) -> anyhow::Result<()> {
+    let database = service_database(config)?;
+    let app = Application::build(config, &database).await?;
     tracing::info!(addr = %app.local_addr(), seam = %config.seam_endpoint, "serving");
     let stop = app.shutdown_token();
     tokio::spawn(async move {

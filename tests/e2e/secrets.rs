@@ -75,61 +75,9 @@ const PIN: &str = "73019482";
 async fn a_full_flow_through_a_doorway_process_logs_no_pin_key_or_token_and_stores_no_clear_pin() {
     let mut app = spawn_app().await;
     // A `doorway serve` process takes the in-process app's place, its logs captured.
-    app.stop().await;
-    let listen = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listen.local_addr().unwrap();
-    drop(listen);
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_doorway"))
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("SEAM_ENDPOINT", app.sim.base_url())
-        .env("DATABASE_URL", app.database_url(false))
-        .env(
-            "DOORWAY_SECRET_KEY",
-            "ZG9vcndheS1kZW1vLWtleS1ub3QtZm9yLXByb2QhISE=",
-        )
-        .env(
-            "DOORWAY_JWT_HS256_SECRET",
-            doorway_api::config::DEMO_JWT_SECRET,
-        )
-        .env("DOORWAY_LISTEN", addr.to_string())
-        .env("DOORWAY_LOG_FORMAT", "json")
-        .env("RUST_LOG", "debug")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    // Drained as they come: a full pipe would block the process.
-    let drain = |pipe: Option<Box<dyn tokio::io::AsyncRead + Unpin + Send>>| {
-        tokio::spawn(async move {
-            let mut text = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = tokio::io::AsyncReadExt::read_to_end(&mut pipe, &mut text).await;
-            }
-            String::from_utf8_lossy(&text).into_owned()
-        })
-    };
-    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
-    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
-    app.address = format!("http://{addr}");
-    let client = reqwest::Client::new();
-    crate::lifecycle_helpers::wait_until(
-        std::time::Duration::from_secs(30),
-        "doorway serve",
-        || {
-            let client = client.clone();
-            let url = format!("{}/readyz", app.address);
-            async move {
-                match client.get(url).send().await {
-                    Ok(r) if r.status().is_success() => Ok(()),
-                    other => Err(format!("{other:?}")),
-                }
-            }
-        },
-    )
-    .await;
+    let process = app
+        .serve_as_process(&[("DOORWAY_LOG_FORMAT", "json"), ("RUST_LOG", "debug")])
+        .await;
 
     // A chosen PIN on a smart lock, a Latch mobile key with a client session, a revocation.
     let locks = app.import_smart_locks(&["Unit 2A Front Door"]).await;
@@ -189,9 +137,7 @@ async fn a_full_flow_through_a_doorway_process_logs_no_pin_key_or_token_and_stor
         .any(|s| s.windows(PIN.len()).any(|w| w == PIN.as_bytes())));
 
     // And nothing secret in the logs.
-    child.start_kill().unwrap();
-    child.wait().await.unwrap();
-    let logs = format!("{}{}", stdout.await.unwrap(), stderr.await.unwrap());
+    let logs = process.stop().await;
     assert!(
         logs.contains("grant"),
         "the logs were captured: {logs:.2000}"

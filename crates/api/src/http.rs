@@ -32,13 +32,54 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(crate::metrics::track))
         // Enforced by the extractors (announced or chunked), so /graphql answers 413 as JSON.
         .layer(DefaultBodyLimit::max(1024 * 1024))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            let request_id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("http", method = %request.method(), path = %request.uri().path(), request_id)
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(
+                    |response: &Response, latency: Duration, span: &tracing::Span| {
+                        let status = response.status().as_u16();
+                        span.record("http.response.status_code", status);
+                        if response.status().is_server_error() {
+                            span.record("otel.status_code", "ERROR");
+                        }
+                        tracing::debug!(
+                            status,
+                            latency_ms = latency.as_millis(),
+                            "finished processing request"
+                        );
+                    },
+                ),
+        )
         .layer(SetRequestIdLayer::new(REQUEST_ID_HEADER, MakeRequestUuid))
+}
+
+/// The request's span, named the OpenTelemetry way and continuing the caller's trace when
+/// the request carries a `traceparent`.
+fn request_span(request: &Request<axum::body::Body>) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    let method = request.method();
+    let path = request.uri().path();
+    let span = tracing::info_span!(
+        "http",
+        otel.name = %format_args!("{method} {path}"),
+        otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
+        method = %method,
+        path = %path,
+        http.response.status_code = tracing::field::Empty,
+        request_id,
+    );
+    crate::telemetry::context::continue_remote(&span, request.headers());
+    span
 }
 
 /// Ready when the database answers and every migration this build knows is applied.

@@ -7,6 +7,7 @@
 mod admission_tests;
 #[cfg(test)]
 mod budget_tests;
+mod call_metrics;
 mod envelope;
 #[cfg(test)]
 mod envelope_tests;
@@ -133,6 +134,9 @@ impl WorkspaceClient {
             .map_err(|err| SeamError::Config(format!("cannot encode {}: {err}", endpoint.path)))?;
         let span = tracing::info_span!(
             "seam.call",
+            otel.name = %format_args!("seam {}", endpoint.path),
+            otel.kind = "client",
+            otel.status_code = Empty,
             endpoint = endpoint.path,
             device_id,
             status = Empty,
@@ -188,6 +192,7 @@ impl WorkspaceClient {
                 Ok(reply) => break Ok(reply),
                 Err(err) => err.scrubbed(self.api_key.expose_secret()),
             };
+            call_metrics::attempt_failed(endpoint, &err);
             match retry::delay_before_retry(config, endpoint.idempotency, attempts, &err) {
                 Some(delay) => {
                     if let Err(not_sent) = guard.may_retry_after(delay, &err) {
@@ -201,6 +206,7 @@ impl WorkspaceClient {
             }
         };
 
+        call_metrics::call_ended(endpoint, &result, started.elapsed());
         let span = tracing::Span::current();
         span.record("attempts", attempts);
         span.record("queued_ms", queued.as_millis());
@@ -216,6 +222,7 @@ impl WorkspaceClient {
                 span.record("status", err.status());
                 span.record("seam_request_id", err.request_id());
                 span.record("outcome", err.outcome());
+                span.record("otel.status_code", "ERROR");
                 if matches!(err, SeamError::Rejected { .. }) {
                     tracing::info!(error = %err, "Seam call rejected");
                 } else if matches!(err, SeamError::NotSent { .. }) {

@@ -70,13 +70,18 @@ pub async fn insert(
     steps: &[NewStep],
 ) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
+    // The run goes on later, in a worker: it continues the trace of whatever creates it.
+    let trace_context = crate::telemetry::context::current();
     sqlx::query!(
-        r#"insert into provisioning_runs (run_id, tenant_id, grant_id, kind, status, resident_id)
-           values ($1, $2, $3, $4, 'PENDING', (select resident_id from grants where grant_id = $3))"#,
+        r#"insert into provisioning_runs (run_id, tenant_id, grant_id, kind, status, resident_id,
+                                         trace_context)
+           values ($1, $2, $3, $4, 'PENDING', (select resident_id from grants where grant_id = $3),
+                   $5)"#,
         run_id.as_uuid(),
         tenant,
         grant_id.as_uuid(),
-        kind.as_str()
+        kind.as_str(),
+        trace_context
     )
     .execute(db.conn())
     .await?;
@@ -205,6 +210,8 @@ pub struct ClaimFacts {
     /// The tenant's runs were paused (Seam refused its key).
     pub paused: bool,
     pub cancel_requested: bool,
+    /// The trace of the operation that created the run (see `telemetry::context`).
+    pub trace_context: Option<serde_json::Value>,
 }
 
 pub async fn claim_facts(db: &mut TenantTx, run: RunId) -> Result<Option<ClaimFacts>, sqlx::Error> {
@@ -213,7 +220,7 @@ pub async fn claim_facts(db: &mut TenantTx, run: RunId) -> Result<Option<ClaimFa
         ClaimFacts,
         r#"select t.seam_api_key_ciphertext, t.webhook_registered,
                   coalesce(s.paused_reason is not null, false) as "paused!",
-                  r.cancel_requested_at is not null as "cancel_requested!"
+                  r.cancel_requested_at is not null as "cancel_requested!", r.trace_context
            from tenants t
            join provisioning_runs r on r.tenant_id = t.tenant_id and r.run_id = $2
            left join tenant_engine_state s on s.tenant_id = t.tenant_id

@@ -50,6 +50,8 @@ pub struct RunContext {
     pub uncertain_creates: HashSet<CredentialId>,
     /// A cancellation was requested before the claim.
     pub cancel_requested: bool,
+    /// The trace of the operation that created the run, which the run's span continues.
+    pub trace_context: Option<serde_json::Value>,
     /// The tenant's runs were paused (Seam refused its key); this claim is the one let through
     /// to try again.
     pub paused: bool,
@@ -340,6 +342,7 @@ impl Engine {
             steps,
             uncertain_creates,
             cancel_requested: facts.cancel_requested,
+            trace_context: facts.trace_context,
             webhooks: facts.webhook_registered,
             paused: facts.paused,
         })

@@ -9,6 +9,7 @@ use chrono::Utc;
 use doorway_domain::{CredentialStatus, StepId, StepStatus};
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use super::context::{ContextError, RunContext};
 use super::lease::{Holder, Lease};
@@ -96,6 +97,32 @@ impl Engine {
             }
         }
         let mut ctx = self.load_context(claim, lease.clock()).await?;
+        let span = tracing::info_span!(
+            "provisioning.run",
+            otel.name = %format_args!("run {}", claim.kind.as_str()),
+            run_id = %run_id,
+            grant_id = %claim.grant_id,
+            tenant_id = %claim.tenant_id,
+            kind = claim.kind.as_str(),
+            fence = claim.fence.token,
+            taken_over = claim.taken_over,
+        );
+        // Before the span starts: it joins the trace of the operation that made the run.
+        crate::telemetry::context::continue_from(&span, ctx.trace_context.as_ref());
+        self.rounds(claim, &mut ctx, lease, shutdown)
+            .instrument(span)
+            .await
+    }
+
+    /// The claimed run's rounds of steps, until it finishes, waits, fails, is cancelled or lost.
+    async fn rounds(
+        &self,
+        claim: &ClaimedRun,
+        ctx: &mut RunContext,
+        lease: &Lease,
+        shutdown: &CancellationToken,
+    ) -> Result<(), DriveError> {
+        let run_id = claim.fence.run_id;
         let mut attention: Option<String> = None;
         // Creating steps marked started by the previous round's last write.
         let mut started: HashSet<StepId> = HashSet::new();
@@ -105,23 +132,23 @@ impl Engine {
                 return Ok(());
             }
             if ctx.cancel_requested || lease.cancel_requested() {
-                self.cancel(&ctx).await?;
+                self.cancel(ctx).await?;
                 return Ok(());
             }
             if shutdown.is_cancelled() {
                 // Hand the run back at once, so another process (or our successor) takes over.
-                self.defer(&ctx, Utc::now(), None).await?;
+                self.defer(ctx, Utc::now(), None).await?;
                 return Ok(());
             }
             let ready = ctx.ready_steps(Utc::now());
             if ready.is_empty() {
                 match ctx.next_due() {
                     None => {
-                        self.finish(&ctx).await?;
+                        self.finish(ctx).await?;
                     }
                     Some(at) => {
-                        let attention = attention.clone().or_else(|| self.overdue(&ctx));
-                        self.defer(&ctx, at, attention.as_deref()).await?;
+                        let attention = attention.clone().or_else(|| self.overdue(ctx));
+                        self.defer(ctx, at, attention.as_deref()).await?;
                     }
                 }
                 return Ok(());
@@ -130,10 +157,10 @@ impl Engine {
                 .iter()
                 .filter(|s| creates(s) && !started.contains(&s.step_id))
                 .collect();
-            if !unstarted.is_empty() && !self.start(&ctx, &unstarted, lease).await? {
+            if !unstarted.is_empty() && !self.start(ctx, &unstarted, lease).await? {
                 return Ok(());
             }
-            let round = self.round(&mut ctx, &ready, &mut attention);
+            let round = self.round(ctx, &ready, &mut attention);
             let next = tokio::select! {
                 () = lease.lost().cancelled() => {
                     tracing::warn!(%run_id, "lost the lease mid-step; stopping without writing");
@@ -147,7 +174,7 @@ impl Engine {
                     return Ok(());
                 }
                 Next::Failed { step, error } => {
-                    self.fail(&ctx, &step, &error).await?;
+                    self.fail(ctx, &step, &error).await?;
                     return Ok(());
                 }
                 Next::Continue {
@@ -207,26 +234,35 @@ impl Engine {
             let mut running: FuturesUnordered<_> = ready
                 .iter()
                 .map(|step| async move {
-                    let outcome =
-                        match tokio::time::timeout(deadline, steps::execute(self, ctx, step)).await
-                        {
-                            Ok(outcome) => outcome,
-                            Err(_) => Outcome::Retry {
-                                error: format!(
-                                    "the step took longer than {} s and was stopped",
-                                    deadline.as_secs()
-                                ),
-                                // What it sent may still take effect: look before creating
-                                // again.
-                                cause: if creates(step) {
-                                    RetryCause::Ambiguous
-                                } else {
-                                    RetryCause::Transient
-                                },
-                                after: None,
+                    let span = tracing::info_span!(
+                        "provisioning.step",
+                        otel.name = %format_args!("step {}", step.kind.as_str()),
+                        step = step.kind.as_str(),
+                        step_id = %step.step_id,
+                        attempt = step.attempts + 1,
+                        outcome = tracing::field::Empty,
+                    );
+                    let execution = steps::execute(self, ctx, step).instrument(span.clone());
+                    let outcome = match tokio::time::timeout(deadline, execution).await {
+                        Ok(outcome) => outcome,
+                        Err(_) => Outcome::Retry {
+                            error: format!(
+                                "the step took longer than {} s and was stopped",
+                                deadline.as_secs()
+                            ),
+                            // What it sent may still take effect: look before creating
+                            // again.
+                            cause: if creates(step) {
+                                RetryCause::Ambiguous
+                            } else {
+                                RetryCause::Transient
                             },
-                        };
-                    (step, self.settle(ctx, step, outcome))
+                            after: None,
+                        },
+                    };
+                    let outcome = self.settle(ctx, step, outcome);
+                    span.record("outcome", outcome.label());
+                    (step, outcome)
                 })
                 .collect();
             while let Some((step, outcome)) = running.next().await {

@@ -80,6 +80,7 @@ impl Extension for OfRequest {
         let name = operation_name.unwrap_or("anonymous");
         let span = tracing::info_span!(
             "graphql",
+            otel.name = %format_args!("{kind} {name}"),
             operation = name,
             kind,
             objects = tracing::field::Empty,

@@ -1,0 +1,1 @@
+alter table provisioning_runs drop column trace_context;

@@ -109,7 +109,7 @@ impl TestApp {
             .output();
         let output = tokio::time::timeout(Duration::from_secs(30), output)
             .await
-            .expect("doorway serve should exit by itself")
+            .unwrap_or_else(|_| panic!("doorway serve should exit by itself"))
             .unwrap();
         let text = format!(
             "{}{}",

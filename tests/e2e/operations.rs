@@ -1,11 +1,10 @@
 //! What operators and tools rely on: health and readiness, request ids, GraphiQL and GraphQL
 //! over GET, and the `doorway` commands.
 
-use std::process::Command;
-
 use serde_json::{json, Value};
 
 use crate::helpers::{contract, spawn_app, TestApp};
+use crate::serve_process::doorway_command;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_readiness_and_request_ids() {
@@ -63,27 +62,8 @@ async fn health_readiness_and_request_ids() {
 }
 
 /// Runs the `doorway` binary against this test's database and simulator.
-fn doorway(app: &TestApp, args: &[&str], secrets: bool) -> std::process::Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_doorway"));
-    command
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("SEAM_ENDPOINT", app.sim.base_url())
-        .env("DATABASE_URL", app.database_url(false));
-    if secrets {
-        // The keys the test app runs with (demo defaults), so both can read each other's data.
-        command
-            .env(
-                "DOORWAY_SECRET_KEY",
-                "ZG9vcndheS1kZW1vLWtleS1ub3QtZm9yLXByb2QhISE=",
-            )
-            .env(
-                "DOORWAY_JWT_HS256_SECRET",
-                doorway_api::config::DEMO_JWT_SECRET,
-            );
-    }
-    command.output().unwrap()
+async fn doorway(app: &TestApp, args: &[&str], secrets: bool) -> std::process::Output {
+    doorway_command(app, args, secrets).output().await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,7 +81,8 @@ async fn operators_bootstrap_tenants_and_mint_tokens_from_the_command_line() {
             &workspace.api_key,
         ],
         true,
-    );
+    )
+    .await;
     let stdout = String::from_utf8_lossy(&created.stdout);
     assert!(
         created.status.success(),
@@ -114,7 +95,7 @@ async fn operators_bootstrap_tenants_and_mint_tokens_from_the_command_line() {
         "the key is never printed"
     );
 
-    let minted = doorway(&app, &["token", "--role", "operator", "--sub", "cli"], true);
+    let minted = doorway(&app, &["token", "--role", "operator", "--sub", "cli"], true).await;
     let token = String::from_utf8(minted.stdout).unwrap();
     let tenants = app
         .graphql_ok(
@@ -135,7 +116,7 @@ async fn operators_bootstrap_tenants_and_mint_tokens_from_the_command_line() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_refuses_to_start_without_its_secrets_naming_them() {
     let app = spawn_app().await;
-    let refused = doorway(&app, &["serve"], false);
+    let refused = doorway(&app, &["serve"], false).await;
     assert!(!refused.status.success());
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(
@@ -148,43 +129,21 @@ async fn serve_refuses_to_start_without_its_secrets_naming_them() {
 async fn serve_needs_a_database_url_and_a_role_that_cannot_bypass_tenancy() {
     let app = spawn_app().await;
     // No DATABASE_URL: refused, naming it (no throwaway database of its own).
-    let mut command = Command::new(env!("CARGO_BIN_EXE_doorway"));
-    let refused = command
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env(
-            "DOORWAY_SECRET_KEY",
-            "ZG9vcndheS1kZW1vLWtleS1ub3QtZm9yLXByb2QhISE=",
-        )
-        .env(
-            "DOORWAY_JWT_HS256_SECRET",
-            doorway_api::config::DEMO_JWT_SECRET,
-        )
+    let refused = doorway_command(&app, &["serve"], true)
+        .env_remove("DATABASE_URL")
         .output()
+        .await
         .unwrap();
     assert!(!refused.status.success());
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("DATABASE_URL"), "{stderr}");
 
     // Logged in as the owner (a superuser here): refused, saying how to log in.
-    let mut command = Command::new(env!("CARGO_BIN_EXE_doorway"));
-    let refused = command
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("SEAM_ENDPOINT", app.sim.base_url())
+    let refused = doorway_command(&app, &["serve"], true)
         .env("DATABASE_URL", app.database_url(true))
         .env("DOORWAY_LISTEN", "127.0.0.1:0")
-        .env(
-            "DOORWAY_SECRET_KEY",
-            "ZG9vcndheS1kZW1vLWtleS1ub3QtZm9yLXByb2QhISE=",
-        )
-        .env(
-            "DOORWAY_JWT_HS256_SECRET",
-            doorway_api::config::DEMO_JWT_SECRET,
-        )
         .output()
+        .await
         .unwrap();
     assert!(!refused.status.success());
     let stderr = String::from_utf8_lossy(&refused.stderr);
@@ -206,14 +165,10 @@ async fn migrations_run_with_their_own_credentials() {
         .await;
     assert!(created.is_err(), "the service's role can create tables");
     // With the owner's URL, migrate succeeds.
-    let mut command = Command::new(env!("CARGO_BIN_EXE_doorway"));
-    let migrated = command
-        .arg("migrate")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", app.database_url(false))
+    let migrated = doorway_command(&app, &["migrate"], false)
         .env("DOORWAY_MIGRATE_DATABASE_URL", app.database_url(true))
         .output()
+        .await
         .unwrap();
     assert!(
         migrated.status.success(),

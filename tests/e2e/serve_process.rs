@@ -10,27 +10,39 @@ use tokio::task::JoinHandle;
 
 use crate::helpers::TestApp;
 
-/// The environment every `doorway serve` of a test gets, before the test's own.
-fn base_command(app: &TestApp, listen: std::net::SocketAddr) -> Command {
+/// The `doorway` binary with `args`, against this test's database and simulator and nothing
+/// else from the test's environment; with `secrets`, the keys the test app runs with (the
+/// demo's), so that both read each other's data.
+pub fn doorway_command(app: &TestApp, args: &[&str], secrets: bool) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_doorway"));
     command
-        .arg("serve")
+        .args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("SEAM_ENDPOINT", app.sim.base_url())
         .env("DATABASE_URL", app.database_url(false))
-        .env(
-            "DOORWAY_SECRET_KEY",
-            "ZG9vcndheS1kZW1vLWtleS1ub3QtZm9yLXByb2QhISE=",
-        )
-        .env(
-            "DOORWAY_JWT_HS256_SECRET",
-            doorway_api::config::DEMO_JWT_SECRET,
-        )
+        .kill_on_drop(true);
+    if secrets {
+        command
+            .env(
+                "DOORWAY_SECRET_KEY",
+                "ZG9vcndheS1kZW1vLWtleS1ub3QtZm9yLXByb2QhISE=",
+            )
+            .env(
+                "DOORWAY_JWT_HS256_SECRET",
+                doorway_api::config::DEMO_JWT_SECRET,
+            );
+    }
+    command
+}
+
+/// `doorway serve` on `listen`, its output captured.
+fn serve_command(app: &TestApp, listen: std::net::SocketAddr) -> Command {
+    let mut command = doorway_command(app, &["serve"], true);
+    command
         .env("DOORWAY_LISTEN", listen.to_string())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .stderr(Stdio::piped());
     command
 }
 
@@ -75,7 +87,7 @@ impl TestApp {
     pub async fn serve_as_process(&mut self, env: &[(&str, &str)]) -> ServeProcess {
         self.stop().await;
         let listen = free_address();
-        let mut child = base_command(self, listen)
+        let mut child = serve_command(self, listen)
             .envs(env.iter().copied())
             .spawn()
             .unwrap();
@@ -104,7 +116,7 @@ impl TestApp {
     /// Runs `doorway serve` with `env` added until it exits on its own (a refused start-up);
     /// returns its exit success and everything it wrote.
     pub async fn serve_process_exit(&self, env: &[(&str, &str)]) -> (bool, String) {
-        let output = base_command(self, free_address())
+        let output = serve_command(self, free_address())
             .envs(env.iter().copied())
             .output();
         let output = tokio::time::timeout(Duration::from_secs(30), output)

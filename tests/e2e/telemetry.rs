@@ -113,13 +113,19 @@ async fn one_grant_is_one_trace_from_the_request_to_every_seam_call() {
     app.wait_for_grant(&grant["id"], "ACTIVE", Duration::from_secs(30))
         .await;
 
-    // The spans arrive in batches: wait for the credential's creation at Seam.
+    // The spans arrive in batches, each when it ends (a parent after its children): wait for
+    // the credential's creation at Seam and every span's parent.
     let spans = wait_until(Duration::from_secs(20), "the grant's spans", || {
         let spans = collector.spans_of(TRACE_ID);
         async move {
-            if spans
+            let ids: Vec<&Value> = spans.iter().map(|s| &s["spanId"]).collect();
+            let whole = spans
                 .iter()
-                .any(|s| s["name"] == "seam /acs/credentials/create")
+                .all(|s| s["parentSpanId"] == CALLER_SPAN_ID || ids.contains(&&s["parentSpanId"]));
+            if whole
+                && spans
+                    .iter()
+                    .any(|s| s["name"] == "seam /acs/credentials/create")
             {
                 Ok(spans)
             } else {

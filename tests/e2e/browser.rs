@@ -143,6 +143,19 @@ impl Browser {
         }
     }
 
+    /// Closes the browser as a user would, every process of it, then its profile goes (Drop).
+    pub async fn close(mut self) {
+        let command = json!({ "id": 0, "method": "Browser.close", "params": {} });
+        self.socket
+            .send(Message::text(command.to_string()))
+            .await
+            .unwrap();
+        tokio::time::timeout(Duration::from_secs(10), self.process.wait())
+            .await
+            .unwrap_or_else(|_| panic!("Chromium did not close within 10 s"))
+            .unwrap();
+    }
+
     /// Sends one command and waits for its answer, passing over the events in between.
     async fn call(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
@@ -180,6 +193,13 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.process.start_kill();
+        // Chromium writes to its profile until it has exited: wait (briefly) before removing it.
+        for _ in 0..100 {
+            if !matches!(self.process.try_wait(), Ok(None)) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }

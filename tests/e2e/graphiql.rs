@@ -157,6 +157,7 @@ async fn graphiql_runs_my_access_offline_with_the_demo_resident_token() {
         serde_json::json!([]),
         "the page broke its own policy"
     );
+    browser.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,12 +1,14 @@
 //! `doorway demo`: everything a newcomer needs in one command. Migrates a local database,
 //! starts the Seam simulator, connects a demo tenant to a fresh simulated workspace, prints a
-//! token for each role, and serves the API with GraphiQL.
+//! token for each role, and serves the API with GraphiQL (its headers editor holding those
+//! tokens).
 
 use std::net::SocketAddr;
 
 use anyhow::Context as _;
 use doorway_api::auth::TokenIssuer;
 use doorway_api::db::locate;
+use doorway_api::graphql::explorer::ExplorerToken;
 use doorway_api::services::tenants::CreateTenant;
 use doorway_api::{shutdown_signal, telemetry, Application, Config, Profile};
 use secrecy::ExposeSecret;
@@ -43,7 +45,7 @@ pub async fn run() -> anyhow::Result<()> {
         (Some(_), Some(url)) => url.expose_secret().parse().context("DATABASE_URL")?,
         _ => doorway_api::db::as_service(&db.options),
     };
-    let app = Application::build(&config, &service).await?;
+    let mut app = Application::build(&config, &service).await?;
     let tenant = app
         .services()
         .create_tenant(CreateTenant {
@@ -68,10 +70,26 @@ pub async fn run() -> anyhow::Result<()> {
         ttl,
     )?;
     let resident = issuer.mint("resident", DEMO_RESIDENT, tenant_id, None, None, ttl)?;
+    // GraphiQL's headers editor starts with the resident's token; a select offers the others.
+    let offered = [
+        (format!("resident ({DEMO_RESIDENT})"), &resident),
+        ("manager".to_owned(), &manager),
+        ("partner (every scope)".to_owned(), &partner),
+        ("operator".to_owned(), &operator),
+    ];
+    app.offer_tokens_in_graphiql(
+        offered
+            .into_iter()
+            .map(|(label, token)| ExplorerToken {
+                label,
+                token: token.clone(),
+            })
+            .collect(),
+    );
     let url = format!("http://{}", app.local_addr());
     println!(
         "\nDoorway demo is running.\n\
-         \n  GraphQL (GraphiQL in a browser): {url}/graphql\
+         \n  GraphQL (GraphiQL in a browser): {url}/graphql (the resident's token is in its Headers)\
          \n  Seam simulator:                  {sim_url} (workspace {ws}, key {key})\
          \n  Demo tenant:                     {name} ({id})\n\
          \nTokens for each role, valid 12 hours (paste into a shell):\n\

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use doorway_api::auth::TokenIssuer;
 use doorway_api::db::locate;
+use doorway_api::graphql::explorer::ExplorerToken;
 use doorway_api::{Application, Config, Profile};
 use serde_json::{json, Value};
 use sqlx::postgres::PgConnectOptions;
@@ -81,6 +82,8 @@ pub struct TestApp {
     issuer: TokenIssuer,
     /// Tokens are signed with the test identity provider's ES256 key (JWKS mode).
     es256: bool,
+    /// The tokens GraphiQL offers, as `doorway demo` sets them (none by default).
+    graphiql_tokens: Vec<ExplorerToken>,
 }
 
 /// Options a test may change before the app starts.
@@ -250,6 +253,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         engine: None,
         client: reqwest::Client::new(),
         es256,
+        graphiql_tokens: Vec::new(),
     };
     app.start().await;
     let created = app
@@ -265,9 +269,10 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
 
 impl TestApp {
     async fn start(&mut self) {
-        let app = Application::build(&self.config, &self.service_database)
+        let mut app = Application::build(&self.config, &self.service_database)
             .await
             .unwrap();
+        app.offer_tokens_in_graphiql(self.graphiql_tokens.clone());
         self.address = format!("http://{}", app.local_addr());
         self.shutdown = app.shutdown_token();
         self.pool = Some(app.services().pool.clone());
@@ -312,6 +317,20 @@ impl TestApp {
 
     /// Starts Doorway again on the same database (a new process after a crash or a deploy).
     pub async fn restart(&mut self) {
+        self.start().await;
+    }
+
+    /// Stops and starts again offering `tokens` (label, token) in GraphiQL's headers editor,
+    /// the first prefilled, as `doorway demo` does.
+    pub async fn restart_offering_tokens_in_graphiql(&mut self, tokens: Vec<(&str, String)>) {
+        self.stop().await;
+        self.graphiql_tokens = tokens
+            .into_iter()
+            .map(|(label, token)| ExplorerToken {
+                label: label.to_owned(),
+                token,
+            })
+            .collect();
         self.start().await;
     }
 

@@ -9,10 +9,12 @@
 mod access_matrix;
 mod audit;
 mod auth;
+mod browser;
 mod chaos;
 mod durability;
 mod engine;
 mod flows;
+mod graphiql;
 mod helpers;
 mod inputs;
 mod invariant;

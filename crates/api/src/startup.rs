@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::crypto::Cipher;
 use crate::db;
 use crate::engine::Engine;
+use crate::graphql::explorer::{Explorer, ExplorerToken};
 use crate::graphql::{build_schema, SchemaOptions};
 use crate::http::router;
 use crate::notify::ChangeFeed;
@@ -128,6 +129,7 @@ impl Application {
                 config.metrics_token.as_ref(),
                 config.profile,
             ),
+            explorer: Explorer::default(),
         };
         let listener =
             TcpListener::bind(config.listen)
@@ -156,6 +158,12 @@ impl Application {
 
     pub fn services(&self) -> &Services {
         &self.state.services
+    }
+
+    /// Offers `tokens` in GraphiQL's headers editor, the first prefilled: the demo's tokens.
+    /// `serve` never calls this, so its GraphiQL starts without a token.
+    pub fn offer_tokens_in_graphiql(&mut self, tokens: Vec<ExplorerToken>) {
+        self.state.explorer = Explorer::with_tokens(tokens);
     }
 
     /// Cancel this to stop: the server stops accepting, in-flight requests finish, workers

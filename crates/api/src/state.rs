@@ -1,5 +1,5 @@
 //! What every edge's handlers share: the schema, the services, the token verifier, the change
-//! feed and the metrics' access rule. Built once at start-up ([`crate::startup`]).
+//! feed, the metrics' access rule and GraphiQL's tokens. Built once at start-up ([`crate::startup`]).
 
 use std::sync::Arc;
 
@@ -16,4 +16,6 @@ pub struct AppState {
     pub changes: crate::notify::ChangeFeed,
     /// Who may read `/metrics`.
     pub metrics: crate::metrics::Access,
+    /// The tokens GraphiQL offers (the demo's; none otherwise).
+    pub explorer: crate::graphql::explorer::Explorer,
 }

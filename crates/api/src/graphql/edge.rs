@@ -1,19 +1,18 @@
 //! The GraphQL edge over HTTP: `POST /graphql` (authenticated), and `GET /graphql` for GraphiQL
-//! or a query in the URL. Each request's shape is checked before the schema runs
+//! (served from this origin, [`super::explorer`]) or a query in the URL. Each request's shape is checked before the schema runs
 //! ([`super::shape`]), its caller's visibility becomes its DataLoader's, and every error leaves
 //! with an `extensions.code`.
 
 use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::GraphQLResponse;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json, Router};
 
 use super::loaders::TenantLoader;
@@ -27,7 +26,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         state.verifier.clone(),
         require_auth,
     ));
-    Router::new().route("/graphql", post.get(graphql_get))
+    Router::new()
+        .route("/graphql", post.get(graphql_get))
+        .route(
+            "/graphiql/{*path}",
+            axum::routing::get(super::explorer_assets::serve),
+        )
 }
 
 async fn graphql(
@@ -87,7 +91,7 @@ async fn graphql_get(
     Query(params): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
     let Some(query) = params.get("query") else {
-        return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+        return state.explorer.page();
     };
     let Ok(caller) = authenticate(&state.verifier, &headers).await else {
         return unauthenticated_response();

@@ -7,6 +7,8 @@
 mod audit;
 mod context;
 pub mod edge;
+pub mod explorer;
+mod explorer_assets;
 mod grants;
 mod lists;
 pub mod loaders;
@@ -59,8 +61,11 @@ pub type DoorwaySchema = Schema<Query, Mutation, Subscription>;
 /// complexity: each field 1, and a list or a connection its items' complexity times the items
 /// it may return (`first`, or its default), so the complexity bounds the values a response can
 /// hold. The portal's largest operation (`Resident`: 20 grants x 50 credentials x 100
-/// entrances) costs about 206,000.
-const MAX_DEPTH: usize = 12;
+/// entrances) costs about 206,000. The depth admits the introspection query of graphql-js 16
+/// (GraphiQL's and most code generators': nine levels of `ofType` under `fields { args { type
+/// } }`, 15 deep; the contract's operations nest far less), and the complexity, not the depth,
+/// bounds what a response can hold.
+const MAX_DEPTH: usize = 15;
 const MAX_COMPLEXITY: usize = 250_000;
 
 fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {

@@ -76,6 +76,8 @@ impl Application {
         let worker = &config.worker;
         seam_config.max_concurrent_per_workspace = worker.seam_concurrency.max(1);
         seam_config.timeout = worker.seam_timeout;
+        seam_config.create_timeout = worker.create_timeout();
+        seam_config.call_deadline = worker.call_deadline();
         seam_config.send_margin = worker.send_margin();
         // Waiting for a slot is waiting inside a step: bounded, then the step is deferred.
         seam_config.max_admission_wait = worker.seam_timeout;

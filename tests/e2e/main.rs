@@ -10,6 +10,7 @@ mod access_matrix;
 mod audit;
 mod auth;
 mod chaos;
+mod cors;
 mod durability;
 mod engine;
 mod flows;

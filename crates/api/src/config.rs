@@ -187,6 +187,9 @@ pub struct Config {
     /// A span per resolved GraphQL field (`DOORWAY_GRAPHQL_FIELD_TRACING=on`), for debugging;
     /// one span per operation otherwise.
     pub field_tracing: bool,
+    /// Web origins allowed to call Doorway from a browser (`DOORWAY_CORS_ALLOWED_ORIGINS`,
+    /// comma-separated); none by default, and then no CORS headers at all.
+    pub cors_allowed_origins: crate::cors::CorsOrigins,
     pub profile: Profile,
 }
 
@@ -328,6 +331,9 @@ impl Config {
                     })
                 }
             },
+            cors_allowed_origins: crate::cors::CorsOrigins::parse(
+                lookup("DOORWAY_CORS_ALLOWED_ORIGINS").as_deref(),
+            )?,
             profile,
         })
     }

@@ -1,6 +1,7 @@
 //! The HTTP surface: every edge's routes (GraphQL, subscriptions, REST, webhooks, metrics) merged
 //! with health and readiness, under the layers every request passes through: a request id in
-//! every log line it causes, the body limit, the timeout, tracing and request metrics. The edges
+//! every log line it causes, the body limit, the timeout, CORS for allowed browser origins,
+//! tracing and request metrics. The edges
 //! live in their own modules; this one imports them and nothing imports it but start-up.
 
 use std::time::Duration;
@@ -15,12 +16,15 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::cors::CorsOrigins;
 use crate::db;
 use crate::error::REQUEST_ID_HEADER;
 use crate::state::AppState;
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
+/// The whole surface; `cors` (from `DOORWAY_CORS_ALLOWED_ORIGINS`) answers browsers' preflights
+/// inside the request id and tracing layers, so those are logged like any request.
+pub fn router(state: AppState, cors: &CorsOrigins) -> Router {
+    let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(crate::graphql::edge::routes(&state))
@@ -32,8 +36,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(crate::metrics::track))
         // Enforced by the extractors (announced or chunked), so /graphql answers 413 as JSON.
         .layer(DefaultBodyLimit::max(1024 * 1024))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ));
+    cors.apply(app).layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let request_id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("http", method = %request.method(), path = %request.uri().path(), request_id)

@@ -48,6 +48,7 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    cors: crate::cors::CorsOrigins,
     engine: Engine,
     shutdown: CancellationToken,
 }
@@ -141,6 +142,7 @@ impl Application {
         Ok(Self {
             listener,
             state,
+            cors: config.cors_allowed_origins.clone(),
             engine,
             shutdown,
         })
@@ -188,7 +190,7 @@ impl Application {
         let _changes_stop = self.state.changes.stop_token().clone().drop_guard();
         let listening = self.state.changes.spawn_listener(&self.state.services.pool);
         let shutdown = self.shutdown.clone();
-        let served = axum::serve(self.listener, router(self.state))
+        let served = axum::serve(self.listener, router(self.state, &self.cors))
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
             .await;
         self.shutdown.cancel();

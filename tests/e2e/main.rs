@@ -24,6 +24,7 @@ mod mobile_key;
 mod operations;
 mod operators;
 mod races;
+mod removed_endpoint;
 mod responses;
 mod rest;
 mod revocation;

@@ -120,6 +120,8 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// `DOORWAY_TRUSTED_DOCUMENTS=on`: resident tokens send only the app's operations.
     pub trusted_documents: bool,
+    /// `DOORWAY_CORS_ALLOWED_ORIGINS`: the browser origins allowed to call Doorway.
+    pub cors_allowed_origins: Option<String>,
 }
 
 impl Default for Settings {
@@ -137,6 +139,7 @@ impl Default for Settings {
             reconcile_seconds: 300,
             metrics_token: None,
             trusted_documents: false,
+            cors_allowed_origins: None,
         }
     }
 }
@@ -219,6 +222,10 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
             settings.attention_seconds.map(|s| s.to_string()),
         ),
         ("DOORWAY_METRICS_TOKEN", settings.metrics_token.clone()),
+        (
+            "DOORWAY_CORS_ALLOWED_ORIGINS",
+            settings.cors_allowed_origins.clone(),
+        ),
     ] {
         if let Some(value) = value {
             vars.insert(name, value);

@@ -69,8 +69,11 @@ pub struct WorkerSettings {
     pub sweep_every: Duration,
     /// Calls in flight to one tenant's Seam workspace at once, per process.
     pub seam_concurrency: usize,
-    /// How long one request to Seam may take.
+    /// How long one request to Seam may take (reads, updates, deletes).
     pub seam_timeout: Duration,
+    /// How long one create sent to Seam may take, when set
+    /// (`DOORWAY_SEAM_CREATE_TIMEOUT_SECONDS`); see [`WorkerSettings::create_timeout`].
+    pub seam_create_timeout: Option<Duration>,
     /// How long a request Doorway stopped waiting for may still take effect at Seam: a create
     /// with an unknown outcome is looked for only after this, and a run taken over from a
     /// crashed worker waits this long before its first look.
@@ -92,6 +95,7 @@ impl Default for WorkerSettings {
             sweep_every: Duration::from_secs(30),
             seam_concurrency: 8,
             seam_timeout: Duration::from_secs(10),
+            seam_create_timeout: None,
             seam_landing: Duration::from_secs(20),
             device_window: Duration::from_secs(60),
             attention_after: Duration::from_secs(3600),
@@ -111,15 +115,36 @@ impl WorkerSettings {
         self.lease * 3 / 4
     }
 
+    /// How long one create sent to Seam may take. Seam's SDKs wait for a create as long as
+    /// Seam takes (see `seam_gateway::DEFAULT_CREATE_TIMEOUT`), and a create we stop waiting
+    /// for has to be looked for before anything is sent again, so creates get more patience
+    /// than reads: `DOORWAY_SEAM_CREATE_TIMEOUT_SECONDS` when set, else the gateway's 30 s,
+    /// shortened to half the lease when the lease is too short for it (a create is sent only
+    /// while the lease left covers its timeout), and never less than `seam_timeout`.
+    pub fn create_timeout(&self) -> Duration {
+        self.seam_create_timeout.unwrap_or_else(|| {
+            seam_gateway::DEFAULT_CREATE_TIMEOUT
+                .min(self.lease / 2)
+                .max(self.seam_timeout)
+        })
+    }
+
+    /// The longest one Seam call may take, retries included: time for a create (or for two
+    /// reads), plus one request timeout, which is as long as a call may queue for a slot.
+    pub fn call_deadline(&self) -> Duration {
+        self.create_timeout().max(self.seam_timeout * 2) + self.seam_timeout
+    }
+
     /// A worker must be able to send a request at any moment between two heartbeats (when a
     /// quarter of the lease has passed since the last one): refuse settings where it cannot.
     fn check(&self) -> Result<(), ConfigError> {
-        let needed = self.seam_timeout + self.send_margin();
+        let needed = self.seam_timeout.max(self.create_timeout()) + self.send_margin();
         if self.lease * 3 / 4 <= needed {
             return Err(ConfigError::Invalid {
                 name: "DOORWAY_WORKER_LEASE_SECONDS",
                 reason: format!(
-                    "the lease must be longer than 4/3 of the Seam timeout plus its margin ({:.1} s), \
+                    "the lease must be longer than 4/3 of the Seam timeout (or create timeout, \
+                     if longer) plus its margin ({:.1} s), \
                      or a worker could never send a request to Seam",
                     needed.as_secs_f64() * 4.0 / 3.0
                 ),
@@ -162,6 +187,9 @@ pub struct Config {
     /// A span per resolved GraphQL field (`DOORWAY_GRAPHQL_FIELD_TRACING=on`), for debugging;
     /// one span per operation otherwise.
     pub field_tracing: bool,
+    /// Web origins allowed to call Doorway from a browser (`DOORWAY_CORS_ALLOWED_ORIGINS`,
+    /// comma-separated); none by default, and then no CORS headers at all.
+    pub cors_allowed_origins: crate::cors::CorsOrigins,
     pub profile: Profile,
 }
 
@@ -303,6 +331,9 @@ impl Config {
                     })
                 }
             },
+            cors_allowed_origins: crate::cors::CorsOrigins::parse(
+                lookup("DOORWAY_CORS_ALLOWED_ORIGINS").as_deref(),
+            )?,
             profile,
         })
     }
@@ -318,6 +349,14 @@ fn worker_settings(
         webhook_retry_every: seconds(lookup, "DOORWAY_WEBHOOK_RETRY_SECONDS", 300.0)?,
         seam_concurrency: parse(lookup, "DOORWAY_SEAM_CONCURRENCY", "8")?,
         seam_timeout: seconds(lookup, "DOORWAY_SEAM_TIMEOUT_SECONDS", 10.0)?,
+        seam_create_timeout: match lookup("DOORWAY_SEAM_CREATE_TIMEOUT_SECONDS") {
+            Some(_) => Some(seconds(
+                lookup,
+                "DOORWAY_SEAM_CREATE_TIMEOUT_SECONDS",
+                30.0,
+            )?),
+            None => None,
+        },
         seam_landing: seconds(lookup, "DOORWAY_SEAM_LANDING_SECONDS", 20.0)?,
         device_window: seconds(lookup, "DOORWAY_SEAM_DEVICE_WINDOW_SECONDS", 60.0)?,
         attention_after: seconds(lookup, "DOORWAY_RUN_ATTENTION_SECONDS", 3600.0)?,
@@ -479,6 +518,33 @@ mod tests {
         .unwrap();
         assert_eq!(config.worker.lease, Duration::from_millis(2500));
         assert!(config.worker.step_deadline() < config.worker.lease);
+    }
+
+    #[test]
+    fn creates_get_more_time_than_reads_within_what_the_lease_allows() {
+        let config = Config::from_lookup(Profile::Demo, lookup(&[])).unwrap();
+        assert_eq!(config.worker.create_timeout(), Duration::from_secs(30));
+        assert_eq!(config.worker.call_deadline(), Duration::from_secs(40));
+        // A 3 s lease cannot wait 30 s for anything: half of it, still more than a read.
+        let short = Config::from_lookup(
+            Profile::Demo,
+            lookup(&[
+                ("DOORWAY_WORKER_LEASE_SECONDS", "3"),
+                ("DOORWAY_SEAM_TIMEOUT_SECONDS", "1"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(short.worker.create_timeout(), Duration::from_millis(1500));
+        let set = lookup(&[("DOORWAY_SEAM_CREATE_TIMEOUT_SECONDS", "20")]);
+        let config = Config::from_lookup(Profile::Demo, set).unwrap();
+        assert_eq!(config.worker.create_timeout(), Duration::from_secs(20));
+        let too_long = lookup(&[("DOORWAY_SEAM_CREATE_TIMEOUT_SECONDS", "50")]);
+        let err = Config::from_lookup(Profile::Demo, too_long).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("DOORWAY_WORKER_LEASE_SECONDS is invalid"),
+            "{err}"
+        );
     }
 
     #[test]

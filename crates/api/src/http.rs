@@ -1,6 +1,7 @@
 //! The HTTP surface: every edge's routes (GraphQL, subscriptions, REST, webhooks, metrics) merged
 //! with health and readiness, under the layers every request passes through: a request id in
-//! every log line it causes, the body limit, the timeout, tracing and request metrics. The edges
+//! every log line it causes, the body limit, the timeout, CORS for allowed browser origins,
+//! tracing and request metrics. The edges
 //! live in their own modules; this one imports them and nothing imports it but start-up.
 
 use std::time::Duration;
@@ -15,12 +16,15 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::cors::CorsOrigins;
 use crate::db;
 use crate::error::REQUEST_ID_HEADER;
 use crate::state::AppState;
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
+/// The whole surface; `cors` (from `DOORWAY_CORS_ALLOWED_ORIGINS`) answers browsers' preflights
+/// inside the request id and tracing layers, so those are logged like any request.
+pub fn router(state: AppState, cors: &CorsOrigins) -> Router {
+    let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .merge(crate::graphql::edge::routes(&state))
@@ -35,7 +39,8 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
-        ))
+        ));
+    cors.apply(app)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID_HEADER))
         .layer(
             TraceLayer::new_for_http()

@@ -2,6 +2,7 @@
 //! the durable provisioning engine that turns grants into credentials at Seam.
 pub mod auth;
 pub mod config;
+pub mod cors;
 pub mod crypto;
 pub mod db;
 pub mod engine;

@@ -49,6 +49,7 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    cors: crate::cors::CorsOrigins,
     engine: Engine,
     shutdown: CancellationToken,
 }
@@ -77,6 +78,8 @@ impl Application {
         let worker = &config.worker;
         seam_config.max_concurrent_per_workspace = worker.seam_concurrency.max(1);
         seam_config.timeout = worker.seam_timeout;
+        seam_config.create_timeout = worker.create_timeout();
+        seam_config.call_deadline = worker.call_deadline();
         seam_config.send_margin = worker.send_margin();
         // Waiting for a slot is waiting inside a step: bounded, then the step is deferred.
         seam_config.max_admission_wait = worker.seam_timeout;
@@ -141,6 +144,7 @@ impl Application {
         Ok(Self {
             listener,
             state,
+            cors: config.cors_allowed_origins.clone(),
             engine,
             shutdown,
         })
@@ -194,7 +198,7 @@ impl Application {
         let _changes_stop = self.state.changes.stop_token().clone().drop_guard();
         let listening = self.state.changes.spawn_listener(&self.state.services.pool);
         let shutdown = self.shutdown.clone();
-        let served = axum::serve(self.listener, router(self.state))
+        let served = axum::serve(self.listener, router(self.state, &self.cors))
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
             .await;
         self.shutdown.cancel();

@@ -5,8 +5,8 @@
 //! run out lands anyway, beside whatever the run's next holder does. So a worker attaches what
 //! is left of its lease as a [`SendBudget`] (`WorkspaceClient::with_budget`), and the transport
 //! asks it before every attempt, again after every wait for admission, and before every
-//! backoff. When the budget does not exceed `timeout + send_margin` (the attempt's whole
-//! timeout, and time to record the answer), the call ends with `SeamError::NotSent`: nothing
+//! backoff. When the budget does not exceed the attempt's timeout plus `send_margin` (its whole
+//! timeout, `create_timeout` for a create, and time to record the answer), the call ends with `SeamError::NotSent`: nothing
 //! is sent, and no lease is slept away inside a step.
 
 use std::sync::Arc;
@@ -39,16 +39,22 @@ impl WorkspaceClient {
     }
 }
 
-/// One call's checks against its budget and the configured patience.
+/// One call's checks against its deadline, its budget and the configured patience.
 pub(crate) struct Guard<'a> {
     endpoint: &'static str,
     config: &'a SeamClientConfig,
     budget: Option<&'a dyn SendBudget>,
+    /// The timeout of each of this call's attempts (the endpoint's: creates wait longer).
+    attempt_timeout: Duration,
+    /// When the call must be over (`call_deadline` after it started); `None` past `Instant`'s
+    /// range, which is never.
+    deadline: Option<Instant>,
 }
 
 impl<'a> Guard<'a> {
     pub(crate) fn new(
         endpoint: &'static str,
+        attempt_timeout: Duration,
         config: &'a SeamClientConfig,
         budget: Option<&'a dyn SendBudget>,
     ) -> Self {
@@ -56,7 +62,36 @@ impl<'a> Guard<'a> {
             endpoint,
             config,
             budget,
+            attempt_timeout,
+            deadline: Instant::now().checked_add(config.call_deadline),
         }
+    }
+
+    /// What the budget must exceed for one of this call's attempts to leave.
+    fn floor(&self) -> Duration {
+        self.attempt_timeout.saturating_add(self.config.send_margin)
+    }
+
+    /// What is left of the call's deadline.
+    fn deadline_left(&self) -> Duration {
+        self.deadline.map_or(Duration::MAX, |deadline| {
+            deadline.saturating_duration_since(Instant::now())
+        })
+    }
+
+    /// True when an attempt starting after `wait` would still end (timeout included) by the
+    /// call's deadline.
+    pub(crate) fn deadline_allows(&self, wait: Duration) -> bool {
+        self.deadline_left() >= wait.saturating_add(self.attempt_timeout)
+    }
+
+    /// The error for a call whose deadline left no room for a first attempt.
+    pub(crate) fn past_deadline(&self) -> SeamError {
+        let reason = format!(
+            "the call deadline ({:?}) leaves less than the attempt timeout {:?}",
+            self.config.call_deadline, self.attempt_timeout
+        );
+        self.not_sent(reason, None)
     }
 
     /// Ok when an attempt may leave now: no budget, or one that exceeds the send floor.
@@ -65,12 +100,12 @@ impl<'a> Guard<'a> {
             return Ok(());
         };
         let remaining = budget.remaining();
-        if remaining > self.config.send_floor() {
+        if remaining > self.floor() {
             return Ok(());
         }
         let reason = format!(
             "send budget {remaining:?} does not exceed the timeout {:?} plus the send margin {:?}",
-            self.config.timeout, self.config.send_margin
+            self.attempt_timeout, self.config.send_margin
         );
         Err(self.not_sent(reason, None))
     }
@@ -86,7 +121,7 @@ impl<'a> Guard<'a> {
             return Ok(());
         };
         let remaining = budget.remaining();
-        if remaining > delay.saturating_add(self.config.send_floor()) {
+        if remaining > delay.saturating_add(self.floor()) {
             return Ok(());
         }
         let reason = format!(
@@ -97,19 +132,19 @@ impl<'a> Guard<'a> {
     }
 
     /// How much longer one admission, starting now, may wait: up to `max_admission_wait`, and
-    /// never past the point where the budget would be too short to send.
+    /// never past the point where the budget would be too short to send, or the deadline too
+    /// close for a whole attempt.
     pub(crate) fn patience(&self) -> impl Fn() -> Duration + '_ {
         let deadline = Instant::now().checked_add(self.config.max_admission_wait);
         move || {
             let by_config = deadline.map_or(Duration::MAX, |deadline| {
                 deadline.saturating_duration_since(Instant::now())
             });
+            let by_deadline = self.deadline_left().saturating_sub(self.attempt_timeout);
+            let patience = by_config.min(by_deadline);
             match self.budget {
-                Some(budget) => {
-                    let spare = budget.remaining().saturating_sub(self.config.send_floor());
-                    by_config.min(spare)
-                }
-                None => by_config,
+                Some(budget) => patience.min(budget.remaining().saturating_sub(self.floor())),
+                None => patience,
             }
         }
     }
@@ -125,7 +160,7 @@ impl<'a> Guard<'a> {
             Refusal::Busy => {
                 let reason = format!(
                     "none of the workspace's {} request slots came free within {waited:?} \
-                     (bounded by max_admission_wait and any send budget)",
+                     (bounded by max_admission_wait, the call deadline and any send budget)",
                     self.config.max_concurrent_per_workspace
                 );
                 self.not_sent(reason, None)
@@ -136,7 +171,7 @@ impl<'a> Guard<'a> {
                 });
                 let reason = format!(
                     "device {device_id} is at its {limit} limit for another {wait:?}, longer \
-                     than max_admission_wait or the send budget allow"
+                     than max_admission_wait, the call deadline or the send budget allow"
                 );
                 self.not_sent(reason, Some(wait))
             }

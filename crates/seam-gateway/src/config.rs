@@ -13,8 +13,18 @@ use crate::error::SeamError;
 pub struct SeamClientConfig {
     /// Base URL, `https://connect.getseam.com` in production. A path prefix is kept.
     pub endpoint: Url,
-    /// Limit on one attempt, from connecting until the whole response body has arrived.
+    /// Limit on one attempt of a read, update or delete, from connecting until the whole
+    /// response body has arrived.
     pub timeout: Duration,
+    /// Limit on the one attempt of a create. Longer than `timeout` on purpose: see
+    /// [`DEFAULT_CREATE_TIMEOUT`].
+    pub create_timeout: Duration,
+    /// The longest one call may take, from entering the gateway to its result: admission
+    /// waits, every attempt and every backoff included. An attempt is sent only while the
+    /// deadline leaves room for its whole timeout (so no attempt is ever cut short by it, and
+    /// a create never becomes ambiguous because of it); a retry that would not fit ends the
+    /// call with the last attempt's error. Must be at least `timeout` and `create_timeout`.
+    pub call_deadline: Duration,
     /// With a send budget attached (`WorkspaceClient::with_budget`), an attempt is sent only
     /// while the budget exceeds `timeout + send_margin`: the answer must arrive, and the caller
     /// still have time to record it, before its lease can run out.
@@ -53,12 +63,29 @@ impl DeviceRateLimit {
     }
 }
 
+/// How long a create may take by default: 30 s.
+///
+/// Seam's own SDKs put no limit on a request at all (`seamapi/javascript-http` builds an axios
+/// client without a `timeout`, whose default is none; `seamapi/python` sends through a
+/// requests-style session without one), so a create is waited for until Seam answers; only
+/// the optional wait for an action attempt afterwards is bounded (5 s, polled every 0.5 s).
+/// Creates are the calls that reach the lock or the access system's cloud before Seam
+/// answers, and the only ones where giving up early costs something: a create we stop waiting
+/// for is ambiguous, and has to be looked for before anything is sent again. Waiting without
+/// bound is not possible for a worker whose lease bounds its time, so creates get the longest
+/// wait that still fits the worker's default lease (60 s; an attempt goes out only while the
+/// lease left exceeds the attempt's timeout plus the send margin), three times what a read
+/// gets.
+pub const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(30);
+
 impl SeamClientConfig {
     /// The production endpoint is not assumed: callers say where Seam is.
     pub fn new(endpoint: Url) -> Self {
         Self {
             endpoint,
             timeout: Duration::from_secs(10),
+            create_timeout: DEFAULT_CREATE_TIMEOUT,
+            call_deadline: Duration::from_secs(40),
             send_margin: Duration::from_secs(2),
             max_retries: 2,
             backoff_base: Duration::from_millis(200),
@@ -70,9 +97,15 @@ impl SeamClientConfig {
         }
     }
 
-    /// What a send budget must exceed for an attempt to be sent: `timeout + send_margin`.
+    /// What a send budget must exceed for an attempt of a read, update or delete to be sent:
+    /// `timeout + send_margin`.
     pub fn send_floor(&self) -> Duration {
         self.timeout.saturating_add(self.send_margin)
+    }
+
+    /// What a send budget must exceed for a create to be sent: `create_timeout + send_margin`.
+    pub fn create_send_floor(&self) -> Duration {
+        self.create_timeout.saturating_add(self.send_margin)
     }
 
     /// Checks the values and returns the endpoint with a trailing slash, so that joining
@@ -90,8 +123,17 @@ impl SeamClientConfig {
                 "Seam endpoint must not carry a query or fragment".to_owned(),
             ));
         }
-        if self.timeout.is_zero() {
-            return Err(SeamError::Config("timeout must be positive".to_owned()));
+        if self.timeout.is_zero() || self.create_timeout.is_zero() {
+            return Err(SeamError::Config(
+                "timeout and create_timeout must be positive".to_owned(),
+            ));
+        }
+        if self.call_deadline < self.timeout.max(self.create_timeout) {
+            return Err(SeamError::Config(
+                "call_deadline must be at least timeout and create_timeout, or no attempt \
+                 could ever be sent"
+                    .to_owned(),
+            ));
         }
         if self.backoff_base > self.backoff_max {
             return Err(SeamError::Config(
@@ -138,6 +180,9 @@ mod tests {
     fn defaults_match_the_documented_values() {
         let config = SeamClientConfig::new(url("https://connect.getseam.com"));
         assert_eq!(config.timeout, Duration::from_secs(10));
+        assert_eq!(config.create_timeout, Duration::from_secs(30));
+        assert_eq!(config.call_deadline, Duration::from_secs(40));
+        assert_eq!(config.create_send_floor(), Duration::from_secs(32));
         assert_eq!(config.send_margin, Duration::from_secs(2));
         assert_eq!(config.send_floor(), Duration::from_secs(12));
         assert_eq!(config.max_admission_wait, Duration::from_secs(30));
@@ -177,6 +222,12 @@ mod tests {
             config.validated_endpoint(),
             Err(SeamError::Config(_))
         ));
+        let mut config = SeamClientConfig::new(url("https://example.com"));
+        config.create_timeout = Duration::ZERO;
+        assert!(config.validated_endpoint().is_err());
+        let mut config = SeamClientConfig::new(url("https://example.com"));
+        config.call_deadline = Duration::from_secs(29);
+        assert!(config.validated_endpoint().is_err());
         let mut config = SeamClientConfig::new(url("https://example.com"));
         config.max_concurrent_per_workspace = 0;
         assert!(config.validated_endpoint().is_err());

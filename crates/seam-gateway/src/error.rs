@@ -3,12 +3,16 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::redact::redact_pins;
+
 /// One error type for the whole gateway.
 ///
 /// The variants answer the caller's real question: may I try again? `Rejected` never (Seam
-/// said no), `Unavailable` and `NotSent` later (nothing happened), `Ambiguous` only after
-/// checking what Seam did (a create may or may not have taken effect), `Decode` and `Config`
-/// are bugs somewhere.
+/// said no), `NotFound` never (the object named is not there: for a get that is `None`, for a
+/// delete it is done), `EndpointRemoved` never (Seam no longer has the route: an API change to
+/// act on, and never proof that an object is gone), `Unavailable` and `NotSent` later (nothing
+/// happened), `Ambiguous` only after checking what Seam did (a create may or may not have
+/// taken effect), `Decode` and `Config` are bugs somewhere.
 /// No variant ever carries the API key: texts that came from the wire are scrubbed of it.
 #[derive(Debug, thiserror::Error)]
 pub enum SeamError {
@@ -23,6 +27,28 @@ pub enum SeamError {
         request_id: Option<String>,
         /// Field path (dotted for nested fields) to Seam's complaints about it.
         validation_errors: BTreeMap<String, Vec<String>>,
+    },
+    /// The object the request names does not exist: 404 with a `<thing>_not_found` type, such
+    /// as `acs_user_not_found`. Gets turn it into `None` and deletes into done.
+    #[error("Seam has no such object for {endpoint} ({kind}): {message}{}", rid(.request_id))]
+    NotFound {
+        endpoint: &'static str,
+        kind: String,
+        message: String,
+        request_id: Option<String>,
+    },
+    /// Seam has no such endpoint (any more): 410, or 404 whose type is not about an object
+    /// (`endpoint_not_found`, a bare `not_found`, or no Seam envelope at all). Seam removed or
+    /// renamed the route, or the endpoint URL is wrong. Never read as "the object is gone":
+    /// acting on that would, say, mark a credential removed that Seam still holds.
+    #[error("Seam has no endpoint {endpoint} (HTTP {status} {kind}): {message}{}", rid(.request_id))]
+    EndpointRemoved {
+        endpoint: &'static str,
+        status: u16,
+        /// Seam's `error.type`; empty when the body had none (a proxy's or router's 404 page).
+        kind: String,
+        message: String,
+        request_id: Option<String>,
     },
     /// Seam could not be reached, failed, or asked us to back off, after any retries. Trying
     /// again later is safe: nothing was done, or the call is a read, update or delete, which
@@ -132,6 +158,8 @@ impl SeamError {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Self::Rejected { request_id, .. }
+            | Self::NotFound { request_id, .. }
+            | Self::EndpointRemoved { request_id, .. }
             | Self::Unavailable { request_id, .. }
             | Self::Ambiguous { request_id, .. }
             | Self::Decode { request_id, .. } => request_id.as_deref(),
@@ -142,43 +170,37 @@ impl SeamError {
     /// HTTP status of the last response, if one arrived and was an error.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Rejected { status, .. } => Some(*status),
+            Self::Rejected { status, .. } | Self::EndpointRemoved { status, .. } => Some(*status),
+            Self::NotFound { .. } => Some(404),
             Self::Unavailable { status, .. } | Self::Ambiguous { status, .. } => *status,
             Self::Decode { .. } | Self::NotSent { .. } | Self::Config(_) => None,
         }
     }
 
-    /// Seam's `error.type` for a rejection, such as `invalid_input`.
+    /// Seam's `error.type` for a rejection, such as `invalid_input` or `acs_user_not_found`.
     pub fn kind(&self) -> Option<&str> {
         match self {
-            Self::Rejected { kind, .. } if !kind.is_empty() => Some(kind),
+            Self::Rejected { kind, .. }
+            | Self::NotFound { kind, .. }
+            | Self::EndpointRemoved { kind, .. }
+                if !kind.is_empty() =>
+            {
+                Some(kind)
+            }
             _ => None,
         }
     }
 
-    /// Seam no longer has this route (404 or 410 that is not about a resource): a deploy
-    /// problem or an API removal, not a missing object.
+    /// Seam no longer has this route ([`SeamError::EndpointRemoved`]): a deploy problem or an
+    /// API removal, not a missing object.
     pub fn is_endpoint_missing(&self) -> bool {
-        match self {
-            Self::Rejected {
-                status: 404 | 410,
-                kind,
-                ..
-            } => {
-                matches!(kind.as_str(), "" | "endpoint_not_found" | "not_found")
-            }
-            _ => false,
-        }
+        matches!(self, Self::EndpointRemoved { .. })
     }
 
-    /// The object asked about does not exist (404 with a `<thing>_not_found` type).
+    /// The object asked about does not exist ([`SeamError::NotFound`]). False for a missing
+    /// route, so that "already gone" is never concluded from an endpoint Seam removed.
     pub fn is_resource_not_found(&self) -> bool {
-        match self {
-            Self::Rejected {
-                status: 404, kind, ..
-            } => kind.ends_with("_not_found") && !self.is_endpoint_missing(),
-            _ => false,
-        }
+        matches!(self, Self::NotFound { .. })
     }
 }
 
@@ -187,6 +209,8 @@ impl SeamError {
     pub(crate) fn outcome(&self) -> &'static str {
         match self {
             Self::Rejected { .. } => "rejected",
+            Self::NotFound { .. } => "not_found",
+            Self::EndpointRemoved { .. } => "endpoint_removed",
             Self::Unavailable { .. } => "unavailable",
             Self::Ambiguous { .. } => "ambiguous",
             Self::Decode { .. } => "decode",
@@ -214,6 +238,9 @@ impl SeamError {
                 scrub(message);
                 validation_errors.values_mut().flatten().for_each(scrub);
             }
+            Self::NotFound { message, .. } | Self::EndpointRemoved { message, .. } => {
+                scrub(message)
+            }
             Self::Unavailable { detail, .. }
             | Self::Ambiguous { detail, .. }
             | Self::Decode { detail, .. }
@@ -222,36 +249,6 @@ impl SeamError {
         }
         self
     }
-}
-
-/// Replaces each standalone run of 4 to 12 digits (a PIN's length; not digits inside ids) with
-/// `[pin]`.
-pub fn redact_pins(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let standalone_start = chars[i].is_ascii_digit() && (i == 0 || !is_word(chars[i - 1]));
-        if standalone_start {
-            let end = chars[i..]
-                .iter()
-                .position(|c| !c.is_ascii_digit())
-                .map_or(chars.len(), |n| i + n);
-            let standalone_end = end == chars.len() || !is_word(chars[end]);
-            if standalone_end && (4..=12).contains(&(end - i)) {
-                out.push_str("[pin]");
-                i = end;
-                continue;
-            }
-            out.extend(&chars[i..end]);
-            i = end;
-            continue;
-        }
-        out.push(chars[i]);
-        i += 1;
-    }
-    out
 }
 
 /// Turns "that object does not exist" into `Ok(None)` for gets (and `Ok(())` for deletes),

@@ -14,15 +14,35 @@ fn rejected(status: u16, kind: &str) -> SeamError {
 }
 
 #[test]
-fn not_found_is_told_apart_from_a_missing_route() {
-    assert!(rejected(404, "acs_user_not_found").is_resource_not_found());
-    assert!(!rejected(404, "acs_user_not_found").is_endpoint_missing());
-    for kind in ["endpoint_not_found", "not_found", ""] {
-        assert!(rejected(404, kind).is_endpoint_missing(), "{kind}");
-        assert!(!rejected(404, kind).is_resource_not_found(), "{kind}");
+fn only_the_matching_variant_answers_not_found_or_endpoint_missing() {
+    let not_found = SeamError::NotFound {
+        endpoint: "/acs/users/get",
+        kind: "acs_user_not_found".to_owned(),
+        message: "gone".to_owned(),
+        request_id: None,
+    };
+    let removed = SeamError::EndpointRemoved {
+        endpoint: "/acs/users/get",
+        status: 410,
+        kind: String::new(),
+        message: "Gone".to_owned(),
+        request_id: Some("req_9".to_owned()),
+    };
+    assert!(not_found.is_resource_not_found() && !not_found.is_endpoint_missing());
+    assert!(removed.is_endpoint_missing() && !removed.is_resource_not_found());
+    assert_eq!(
+        (not_found.status(), not_found.kind()),
+        (Some(404), Some("acs_user_not_found"))
+    );
+    assert_eq!((removed.status(), removed.kind()), (Some(410), None));
+    assert_eq!(removed.request_id(), Some("req_9"));
+    for err in [&not_found, &removed, &rejected(404, "acs_user_not_found")] {
+        assert!(!err.is_transient() && !err.is_ambiguous(), "{err}");
     }
-    assert!(rejected(410, "").is_endpoint_missing());
-    assert!(!rejected(400, "invalid_input").is_endpoint_missing());
+    // A `Rejected` is neither, whatever its status: classifying is the envelope's job.
+    assert!(!rejected(404, "acs_user_not_found").is_resource_not_found());
+    assert!(!rejected(404, "").is_endpoint_missing());
+    assert!(removed.to_string().contains("has no endpoint"), "{removed}");
 }
 
 #[test]

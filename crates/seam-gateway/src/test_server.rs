@@ -135,6 +135,7 @@ pub(crate) fn seam_for(url: Url, tweak: impl FnOnce(&mut SeamClientConfig)) -> S
     config.backoff_base = Duration::from_millis(1);
     config.backoff_max = Duration::from_millis(20);
     config.timeout = Duration::from_secs(2);
+    config.create_timeout = Duration::from_secs(2);
     tweak(&mut config);
     SeamClient::new(config).unwrap()
 }

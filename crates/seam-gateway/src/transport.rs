@@ -1,13 +1,15 @@
-//! The one way a request reaches Seam: POST JSON with the workspace's key, under a timeout,
-//! admitted by the workspace's rate limits within a bounded wait, sent only while the
-//! handle's send budget allows, retried only where that is safe, inside a `seam.call`
-//! tracing span.
+//! The one way a request reaches Seam: POST JSON with the workspace's key, under the
+//! endpoint's timeout and the call's deadline, admitted by the workspace's rate limits within
+//! a bounded wait, sent only while the handle's send budget allows, retried only where that is
+//! safe, inside a `seam.call` tracing span.
 
 #[cfg(test)]
 mod admission_tests;
 #[cfg(test)]
 mod budget_tests;
 mod call_metrics;
+#[cfg(test)]
+mod deadline_tests;
 mod envelope;
 #[cfg(test)]
 mod envelope_tests;
@@ -28,6 +30,7 @@ pub(crate) use envelope::Reply;
 
 use crate::budget::Guard;
 use crate::client::WorkspaceClient;
+use crate::config::SeamClientConfig;
 use crate::error::SeamError;
 use crate::limits::DeviceBucket;
 
@@ -85,6 +88,15 @@ impl Endpoint {
 
     pub(crate) const fn delete(path: &'static str) -> Self {
         Self::new(path, None, Idempotency::SafeDelete)
+    }
+
+    /// The timeout of one attempt at this endpoint: creates wait longer (`create_timeout`),
+    /// since they alone cannot be repeated and become ambiguous when we stop waiting.
+    pub(crate) fn timeout(&self, config: &SeamClientConfig) -> Duration {
+        match self.idempotency {
+            Idempotency::Create => config.create_timeout,
+            Idempotency::Read | Idempotency::Update | Idempotency::SafeDelete => config.timeout,
+        }
     }
 
     /// Counts the call against one of Seam's per-device limits; see `limits`.
@@ -152,10 +164,12 @@ impl WorkspaceClient {
             .await
     }
 
-    /// The attempts of one call. Before each: the budget is checked, the limits admit it
-    /// (within `max_admission_wait` and the budget), and the budget is checked again, since
-    /// the wait spent some of it. A retry's backoff is slept only if the budget will still
-    /// allow an attempt afterwards. Any of these failing ends the call with `NotSent`.
+    /// The attempts of one call. Before each: the deadline and the budget are checked, the
+    /// limits admit it (within `max_admission_wait`, the deadline and the budget), and both are
+    /// checked again, since the wait spent some of them. A retry's backoff is slept only if
+    /// the deadline and the budget will still allow an attempt afterwards. Nothing sent yet
+    /// ends the call with `NotSent`; a retry the deadline has no room for ends it with the last
+    /// attempt's error.
     async fn send_with_retries(
         &self,
         endpoint: &'static Endpoint,
@@ -164,10 +178,16 @@ impl WorkspaceClient {
     ) -> Result<Reply, SeamError> {
         let started = Instant::now();
         let config = &self.shared.config;
-        let guard = Guard::new(endpoint.path, config, self.budget.as_deref());
+        let timeout = endpoint.timeout(config);
+        let guard = Guard::new(endpoint.path, timeout, config, self.budget.as_deref());
         let mut attempts = 0;
         let mut queued = Duration::ZERO;
+        // The error of the attempt a backoff was slept after, for a deadline reached since.
+        let mut last: Option<SeamError> = None;
         let result = loop {
+            if !guard.deadline_allows(Duration::ZERO) {
+                break Err(last.take().unwrap_or_else(|| guard.past_deadline()));
+            }
             if let Err(not_sent) = guard.may_send() {
                 break Err(not_sent);
             }
@@ -181,11 +201,14 @@ impl WorkspaceClient {
             };
             // A device slot taken by admission stays counted even if nothing is sent now:
             // erring towards fewer calls than Seam allows costs nothing there.
+            if !guard.deadline_allows(Duration::ZERO) {
+                break Err(last.take().unwrap_or_else(|| guard.past_deadline()));
+            }
             if let Err(not_sent) = guard.may_send() {
                 break Err(not_sent);
             }
             attempts += 1;
-            let outcome = self.attempt(endpoint, &body).await;
+            let outcome = self.attempt(endpoint, timeout, &body).await;
             // Given back before any backoff, so sleeping never holds up other calls.
             drop(permit);
             let err = match outcome {
@@ -194,13 +217,21 @@ impl WorkspaceClient {
             };
             call_metrics::attempt_failed(endpoint, &err);
             match retry::delay_before_retry(config, endpoint.idempotency, attempts, &err) {
-                Some(delay) => {
+                Some(delay) if guard.deadline_allows(delay) => {
                     if let Err(not_sent) = guard.may_retry_after(delay, &err) {
                         break Err(not_sent);
                     }
                     let delay_ms = delay.as_millis();
                     tracing::info!(attempt = attempts, delay_ms, error = %err, "retrying");
                     tokio::time::sleep(delay).await;
+                    last = Some(err);
+                }
+                Some(_) => {
+                    tracing::info!(
+                        attempt = attempts,
+                        "no time left for a retry before the call deadline"
+                    );
+                    break Err(err);
                 }
                 None => break Err(err),
             }
@@ -223,7 +254,9 @@ impl WorkspaceClient {
                 span.record("seam_request_id", err.request_id());
                 span.record("outcome", err.outcome());
                 span.record("otel.status_code", "ERROR");
-                if matches!(err, SeamError::Rejected { .. }) {
+                if matches!(err, SeamError::EndpointRemoved { .. }) {
+                    tracing::error!(error = %err, "Seam no longer has this endpoint");
+                } else if matches!(err, SeamError::Rejected { .. } | SeamError::NotFound { .. }) {
                     tracing::info!(error = %err, "Seam call rejected");
                 } else if matches!(err, SeamError::NotSent { .. }) {
                     tracing::info!(error = %err, "Seam call not sent");
@@ -236,7 +269,12 @@ impl WorkspaceClient {
     }
 
     /// One HTTP exchange, its failure classified for this endpoint.
-    async fn attempt(&self, endpoint: &'static Endpoint, body: &[u8]) -> Result<Reply, SeamError> {
+    async fn attempt(
+        &self,
+        endpoint: &'static Endpoint,
+        timeout: Duration,
+        body: &[u8],
+    ) -> Result<Reply, SeamError> {
         let shared = &self.shared;
         let url = shared
             .endpoint
@@ -247,7 +285,7 @@ impl WorkspaceClient {
             .post(url)
             .header(AUTHORIZATION, self.bearer()?)
             .header(CONTENT_TYPE, "application/json")
-            .timeout(shared.config.timeout)
+            .timeout(timeout)
             .body(body.to_vec())
             .send()
             .await

@@ -249,8 +249,13 @@ async fn a_429_storm_on_one_device_does_not_hold_up_another() {
 #[tokio::test]
 async fn at_seams_limit_a_devices_writes_wait_while_other_devices_go_ahead() {
     // The simulator enforces Seam's documented 10 creates per minute per device, and so does
-    // the gateway's default configuration. Admission here may wait longer than that minute.
-    let sim = spawn_sim(|c| c.max_admission_wait = Duration::from_secs(120)).await;
+    // the gateway's default configuration. Admission here may wait longer than that minute,
+    // and so may the whole call.
+    let sim = spawn_sim(|c| {
+        c.max_admission_wait = Duration::from_secs(120);
+        c.call_deadline = Duration::from_secs(180);
+    })
+    .await;
     let (lock_a, lock_b) = sim.two_locks().await;
     let requests: Vec<_> = (0..10)
         .map(|i| code_on(&lock_a, &format!("a{i}")))
@@ -287,7 +292,8 @@ async fn at_seams_limit_a_devices_writes_wait_while_other_devices_go_ahead() {
 
 #[tokio::test]
 async fn at_seams_limit_a_write_that_would_wait_too_long_is_not_sent_and_says_when() {
-    // By default admission waits at most 30 s, less than the minute the device needs.
+    // By default admission waits at most 30 s (and a create's at most the 10 s its 40 s call
+    // deadline leaves beside its 30 s timeout), less than the minute the device needs.
     let sim = spawn_sim(|_| {}).await;
     let (lock_a, _) = sim.two_locks().await;
     for i in 0..10 {

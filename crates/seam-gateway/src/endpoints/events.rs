@@ -4,6 +4,7 @@ use serde_json::json;
 
 use crate::client::WorkspaceClient;
 use crate::error::{NotFoundAsNone, SeamError};
+use crate::event_list::{EventList, DEFAULT_EVENT_LIMIT};
 use crate::models::{Event, Webhook};
 use crate::requests::{CreateWebhook, EventFilter};
 use crate::transport::Endpoint;
@@ -14,10 +15,18 @@ pub(super) static LIST_WEBHOOKS: Endpoint = Endpoint::read("/webhooks/list", "we
 pub(super) static DELETE_WEBHOOK: Endpoint = Endpoint::delete("/webhooks/delete");
 
 impl WorkspaceClient {
-    /// Events matching the filter, which needs `since` or `between`. Not paginated by Seam:
-    /// a window with more events than `limit` is cut short, so keep windows small.
-    pub async fn list_events(&self, filter: &EventFilter) -> Result<Vec<Event>, SeamError> {
-        self.call(&LIST_EVENTS, filter).await
+    /// Events matching the filter, which needs `since` or `between`. Not paginated by Seam: a
+    /// window with more events than `limit` (500 by default) is cut short, and the answer says
+    /// so (`truncated`), since one more than the limit is asked for. `list_all_events` fetches
+    /// a whole window.
+    pub async fn list_events(&self, filter: &EventFilter) -> Result<EventList, SeamError> {
+        let limit = filter.limit.unwrap_or(DEFAULT_EVENT_LIMIT);
+        let one_more = EventFilter {
+            limit: Some(limit.saturating_add(1)),
+            ..filter.clone()
+        };
+        let events: Vec<Event> = self.call(&LIST_EVENTS, &one_more).await?;
+        Ok(EventList::cut(events, limit))
     }
 
     /// Registers `request.url` for events; the answer carries the signing `secret`, which

@@ -34,9 +34,11 @@ impl SendBudget for Lease {
     }
 }
 
-/// A 1 s timeout and a 200 ms margin: an attempt needs more than 1.2 s of budget.
+/// A 1 s timeout (creates too) and a 200 ms margin: an attempt needs more than 1.2 s of
+/// budget.
 fn tight(config: &mut SeamClientConfig) {
     config.timeout = Duration::from_secs(1);
+    config.create_timeout = Duration::from_secs(1);
     config.send_margin = Duration::from_millis(200);
 }
 

@@ -165,13 +165,28 @@ pub(crate) fn classify(
 
     let transient = matches!(status, 408 | 429) || status >= 500;
     if !transient {
-        return Err(SeamError::Rejected {
-            endpoint: endpoint.path,
-            status,
-            kind,
-            message,
-            request_id,
-            validation_errors,
+        return Err(match Refusal::of(status, &kind) {
+            Refusal::EndpointRemoved => SeamError::EndpointRemoved {
+                endpoint: endpoint.path,
+                status,
+                kind,
+                message,
+                request_id,
+            },
+            Refusal::NotFound => SeamError::NotFound {
+                endpoint: endpoint.path,
+                kind,
+                message,
+                request_id,
+            },
+            Refusal::Rejected => SeamError::Rejected {
+                endpoint: endpoint.path,
+                status,
+                kind,
+                message,
+                request_id,
+                validation_errors,
+            },
         });
     }
     let detail = if kind.is_empty() {
@@ -195,6 +210,35 @@ pub(crate) fn classify(
         retry_after,
         detail,
     })
+}
+
+/// What a definitive refusal is about.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The route itself: 410, or 404 whose type names no object. Seam's API answers an unknown
+    /// route with 404 and no object type (`endpoint_not_found`, or `not_found` in Seam's own
+    /// fake), or a router's page with no envelope at all; a missing object always has its own
+    /// `<thing>_not_found` type (`acs_user_not_found`, `access_code_not_found`).
+    EndpointRemoved,
+    /// The object the request names: 404 with a `<thing>_not_found` type.
+    NotFound,
+    /// Anything else Seam said no to.
+    Rejected,
+}
+
+impl Refusal {
+    pub(crate) fn of(status: u16, kind: &str) -> Self {
+        let names_no_object = matches!(
+            kind,
+            "" | "not_found" | "endpoint_not_found" | "route_not_found"
+        );
+        match status {
+            410 => Self::EndpointRemoved,
+            404 if names_no_object => Self::EndpointRemoved,
+            404 if kind.ends_with("_not_found") => Self::NotFound,
+            _ => Self::Rejected,
+        }
+    }
 }
 
 /// Seam's `error` object: `{type, message, data?, validation_errors?}`.

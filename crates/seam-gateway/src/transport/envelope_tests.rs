@@ -82,10 +82,61 @@ async fn a_missing_object_is_none_and_a_missing_route_is_an_error() {
     let client = server.client();
     assert_eq!(client.get_acs_user("gone").await.unwrap(), None);
     let missing_route = client.get_acs_user("x").await.unwrap_err();
-    assert!(missing_route.is_endpoint_missing(), "{missing_route:?}");
+    assert!(
+        matches!(
+            missing_route,
+            SeamError::EndpointRemoved { status: 404, .. }
+        ),
+        "{missing_route:?}"
+    );
     let bare_404 = client.get_acs_user("x").await.unwrap_err();
-    assert!(bare_404.is_endpoint_missing(), "{bare_404:?}");
+    assert!(
+        matches!(bare_404, SeamError::EndpointRemoved { ref kind, .. } if kind.is_empty()),
+        "{bare_404:?}"
+    );
     assert_eq!(server.hits(), 3);
+}
+
+#[tokio::test]
+async fn deleting_through_a_removed_endpoint_is_an_error_not_done() {
+    let server = TestServer::start(vec![
+        Canned::error(404, "not_found", "Not Found"),
+        Canned::text(410, "Gone"),
+        Canned::error(404, "user_identity_not_found", "gone"),
+    ])
+    .await;
+    let client = server.client();
+    let err = client.delete_user_identity("ui_1").await.unwrap_err();
+    assert!(err.is_endpoint_missing(), "{err:?}");
+    let err = client.delete_user_identity("ui_1").await.unwrap_err();
+    assert!(
+        matches!(err, SeamError::EndpointRemoved { status: 410, .. }),
+        "{err:?}"
+    );
+    client.delete_user_identity("ui_1").await.unwrap();
+    assert_eq!(server.hits(), 3, "a refusal is not retried");
+}
+
+#[test]
+fn a_refusal_is_about_the_route_the_object_or_the_request() {
+    use super::envelope::Refusal;
+    for kind in ["", "not_found", "endpoint_not_found", "route_not_found"] {
+        assert_eq!(Refusal::of(404, kind), Refusal::EndpointRemoved, "{kind:?}");
+    }
+    assert_eq!(
+        Refusal::of(410, "acs_user_not_found"),
+        Refusal::EndpointRemoved
+    );
+    for kind in [
+        "acs_user_not_found",
+        "access_code_not_found",
+        "device_not_found",
+    ] {
+        assert_eq!(Refusal::of(404, kind), Refusal::NotFound, "{kind}");
+    }
+    assert_eq!(Refusal::of(404, "something_else"), Refusal::Rejected);
+    assert_eq!(Refusal::of(400, "acs_user_not_found"), Refusal::Rejected);
+    assert_eq!(Refusal::of(400, "invalid_input"), Refusal::Rejected);
 }
 
 #[tokio::test]

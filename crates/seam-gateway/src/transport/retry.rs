@@ -1,9 +1,8 @@
 //! When to try again, and after how long: exponential backoff with full jitter, capped, and
 //! never sooner than Seam's `Retry-After`.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use chrono::{DateTime, Utc};
 use rand::Rng;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
@@ -48,20 +47,21 @@ fn jittered_backoff(config: &SeamClientConfig, attempts: u32, rng: &mut impl Rng
 /// `Retry-After`, in seconds or as an HTTP date (the delay until then, zero once past).
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    parse_retry_after(value, Utc::now())
+    parse_retry_after(value, SystemTime::now())
 }
 
-/// Both forms RFC 9110 allows: delay-seconds, or an HTTP-date. Only the preferred date form,
-/// IMF-fixdate (`Wed, 21 Oct 2015 07:28:00 GMT`), is read; the obsolete ones are not sent
-/// by anything current.
-fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+/// Both forms RFC 9110 allows: delay-seconds, or an HTTP-date in any of its three formats
+/// (IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, and the obsolete RFC 850 and asctime forms
+/// a recipient must still accept), read by `httpdate`. Anything else is ignored: a malformed
+/// header must not make us wait.
+fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let at = DateTime::parse_from_rfc2822(value).ok()?;
+    let at = httpdate::parse_http_date(value).ok()?;
     // A date already past (or our clock ahead of Seam's) means: now.
-    Some((at.with_timezone(&Utc) - now).to_std().unwrap_or_default())
+    Some(at.duration_since(now).unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -156,17 +156,28 @@ mod tests {
     }
 
     #[test]
-    fn an_http_date_is_the_delay_until_then() {
-        let now = DateTime::parse_from_rfc3339("2015-10-21T07:27:30Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let date = "Wed, 21 Oct 2015 07:28:00 GMT";
-        assert_eq!(parse_retry_after(date, now), Some(Duration::from_secs(30)));
-        let later = now + chrono::Duration::seconds(90);
-        assert_eq!(parse_retry_after(date, later), Some(Duration::ZERO));
+    fn an_http_date_is_the_delay_until_then_in_any_of_its_formats() {
+        // 1994-11-06T08:49:07Z, thirty seconds before the dates below.
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_747);
+        for date in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(
+                parse_retry_after(date, now),
+                Some(Duration::from_secs(30)),
+                "{date}"
+            );
+        }
+        let later = now + Duration::from_secs(90);
         assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 08:28:00 +0000", now),
-            Some(Duration::from_secs(3_630))
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", later),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 25:49:37 GMT", now),
+            None
         );
     }
 }

@@ -98,7 +98,7 @@ async fn a_create_that_times_out_is_ambiguous_and_sent_once() {
         Canned::ok(json!({"ok": true})).after(Duration::from_secs(2))
     ])
     .await;
-    let client = server.client_with(|c| c.timeout = Duration::from_millis(150));
+    let client = server.client_with(|c| c.create_timeout = Duration::from_millis(150));
     let err = client
         .create_user_identity(&CreateUserIdentity::default())
         .await

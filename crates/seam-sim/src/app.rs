@@ -2,12 +2,11 @@
 //! surface beside them, Seam-shaped answers for unknown routes, and a `seam-request-id` on
 //! every response.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use uuid::Uuid;
 
 use crate::error::SimError;
 use crate::simulator::Simulator;
@@ -21,7 +20,7 @@ pub(crate) fn router(sim: Simulator) -> Router {
         .nest("/_sim", control::router())
         .fallback(endpoint_not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn(request_id))
+        .layer(middleware::from_fn_with_state(sim.clone(), request_id))
         .with_state(sim)
 }
 
@@ -35,8 +34,9 @@ async fn method_not_allowed() -> Response {
 
 /// Gives every response, success or error, a fresh `seam-request-id`, as Seam does, and logs
 /// the exchange under it.
-async fn request_id(req: Request, next: Next) -> Response {
-    let request_id = Uuid::new_v4().to_string();
+async fn request_id(State(sim): State<Simulator>, req: Request, next: Next) -> Response {
+    // Drawn from the simulator's seed, so a deterministic run repeats its headers too.
+    let request_id = sim.with_store(|store| store.request_id());
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let mut response = next.run(req).await;

@@ -5,7 +5,6 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use crate::ids;
 use crate::objects::{AccessCode, AcsCredential, AcsUser, Device, Event};
 use crate::state::Workspace;
 
@@ -23,7 +22,7 @@ impl Workspace {
             _ => Map::new(),
         };
         let event = Event {
-            event_id: ids::new_id(),
+            event_id: self.rng.new_id(),
             seq: self.next_seq(),
             event_type,
             occurred_at,
@@ -31,7 +30,8 @@ impl Workspace {
         };
         let rendered = event.render(&self.workspace_id);
         for webhook in self.webhooks.iter().filter(|w| w.wants(event_type)) {
-            self.deliveries.enqueue(webhook, &event, &rendered);
+            self.deliveries
+                .enqueue(webhook, &event, &rendered, &mut self.rng);
         }
         tracing::debug!(workspace_id = %self.workspace_id, event_type, "event");
         self.events.push(event);

@@ -174,7 +174,7 @@ async fn respond(
         }
         Ok(ws
             .faults
-            .plan(endpoint, &devices, Instant::now(), &mut rand::thread_rng()))
+            .plan(endpoint, &devices, Instant::now(), &mut ws.rng))
     });
     let mut req = Request::from_parts(parts, Body::from(body));
     let plan = match plan {

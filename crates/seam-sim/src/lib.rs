@@ -30,6 +30,7 @@ mod clock;
 mod code_rules;
 mod control;
 mod delivery;
+mod dump;
 mod envelope;
 mod error;
 mod event_types;

@@ -46,7 +46,7 @@ impl Simulator {
             });
         Self {
             shared: Arc::new(Shared {
-                store: Mutex::new(Store::default()),
+                store: Mutex::new(Store::new(&options)),
                 options,
                 http,
             }),
@@ -63,8 +63,15 @@ impl Simulator {
 
     /// Creates a seeded workspace, exactly as `POST /_sim/workspaces` does.
     pub fn create_workspace(&self, name: &str) -> SeededWorkspace {
+        self.create_seeded(name, &seed::demo())
+    }
+
+    /// A new workspace holding what `spec` describes (`POST /_sim/workspaces` with `seed`).
+    pub(crate) fn create_seeded(&self, name: &str, spec: &seed::SeedSpec) -> SeededWorkspace {
         self.with_store(|store| {
-            let workspace = seed::seeded_workspace(name, store.base_clock(), &self.shared.options);
+            let rng = store.next_workspace_rng();
+            let workspace =
+                seed::seeded_workspace(name, store.base_clock(), &self.shared.options, rng, spec);
             let seeded = SeededWorkspace {
                 workspace_id: workspace.workspace_id.clone(),
                 api_key: workspace.api_key.clone(),

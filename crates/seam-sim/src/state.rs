@@ -9,7 +9,7 @@ use crate::calls::CallRecord;
 use crate::clock::{iso, SimClock};
 use crate::delivery::DeliveryBook;
 use crate::faults::FaultBook;
-use crate::ids;
+use crate::ids::SimRng;
 use crate::lifecycle::Timing;
 use crate::objects::{
     AccessCode, AcsAccessGroup, AcsCredential, AcsEntrance, AcsSystem, AcsUser, ActionAttempt,
@@ -18,14 +18,65 @@ use crate::objects::{
 use crate::options::SimOptions;
 use crate::rate_limits::DeviceLimiter;
 
-/// Every workspace, plus the clock new workspaces start from.
-#[derive(Debug, Default)]
+/// Every workspace, plus the clock new workspaces start from and the source their own
+/// random sequences are derived from (in creation order; see [`crate::ids`]).
+#[derive(Debug)]
 pub(crate) struct Store {
     workspaces: Vec<Workspace>,
     base_clock: SimClock,
+    rng: SimRng,
+    /// Draws `seam-request-id`s, apart from `rng` so that answers never shift workspace ids.
+    request_ids: SimRng,
 }
 
 impl Store {
+    /// The store of a simulator that has just started: no workspace, clocks at the start.
+    pub(crate) fn new(options: &SimOptions) -> Self {
+        let mut rng = match options.seed {
+            Some(seed) => SimRng::seeded(seed),
+            None => SimRng::from_entropy(),
+        };
+        let request_ids = rng.derive();
+        Self {
+            workspaces: Vec::new(),
+            base_clock: SimClock::starting(options.clock_start, options.clock_frozen),
+            rng,
+            request_ids,
+        }
+    }
+
+    /// The random source of the next workspace created.
+    pub(crate) fn next_workspace_rng(&mut self) -> SimRng {
+        self.rng.derive()
+    }
+
+    /// A `seam-request-id`.
+    pub(crate) fn request_id(&mut self) -> String {
+        self.request_ids.new_id()
+    }
+
+    /// Replaces the workspace with the same id, or adds it; refused (with the id of the
+    /// holder) when its API key opens another workspace.
+    pub(crate) fn put(&mut self, workspace: Workspace) -> Result<(), String> {
+        if let Some(other) = self
+            .workspaces
+            .iter()
+            .find(|ws| ws.api_key == workspace.api_key && ws.workspace_id != workspace.workspace_id)
+        {
+            return Err(other.workspace_id.clone());
+        }
+        match self.workspace_mut(&workspace.workspace_id) {
+            Some(existing) => *existing = workspace,
+            None => self.workspaces.push(workspace),
+        }
+        Ok(())
+    }
+
+    /// Every workspace, to apply a change to each clock.
+    pub(crate) fn clocks_mut(&mut self) -> impl Iterator<Item = &mut SimClock> {
+        std::iter::once(&mut self.base_clock)
+            .chain(self.workspaces.iter_mut().map(|ws| &mut ws.clock))
+    }
     /// The clock a new workspace starts with, so a global advance also holds for workspaces
     /// created afterwards.
     pub(crate) fn base_clock(&self) -> SimClock {
@@ -52,15 +103,6 @@ impl Store {
     pub(crate) fn workspaces_mut(&mut self) -> impl Iterator<Item = &mut Workspace> {
         self.workspaces.iter_mut()
     }
-
-    /// Moves every clock, including the one future workspaces will start from.
-    pub(crate) fn advance_all(&mut self, by: TimeDelta) -> DateTime<Utc> {
-        self.base_clock.advance(by);
-        for ws in &mut self.workspaces {
-            ws.clock.advance(by);
-        }
-        self.base_clock.now()
-    }
 }
 
 /// One Seam workspace and everything in it.
@@ -69,8 +111,16 @@ pub(crate) struct Workspace {
     pub(crate) workspace_id: String,
     pub(crate) name: String,
     pub(crate) api_key: String,
+    /// Opens the workspace to client session tokens from apps (`seam-publishable-key`).
+    pub(crate) publishable_key: String,
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) clock: SimClock,
+    /// Every random choice made for this workspace; see [`crate::ids`].
+    pub(crate) rng: SimRng,
+    /// The random source as it was at creation, and what the workspace was seeded with, so
+    /// `/_sim/reset` can make it again as it was.
+    pub(crate) initial_rng: SimRng,
+    pub(crate) seed: crate::seed::SeedSpec,
     /// How long after creation a credential counts as issued.
     pub(crate) issue_delay: TimeDelta,
     /// How long access codes take to move between statuses.
@@ -99,13 +149,19 @@ pub(crate) struct Workspace {
 
 impl Workspace {
     /// An empty workspace; [`crate::seed`] fills it.
-    pub(crate) fn empty(name: &str, clock: SimClock, options: &SimOptions) -> Self {
+    pub(crate) fn empty(name: &str, clock: SimClock, options: &SimOptions, rng: SimRng) -> Self {
+        let initial_rng = rng.clone();
+        let mut rng = rng;
         Self {
-            workspace_id: ids::new_id(),
+            workspace_id: rng.new_id(),
             name: name.to_owned(),
-            api_key: ids::api_key(),
+            api_key: rng.api_key(),
+            publishable_key: rng.publishable_key(),
             created_at: clock.now(),
             clock,
+            rng,
+            initial_rng,
+            seed: crate::seed::SeedSpec::default(),
             issue_delay: TimeDelta::from_std(options.credential_issue_delay)
                 .unwrap_or(TimeDelta::MAX),
             timing: Timing::new(&options.access_codes),
@@ -132,6 +188,34 @@ impl Workspace {
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// The last creation sequence number handed out, for dumps.
+    pub(crate) fn last_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    pub(crate) fn set_last_seq(&mut self, seq: u64) {
+        self.next_seq = seq;
+    }
+
+    /// Moves the creation dates of everything seeded by `by` (a reset workspace keeps the
+    /// dates it was first seeded with).
+    pub(crate) fn shift_seeded(&mut self, by: TimeDelta) {
+        self.created_at += by;
+        for s in &mut self.acs_systems {
+            s.created_at += by;
+        }
+        for e in &mut self.acs_entrances {
+            e.created_at += by;
+        }
+        for g in &mut self.acs_access_groups {
+            g.created_at += by;
+        }
+        for d in &mut self.devices {
+            d.created_at += by;
+            d.online_changed_at += by;
+        }
     }
 
     /// The next creation sequence number; page cursors are positions in this sequence.

@@ -3,13 +3,14 @@
 //! passes its issue time, which is how Seam reports the provider catching up.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{find, identified, AcsUser, SystemKind};
 use crate::clock::iso;
 use crate::state::Workspace;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum AccessMethod {
     Code,
     Card,
@@ -40,7 +41,7 @@ impl AccessMethod {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AcsCredential {
     pub(crate) acs_credential_id: String,
     pub(crate) seq: u64,

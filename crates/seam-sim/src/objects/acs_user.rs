@@ -4,15 +4,15 @@
 //! the workspace clock at every read.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{find, identified, AcsSystem, SystemKind, UserIdentity};
 use crate::clock::iso;
 use crate::error::SimError;
-use crate::ids::new_id;
 use crate::state::Workspace;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct AccessSchedule {
     pub(crate) starts_at: DateTime<Utc>,
     pub(crate) ends_at: Option<DateTime<Utc>>,
@@ -24,7 +24,7 @@ impl AccessSchedule {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AcsUser {
     pub(crate) acs_user_id: String,
     pub(crate) seq: u64,
@@ -76,9 +76,9 @@ pub(crate) fn refuse_second_user(
 
 impl AcsUser {
     /// A user of `system` with nothing but ids yet; callers fill in the person.
-    pub(crate) fn new(system: &AcsSystem, seq: u64, created_at: DateTime<Utc>) -> Self {
+    pub(crate) fn new(system: &AcsSystem, id: String, seq: u64, created_at: DateTime<Utc>) -> Self {
         Self {
-            acs_user_id: new_id(),
+            acs_user_id: id,
             seq,
             acs_system_id: system.acs_system_id.clone(),
             kind: system.kind,
@@ -98,10 +98,11 @@ impl AcsUser {
     pub(crate) fn for_identity(
         system: &AcsSystem,
         identity: &UserIdentity,
+        id: String,
         seq: u64,
         created_at: DateTime<Utc>,
     ) -> Self {
-        let mut user = Self::new(system, seq, created_at);
+        let mut user = Self::new(system, id, seq, created_at);
         user.full_name = Some(identity.display_name());
         user.email_address = identity.email_address.clone();
         user.phone_number = identity.phone_number.clone();

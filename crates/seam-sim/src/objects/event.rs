@@ -3,16 +3,18 @@
 //! code, its device and the device's connected account).
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::identified;
 use crate::clock::iso;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Event {
     pub(crate) event_id: String,
     pub(crate) seq: u64,
-    pub(crate) event_type: &'static str,
+    #[serde(deserialize_with = "crate::event_types::deserialize")]
+    pub(crate) event_type: crate::event_types::EventType,
     /// When it happened, which for the simulator is also when it was recorded: a lifecycle
     /// step that falls inside a clock advance is dated when it was due, as if the ticker had
     /// been running all along.

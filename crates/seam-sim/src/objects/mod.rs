@@ -25,7 +25,7 @@ pub(crate) use acs_system::{AcsSystem, SystemKind};
 pub(crate) use acs_user::{refuse_second_user, AccessSchedule, AcsUser};
 pub(crate) use action_attempt::{ActionAttempt, ActionType, AttemptStatus};
 pub(crate) use client_session::ClientSession;
-pub(crate) use device::{Device, DeviceModel};
+pub(crate) use device::{CodeConstraint, Device, DeviceModel};
 pub(crate) use event::Event;
 pub(crate) use user_identity::{EnrollmentAutomation, UserIdentity};
 pub(crate) use webhook::Webhook;

@@ -10,7 +10,6 @@ use super::acs_credentials::not_a_credential_manager;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::gate::Ctx;
-use crate::ids;
 use crate::input::{self, Input};
 use crate::objects::{find, AcsSystem, AcsUser, EnrollmentAutomation, UserIdentity};
 use crate::simulator::Simulator;
@@ -73,7 +72,7 @@ async fn launch(ctx: Ctx, SeamBody(req): SeamBody<Launch>) -> Reply {
             }
         }
         let automation = EnrollmentAutomation {
-            enrollment_automation_id: ids::new_id(),
+            enrollment_automation_id: ws.rng.new_id(),
             user_identity_id: req.user_identity_id,
             credential_manager_acs_system_id: req.credential_manager_acs_system_id,
             created_at: ws.now(),

@@ -20,6 +20,8 @@ mod user_identities;
 mod webhooks;
 mod workspaces;
 
+pub(crate) use simulate::set_online;
+
 use axum::Router;
 
 use crate::simulator::Simulator;

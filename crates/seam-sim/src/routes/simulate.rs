@@ -48,7 +48,11 @@ async fn connect(ctx: Ctx, SeamBody(req): SeamBody<SimulateOn>) -> Reply {
     ok(json!({}))
 }
 
-fn set_online(ws: &mut Workspace, device_id: &str, online: bool) -> Result<(), SimError> {
+pub(crate) fn set_online(
+    ws: &mut Workspace,
+    device_id: &str,
+    online: bool,
+) -> Result<(), SimError> {
     let now = ws.now();
     let device = ws
         .devices

@@ -12,7 +12,6 @@ use crate::code_rules;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::gate::Ctx;
-use crate::ids;
 use crate::input::{self, Input};
 use crate::objects::{find, AccessCode, ActionType, Device, Phase};
 use crate::rate_limits::DeviceCall;
@@ -125,9 +124,19 @@ fn create_in(
                 code_rules::check_code(&device, &pin, &ws.access_codes, None)?;
                 pin
             }
-            None => code_rules::generate(&device, req.preferred_code_length, &ws.access_codes)?,
+            None => code_rules::generate(
+                &device,
+                req.preferred_code_length,
+                &ws.access_codes,
+                &mut ws.rng,
+            )?,
         },
-        (None, None) => code_rules::generate(&device, req.preferred_code_length, &ws.access_codes)?,
+        (None, None) => code_rules::generate(
+            &device,
+            req.preferred_code_length,
+            &ws.access_codes,
+            &mut ws.rng,
+        )?,
     };
     let ends_at = req.ends_at;
     let starts_at = ends_at.map(|_| req.starts_at.unwrap_or(now));
@@ -136,7 +145,7 @@ fn create_in(
         _ => Phase::Setting { since: now },
     };
     let code = AccessCode {
-        access_code_id: ids::new_id(),
+        access_code_id: ws.rng.new_id(),
         seq: ws.next_seq(),
         device_id: device.device_id.clone(),
         connected_account_id: device.connected_account_id.clone(),

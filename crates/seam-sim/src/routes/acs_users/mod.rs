@@ -93,7 +93,7 @@ async fn create(ctx: Ctx, SeamBody(req): SeamBody<CreateUser>) -> Reply {
             .has_schedule
             .then(|| schedule(req.starts_at.unwrap_or(now), req.ends_at, now))
             .transpose()?;
-        let mut user = AcsUser::new(&system, ws.next_seq(), now);
+        let mut user = AcsUser::new(&system, ws.rng.new_id(), ws.next_seq(), now);
         user.full_name = Some(req.full_name);
         user.email_address = req.email_address;
         user.phone_number = req.phone_number;

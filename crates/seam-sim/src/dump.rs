@@ -105,7 +105,11 @@ impl Workspace {
         let rng = SimRng::restore(&dump.rng).ok_or("rng is not a valid generator state")?;
         let initial_rng = SimRng::restore(&dump.initial_rng)
             .ok_or("initial_rng is not a valid generator state")?;
-        let mut ws = Workspace::empty(&dump.name, SimClock::from_reading(dump.clock), options, rng);
+        // `empty` draws an id and keys, which the dump replaces: from a scratch source, so
+        // the restored one resumes exactly where it was.
+        let clock = SimClock::from_reading(dump.clock);
+        let mut ws = Workspace::empty(&dump.name, clock, options, SimRng::seeded(0));
+        ws.rng = rng;
         ws.initial_rng = initial_rng;
         ws.workspace_id = dump.workspace_id;
         ws.api_key = dump.api_key;

@@ -81,7 +81,8 @@ impl FromInput for AddSeed {
 }
 
 /// `POST /_sim/seed {seed}`: adds systems and locks to the bearer's workspace and answers
-/// what was added, rendered as Seam renders it.
+/// what was added, rendered as Seam renders it. A reset forgets them: it goes back to what
+/// the workspace was created with.
 pub(super) async fn add_seed(
     State(sim): State<Simulator>,
     headers: HeaderMap,
@@ -96,8 +97,6 @@ pub(super) async fn add_seed(
             ws.devices.len(),
         );
         seed::fill(ws, &spec);
-        ws.seed.acs_systems.extend(spec.acs_systems.iter().cloned());
-        ws.seed.locks.extend(spec.locks.iter().cloned());
         let id = ws.workspace_id.clone();
         Ok(json!({
             "acs_systems": ws.acs_systems[before.0..].iter().map(|s| s.render(ws)).collect::<Vec<_>>(),

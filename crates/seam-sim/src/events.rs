@@ -26,6 +26,7 @@ impl Workspace {
             seq: self.next_seq(),
             event_type,
             occurred_at,
+            created_at: self.now().max(occurred_at),
             fields,
         };
         let rendered = event.render(&self.workspace_id);

@@ -1,6 +1,6 @@
 //! ACS users (`acs_user`): people known to one access system, optionally linked to a user
 //! identity. On Salto KS a user with an access schedule only holds a subscription inside the
-//! schedule; outside it the user is rendered suspended and unsubscribed, evaluated against
+//! schedule; outside it the user is rendered unsubscribed (not suspended), evaluated against
 //! the workspace clock at every read.
 
 use chrono::{DateTime, Utc};
@@ -138,7 +138,9 @@ impl AcsUser {
             "display_name": self.display_name(),
             "last_successful_sync_at": iso(self.created_at),
             "is_managed": true,
-            "is_suspended": self.is_suspended || !subscribed,
+            // Seam keeps "not subscribed yet" apart from "suspended": a Salto KS user outside
+            // their schedule is unsubscribed (metadata and warning) but not suspended.
+            "is_suspended": self.is_suspended,
             "errors": [],
             "warnings": self.warnings(subscribed),
             "pending_mutations": [],

@@ -45,6 +45,12 @@ pub(crate) enum AttemptStatus {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ActionAttempt {
     pub(crate) action_attempt_id: String,
+    /// Creation order, for `/action_attempts/list` pages.
+    #[serde(default)]
+    pub(crate) seq: u64,
+    /// The lock the attempt works on, for `/action_attempts/list`'s `device_id`.
+    #[serde(default)]
+    pub(crate) device_id: String,
     pub(crate) action_type: ActionType,
     pub(crate) access_code_id: String,
     pub(crate) status: AttemptStatus,

@@ -47,6 +47,8 @@ fn new_attempt(
         .flatten();
     let attempt = ActionAttempt {
         action_attempt_id: ws.rng.new_id(),
+        seq: ws.next_seq(),
+        device_id: code.device_id.clone(),
         action_type,
         access_code_id: code.access_code_id.clone(),
         status: AttemptStatus::Pending { until },

@@ -131,6 +131,7 @@ fn create_in(ws: &mut Workspace, req: CreateCredential) -> Result<Value, SimErro
         .map(|id| find::<AcsEntrance>(&ws.acs_entrances, id))
         .collect::<Result<Vec<_>, _>>()?;
     let code_length = rules::check_credential(&system, method, &entrances, req.code.is_some())?;
+    rules::require_multi_phone_sync(&system, method, req.is_multi_phone_sync_credential)?;
     if let Some(id) = &req.credential_manager_acs_system_id {
         if !find::<AcsSystem>(&ws.acs_systems, id)?
             .kind

@@ -112,7 +112,8 @@ impl Workspace {
         self.emit(event_type, occurred_at, fields);
     }
 
-    /// An `acs_credential.*` event.
+    /// An `acs_credential.*` event: the credential and its system (Seam's branches for these
+    /// name no `acs_user_id`).
     pub(crate) fn emit_for_credential(
         &mut self,
         event_type: &'static str,
@@ -122,7 +123,6 @@ impl Workspace {
         let fields = json!({
             "acs_credential_id": credential.acs_credential_id,
             "acs_system_id": credential.acs_system_id,
-            "acs_user_id": credential.acs_user_id,
             "connected_account_id": credential.connected_account_id,
         });
         self.emit(event_type, occurred_at, fields);

@@ -8,7 +8,7 @@
 
 use crate::error::SimError;
 use crate::ids::SimRng;
-use crate::objects::{AccessCode, Device};
+use crate::objects::{AccessCode, Device, UnmanagedCode};
 
 /// The length Seam generates when the client expresses no preference (and the lock allows).
 const DEFAULT_LENGTH: usize = 6;
@@ -69,6 +69,27 @@ pub(crate) fn check_code(
             && Some(other.access_code_id.as_str()) != exclude
     });
     if duplicate {
+        return Err(SimError::rejected(
+            "duplicate_access_code",
+            format!(
+                "Cannot set duplicate access code {code} on device {}",
+                device.device_id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A PIN already taken on the lock by a code Seam does not manage.
+pub(crate) fn refuse_unmanaged_duplicate(
+    device: &Device,
+    code: &str,
+    unmanaged: &[UnmanagedCode],
+) -> Result<(), SimError> {
+    if unmanaged
+        .iter()
+        .any(|other| other.device_id == device.device_id && other.code == code)
+    {
         return Err(SimError::rejected(
             "duplicate_access_code",
             format!(

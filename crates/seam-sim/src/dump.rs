@@ -11,7 +11,8 @@ use crate::clock::{iso_serde, ClockReading, SimClock};
 use crate::ids::{RngState, SimRng};
 use crate::objects::{
     AccessCode, AcsAccessGroup, AcsCredential, AcsEntrance, AcsSystem, AcsUser, ActionAttempt,
-    ClientSession, Device, EnrollmentAutomation, Event, UserIdentity, Webhook,
+    ClientSession, Device, EnrollmentAutomation, Event, Phone, UnmanagedCode, UserIdentity,
+    Webhook,
 };
 use crate::options::SimOptions;
 use crate::seed::SeedSpec;
@@ -54,6 +55,10 @@ pub(crate) struct WorkspaceDump {
     #[serde(default)]
     client_sessions: Vec<ClientSession>,
     #[serde(default)]
+    phones: Vec<Phone>,
+    #[serde(default)]
+    unmanaged_codes: Vec<UnmanagedCode>,
+    #[serde(default)]
     access_codes: Vec<AccessCode>,
     #[serde(default)]
     action_attempts: Vec<ActionAttempt>,
@@ -86,6 +91,8 @@ impl Workspace {
             enrollment_automations: self.enrollment_automations.clone(),
             devices: self.devices.clone(),
             client_sessions: self.client_sessions.clone(),
+            phones: self.phones.clone(),
+            unmanaged_codes: self.unmanaged_codes.clone(),
             access_codes: self.access_codes.clone(),
             action_attempts: self.action_attempts.clone(),
             events: self.events.clone(),
@@ -126,6 +133,8 @@ impl Workspace {
         ws.enrollment_automations = dump.enrollment_automations;
         ws.devices = dump.devices;
         ws.client_sessions = dump.client_sessions;
+        ws.phones = dump.phones;
+        ws.unmanaged_codes = dump.unmanaged_codes;
         ws.access_codes = dump.access_codes;
         ws.action_attempts = dump.action_attempts;
         ws.events = dump.events;

@@ -128,6 +128,22 @@ impl Workspace {
         self.emit(event_type, occurred_at, fields);
     }
 
+    /// Marks a credential invalidated and announces it (`acs_credential.invalidated`), once.
+    pub(crate) fn invalidate_credential(&mut self, acs_credential_id: &str) -> bool {
+        let now = self.now();
+        let Some(credential) = self
+            .acs_credentials
+            .iter_mut()
+            .find(|c| c.acs_credential_id == acs_credential_id && c.invalidated_at.is_none())
+        else {
+            return false;
+        };
+        credential.invalidated_at = Some(now);
+        let credential = credential.clone();
+        self.emit_for_credential("acs_credential.invalidated", now, &credential);
+        true
+    }
+
     /// Removes an ACS user and its credentials, announcing each, as Seam does when a user is
     /// deleted directly or with its user identity.
     pub(crate) fn delete_acs_user(&mut self, acs_user_id: &str) {

@@ -13,7 +13,8 @@ use crate::ids::SimRng;
 use crate::lifecycle::Timing;
 use crate::objects::{
     AccessCode, AcsAccessGroup, AcsCredential, AcsEntrance, AcsSystem, AcsUser, ActionAttempt,
-    ClientSession, Device, EnrollmentAutomation, Event, UserIdentity, Webhook,
+    ClientSession, Device, EnrollmentAutomation, Event, Phone, UnmanagedCode, UserIdentity,
+    Webhook,
 };
 use crate::options::SimOptions;
 use crate::rate_limits::DeviceLimiter;
@@ -135,6 +136,8 @@ pub(crate) struct Workspace {
     pub(crate) enrollment_automations: Vec<EnrollmentAutomation>,
     pub(crate) devices: Vec<Device>,
     pub(crate) client_sessions: Vec<ClientSession>,
+    pub(crate) phones: Vec<Phone>,
+    pub(crate) unmanaged_codes: Vec<UnmanagedCode>,
     pub(crate) access_codes: Vec<AccessCode>,
     pub(crate) action_attempts: Vec<ActionAttempt>,
     /// In the order they were recorded; see [`crate::events`].
@@ -175,6 +178,8 @@ impl Workspace {
             enrollment_automations: Vec::new(),
             devices: Vec::new(),
             client_sessions: Vec::new(),
+            phones: Vec::new(),
+            unmanaged_codes: Vec::new(),
             access_codes: Vec::new(),
             action_attempts: Vec::new(),
             events: Vec::new(),

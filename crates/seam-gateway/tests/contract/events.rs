@@ -167,6 +167,72 @@ async fn every_event_matches_its_own_branch_in_lists_and_webhook_bodies() {
     .await;
     h.advance_clock(5).await;
 
+    // Seam's other sandbox switches: an unmanaged code, a device removed, and a phone whose
+    // deactivation invalidates the mobile key it held.
+    seam(
+        &h,
+        "/access_codes/simulate/create_unmanaged_access_code",
+        json!({ "device_id": schlage, "name": "Cleaner", "code": "8642" }),
+    )
+    .await;
+    seam(
+        &h,
+        "/access_codes/unmanaged/list",
+        json!({ "device_id": schlage }),
+    )
+    .await;
+    seam(
+        &h,
+        "/devices/simulate/remove",
+        json!({ "device_id": august }),
+    )
+    .await;
+    let identity = seam(
+        &h,
+        "/user_identities/create",
+        json!({ "full_name": "Phone Owner" }),
+    )
+    .await["user_identity"]
+        .clone();
+    seam(
+        &h,
+        "/acs/credentials/create",
+        json!({
+            "user_identity_id": identity["user_identity_id"],
+            "acs_system_id": latch["acs_system_id"],
+            "access_method": "mobile_key",
+            "is_multi_phone_sync_credential": true,
+            "allowed_acs_entrance_ids": [entrances["acs_entrances"][0]["acs_entrance_id"]],
+        }),
+    )
+    .await;
+    let phone = seam(
+        &h,
+        "/phones/simulate/create_sandbox_phone",
+        json!({ "user_identity_id": identity["user_identity_id"] }),
+    )
+    .await["phone"]
+        .clone();
+    seam(
+        &h,
+        "/phones/list",
+        json!({ "owner_user_identity_id": identity["user_identity_id"] }),
+    )
+    .await;
+    seam(
+        &h,
+        "/phones/get",
+        json!({ "device_id": phone["device_id"] }),
+    )
+    .await;
+    seam(
+        &h,
+        "/phones/deactivate",
+        json!({ "device_id": phone["device_id"] }),
+    )
+    .await;
+    h.advance_clock(5).await;
+
     let listed = seam(
         &h,
         "/events/list",
@@ -198,6 +264,10 @@ async fn every_event_matches_its_own_branch_in_lists_and_webhook_bodies() {
         "access_code.failed_to_set_on_device",
         "device.disconnected",
         "device.connected",
+        "device.removed",
+        "access_code.unmanaged.created",
+        "phone.deactivated",
+        "acs_credential.invalidated",
     ] {
         assert!(types.contains(wanted), "no {wanted} among {types:?}");
     }

@@ -17,6 +17,7 @@ use crate::error::SimError;
 use crate::faults::Fault;
 use crate::gate::bearer_workspace;
 use crate::input::{self, Input};
+use crate::objects::{find, AcsCredential, Device};
 use crate::simulator::Simulator;
 
 mod clock;
@@ -38,6 +39,7 @@ pub(crate) fn router() -> Router<Simulator> {
         .route("/clock/freeze", post(clock::freeze))
         .route("/clock/unfreeze", post(clock::unfreeze))
         .route("/devices/online", post(set_online))
+        .route("/acs_credentials/invalidate", post(invalidate))
         .route(
             "/faults",
             post(add_fault).get(list_faults).delete(clear_faults),
@@ -77,12 +79,34 @@ async fn set_online(
     let device = sim.with_workspace(&workspace_id, |ws| {
         crate::routes::set_online(ws, &req.device_id, req.online)?;
         let id = ws.workspace_id.clone();
-        Ok(
-            crate::objects::find::<crate::objects::Device>(&ws.devices, &req.device_id)?
-                .render(&id),
-        )
+        Ok(find::<Device>(&ws.devices, &req.device_id)?.render(&id))
     })?;
     ok(json!({ "device": device }))
+}
+
+struct CredentialId(String);
+
+impl FromInput for CredentialId {
+    fn from_input(input: &mut Input) -> Self {
+        Self(input.required("acs_credential_id", input::uuid))
+    }
+}
+
+/// `POST /_sim/acs_credentials/invalidate {acs_credential_id}`: the access system drops a
+/// credential (a key revoked at the provider): `acs_credential.invalidated`, and a
+/// `needs_to_be_reissued` warning on the credential.
+async fn invalidate(
+    State(sim): State<Simulator>,
+    headers: HeaderMap,
+    SeamBody(CredentialId(id)): SeamBody<CredentialId>,
+) -> Reply {
+    let workspace_id = bearer_workspace(&sim, &headers)?;
+    let credential = sim.with_workspace(&workspace_id, |ws| {
+        find::<AcsCredential>(&ws.acs_credentials, &id)?;
+        ws.invalidate_credential(&id);
+        Ok(find::<AcsCredential>(&ws.acs_credentials, &id)?.render(ws))
+    })?;
+    ok(json!({ "acs_credential": credential }))
 }
 
 async fn add_fault(

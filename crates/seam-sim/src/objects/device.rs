@@ -69,7 +69,7 @@ impl Device {
     }
 
     /// The `can_*` flags `/devices/list` filters on with `include_if` / `exclude_if`.
-    pub(crate) fn capability_flags(&self) -> [(&'static str, bool); 7] {
+    pub(crate) fn capability_flags(&self) -> [(&'static str, bool); 8] {
         let codes = self.model.has_keypad;
         [
             ("can_remotely_lock", true),
@@ -79,6 +79,7 @@ impl Device {
             ("can_unlock_with_code", codes),
             ("can_simulate_connection", true),
             ("can_simulate_disconnection", true),
+            ("can_simulate_removal", true),
         ]
     }
 

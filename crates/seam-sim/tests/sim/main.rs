@@ -26,6 +26,7 @@ mod rate_limits;
 mod replay;
 mod salto;
 mod seed;
+mod simulate;
 mod state;
 mod transport;
 mod webhooks;

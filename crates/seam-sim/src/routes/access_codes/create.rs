@@ -111,6 +111,7 @@ fn create_in(
     let pin = match (&req.code, &req.common_code_key) {
         (Some(pin), _) => {
             code_rules::check_code(&device, pin, &ws.access_codes, None)?;
+            code_rules::refuse_unmanaged_duplicate(&device, pin, &ws.unmanaged_codes)?;
             pin.clone()
         }
         // Seam: codes with the same common_code_key always share their PIN.
@@ -122,6 +123,7 @@ fn create_in(
             Some(sibling) => {
                 let pin = sibling.code.clone();
                 code_rules::check_code(&device, &pin, &ws.access_codes, None)?;
+                code_rules::refuse_unmanaged_duplicate(&device, &pin, &ws.unmanaged_codes)?;
                 pin
             }
             None => code_rules::generate(

@@ -175,6 +175,7 @@ fn create_in(ws: &mut Workspace, req: CreateCredential) -> Result<Value, SimErro
             .checked_add_signed(ws.issue_delay)
             .unwrap_or(DateTime::<Utc>::MAX_UTC),
         issued_announced: false,
+        invalidated_at: None,
         acs_entrance_ids: entrance_ids,
     };
     let rendered = credential.render(ws);

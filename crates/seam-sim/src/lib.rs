@@ -24,7 +24,9 @@
 //!
 //! Start it in-process with [`spawn`] (port 0 is fine), or mount [`Simulator::router`] yourself.
 
+mod access;
 mod app;
+mod auth;
 mod calls;
 mod clock;
 mod code_rules;

@@ -46,6 +46,31 @@ impl Store {
         }
     }
 
+    /// The workspace and client session a live client session token opens.
+    pub(crate) fn principal_for_session(&self, token: &str) -> Option<crate::auth::Principal> {
+        self.workspaces.iter().find_map(|ws| {
+            let now = ws.now();
+            let session = ws
+                .client_sessions
+                .iter()
+                .find(|s| s.token == token && s.is_live(now))?;
+            Some(crate::auth::Principal {
+                workspace_id: ws.workspace_id.clone(),
+                session: Some(crate::auth::SessionScope {
+                    client_session_id: session.client_session_id.clone(),
+                    user_identity_id: session.user_identity_id.clone(),
+                }),
+            })
+        })
+    }
+
+    pub(crate) fn workspace_for_publishable_key(&self, key: &str) -> Option<String> {
+        self.workspaces
+            .iter()
+            .find(|ws| ws.publishable_key == key)
+            .map(|ws| ws.workspace_id.clone())
+    }
+
     /// The random source of the next workspace created.
     pub(crate) fn next_workspace_rng(&mut self) -> SimRng {
         self.rng.derive()
@@ -236,7 +261,8 @@ impl Workspace {
             "company_name": self.name,
             "is_sandbox": true,
             "is_suspended": false,
-            "is_publishable_key_auth_enabled": false,
+            "is_publishable_key_auth_enabled": true,
+            "publishable_key": self.publishable_key,
             "connect_partner_name": null,
             "organization_id": null,
             "connect_webview_customization": {},

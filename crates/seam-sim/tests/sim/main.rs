@@ -21,6 +21,7 @@ mod identities;
 mod identity_links;
 mod latch;
 mod locks;
+mod mobile_transport;
 mod pagination;
 mod rate_limits;
 mod replay;

@@ -219,9 +219,11 @@ async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListUsers>) -> Reply {
         };
         let matching = ws.acs_users.iter().filter(|user| {
             let identity = identity_of(user);
-            req.acs_system_id
-                .as_ref()
-                .is_none_or(|s| *s == user.acs_system_id)
+            ctx.sees_identity(user.user_identity_id.as_deref())
+                && req
+                    .acs_system_id
+                    .as_ref()
+                    .is_none_or(|s| *s == user.acs_system_id)
                 && req
                     .user_identity_id
                     .as_ref()

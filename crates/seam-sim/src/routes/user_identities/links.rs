@@ -52,9 +52,11 @@ fn enrolled_with(ws: &Workspace, identity: &UserIdentity, manager: &str) -> bool
 pub(super) async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListIdentities>) -> Reply {
     let (identities, pagination) = ctx.with(|ws| {
         let matching = ws.user_identities.iter().filter(|identity| {
-            req.user_identity_ids
-                .as_ref()
-                .is_none_or(|ids| ids.contains(&identity.user_identity_id))
+            ctx.sees_identity(Some(&identity.user_identity_id))
+                && req
+                    .user_identity_ids
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&identity.user_identity_id))
                 && req
                     .credential_manager_acs_system_id
                     .as_ref()

@@ -56,5 +56,5 @@ mod ticker;
 
 pub use error::SimError;
 pub use options::{AccessCodeTiming, DeviceRateLimits, SimOptions, WebhookDelivery};
-pub use server::{run_standalone, run_standalone_with, spawn, RunningSim};
+pub use server::{run_standalone, run_standalone_with, serve_until_signal, spawn, RunningSim};
 pub use simulator::{SeededWorkspace, Simulator};

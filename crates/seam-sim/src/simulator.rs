@@ -82,6 +82,24 @@ impl Simulator {
         })
     }
 
+    /// Loads a workspace dump (`GET /_sim/dump`'s answer, or its `dump`), as
+    /// `POST /_sim/load` does; the `seam-sim --load` flag uses it.
+    pub fn load_workspace(&self, json: &str) -> Result<SeededWorkspace, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
+        let dump = value.get("dump").cloned().unwrap_or(value);
+        let dump =
+            serde_json::from_value(dump).map_err(|e| format!("not a workspace dump: {e}"))?;
+        let ws = Workspace::load(dump, &self.shared.options)?;
+        let loaded = SeededWorkspace {
+            workspace_id: ws.workspace_id.clone(),
+            api_key: ws.api_key.clone(),
+        };
+        self.with_store(|store| store.put(ws))
+            .map_err(|holder| format!("its API key already opens workspace {holder}"))?;
+        Ok(loaded)
+    }
+
     pub(crate) fn options(&self) -> &SimOptions {
         &self.shared.options
     }

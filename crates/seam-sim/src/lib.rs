@@ -13,8 +13,17 @@
 //! `/connect`), and access codes follow: an offline lock holds up setting and removing them
 //! (delay warning, then failure) until it is back.
 //!
-//! Under `/_sim/` it adds a control surface that Seam does not have: seeding workspaces,
-//! reading a workspace's whole state, moving its clock, tuning webhook delivery, counting the
+//! It accepts what Seam accepts from apps: API keys, client session tokens (scoped to their
+//! user identity) and publishable keys, and `GET` where Seam serves it. Seam's other sandbox
+//! switches are there too: unmanaged codes, removed devices, sandbox phones whose
+//! deactivation invalidates mobile keys. Started with a seed ([`SimOptions::deterministic`]),
+//! every random choice comes from it and the clock stands still until moved, so the same
+//! requests get byte-identical answers.
+//!
+//! Under `/_sim/` it adds a control surface that Seam does not have: seeding workspaces (the
+//! demo properties or a seed of one's own), dumping, loading and resetting them, reading a
+//! workspace's whole state, moving, setting and freezing its clock, taking devices offline,
+//! invalidating credentials, tuning webhook delivery, counting the
 //! Seam calls a workspace received and logging each with its lock, arrival time and answer
 //! (`/_sim/calls`, `?log=true`), and injecting faults (errors, rate limits, hangs before the
 //! work that the work survives when the client gives up, latency after it, and "ambiguous"

@@ -15,6 +15,7 @@ mod client_sessions;
 mod code_lifecycle;
 mod conformance;
 mod connectivity;
+mod docs;
 mod events;
 mod faults;
 mod identities;

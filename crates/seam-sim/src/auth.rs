@@ -9,6 +9,7 @@ use axum::http::{header, HeaderMap};
 use crate::access;
 use crate::error::SimError;
 use crate::simulator::Simulator;
+use crate::state::Store;
 
 /// The workspace a call acts in and, for a client session, the user identity it acts as.
 #[derive(Debug, Clone)]
@@ -83,4 +84,30 @@ pub(crate) fn authenticate(
         workspace_id,
         session: None,
     })
+}
+
+impl Store {
+    /// The workspace and client session a live client session token opens.
+    pub(crate) fn principal_for_session(&self, token: &str) -> Option<Principal> {
+        self.workspaces().find_map(|ws| {
+            let now = ws.now();
+            let session = ws
+                .client_sessions
+                .iter()
+                .find(|s| s.token == token && s.is_live(now))?;
+            Some(Principal {
+                workspace_id: ws.workspace_id.clone(),
+                session: Some(SessionScope {
+                    client_session_id: session.client_session_id.clone(),
+                    user_identity_id: session.user_identity_id.clone(),
+                }),
+            })
+        })
+    }
+
+    pub(crate) fn workspace_for_publishable_key(&self, key: &str) -> Option<String> {
+        self.workspaces()
+            .find(|ws| ws.publishable_key == key)
+            .map(|ws| ws.workspace_id.clone())
+    }
 }

@@ -161,3 +161,24 @@ impl Workspace {
         fresh
     }
 }
+
+impl Workspace {
+    /// Moves the creation dates of everything seeded by `by` (a reset workspace keeps the
+    /// dates it was first seeded with).
+    fn shift_seeded(&mut self, by: TimeDelta) {
+        self.created_at += by;
+        for s in &mut self.acs_systems {
+            s.created_at += by;
+        }
+        for e in &mut self.acs_entrances {
+            e.created_at += by;
+        }
+        for g in &mut self.acs_access_groups {
+            g.created_at += by;
+        }
+        for d in &mut self.devices {
+            d.created_at += by;
+            d.online_changed_at += by;
+        }
+    }
+}

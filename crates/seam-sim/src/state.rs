@@ -46,31 +46,6 @@ impl Store {
         }
     }
 
-    /// The workspace and client session a live client session token opens.
-    pub(crate) fn principal_for_session(&self, token: &str) -> Option<crate::auth::Principal> {
-        self.workspaces.iter().find_map(|ws| {
-            let now = ws.now();
-            let session = ws
-                .client_sessions
-                .iter()
-                .find(|s| s.token == token && s.is_live(now))?;
-            Some(crate::auth::Principal {
-                workspace_id: ws.workspace_id.clone(),
-                session: Some(crate::auth::SessionScope {
-                    client_session_id: session.client_session_id.clone(),
-                    user_identity_id: session.user_identity_id.clone(),
-                }),
-            })
-        })
-    }
-
-    pub(crate) fn workspace_for_publishable_key(&self, key: &str) -> Option<String> {
-        self.workspaces
-            .iter()
-            .find(|ws| ws.publishable_key == key)
-            .map(|ws| ws.workspace_id.clone())
-    }
-
     /// The random source of the next workspace created.
     pub(crate) fn next_workspace_rng(&mut self) -> SimRng {
         self.rng.derive()
@@ -124,6 +99,10 @@ impl Store {
         self.workspaces
             .iter_mut()
             .find(|ws| ws.workspace_id == workspace_id)
+    }
+
+    pub(crate) fn workspaces(&self) -> impl Iterator<Item = &Workspace> {
+        self.workspaces.iter()
     }
 
     pub(crate) fn workspaces_mut(&mut self) -> impl Iterator<Item = &mut Workspace> {
@@ -227,25 +206,6 @@ impl Workspace {
 
     pub(crate) fn set_last_seq(&mut self, seq: u64) {
         self.next_seq = seq;
-    }
-
-    /// Moves the creation dates of everything seeded by `by` (a reset workspace keeps the
-    /// dates it was first seeded with).
-    pub(crate) fn shift_seeded(&mut self, by: TimeDelta) {
-        self.created_at += by;
-        for s in &mut self.acs_systems {
-            s.created_at += by;
-        }
-        for e in &mut self.acs_entrances {
-            e.created_at += by;
-        }
-        for g in &mut self.acs_access_groups {
-            g.created_at += by;
-        }
-        for d in &mut self.devices {
-            d.created_at += by;
-            d.online_changed_at += by;
-        }
     }
 
     /// The next creation sequence number; page cursors are positions in this sequence.

@@ -70,9 +70,10 @@ async fn a_salto_pin_is_a_scheduled_user_in_access_groups_with_one_code() {
     assert_eq!(users.len(), 1);
     let user = users[0];
     assert_eq!(
-        user["is_suspended"], true,
+        user["salto_ks_metadata"]["is_subscribed"], false,
         "unsubscribed until the schedule starts: {user}"
     );
+    assert_eq!(user["is_suspended"], false, "not suspended for it: {user}");
     let schedule_start = chrono::DateTime::parse_from_rfc3339(
         user["access_schedule"]["starts_at"].as_str().unwrap(),
     )

@@ -220,11 +220,19 @@ async fn the_latch_mobile_key_flow_runs_end_to_end() {
     assert!(issued.issued_at.is_some());
 
     // What the API crate reads back: the resident's users, credentials, and phone session.
+    // The identity has two ACS users: the building's, and the credential manager's that the
+    // enrollment automation created; the API crate asks per system.
     let by_identity = AcsUserFilter {
         user_identity_id: Some(identity.user_identity_id.clone()),
         ..Default::default()
     };
     let users = seam.list_acs_users(&by_identity).await.unwrap();
+    assert_eq!(users.len(), 2, "{users:?}");
+    let on_building = AcsUserFilter {
+        acs_system_id: Some(building.acs_system_id.clone()),
+        ..by_identity
+    };
+    let users = seam.list_acs_users(&on_building).await.unwrap();
     assert_eq!(
         users.iter().map(|u| &u.acs_user_id).collect::<Vec<_>>(),
         [&resident.acs_user_id]

@@ -7,8 +7,8 @@
 //! Kept apart from the routes so the rules read as a table and are tested without HTTP.
 
 use crate::error::SimError;
-use crate::ids;
-use crate::objects::{AccessCode, Device};
+use crate::ids::SimRng;
+use crate::objects::{AccessCode, Device, UnmanagedCode};
 
 /// The length Seam generates when the client expresses no preference (and the lock allows).
 const DEFAULT_LENGTH: usize = 6;
@@ -34,7 +34,7 @@ pub(crate) fn check_code(
     existing: &[AccessCode],
     exclude: Option<&str>,
 ) -> Result<(), SimError> {
-    let lengths = device.model.supported_code_lengths;
+    let lengths = &device.model.supported_code_lengths;
     if !lengths
         .iter()
         .any(|&length| usize::from(length) == code.len())
@@ -46,6 +46,20 @@ pub(crate) fn check_code(
                 device.device_id,
                 describe(lengths),
                 code.len()
+            ),
+        ));
+    }
+    if let Some(broken) = device
+        .model
+        .code_constraints
+        .iter()
+        .find(|c| !constraint_holds(&c.constraint_type, code))
+    {
+        return Err(SimError::rejected(
+            "invalid_code",
+            format!(
+                "Code {code} breaks the {} constraint of device {}",
+                broken.constraint_type, device.device_id
             ),
         ));
     }
@@ -66,11 +80,33 @@ pub(crate) fn check_code(
     Ok(())
 }
 
+/// A PIN already taken on the lock by a code Seam does not manage.
+pub(crate) fn refuse_unmanaged_duplicate(
+    device: &Device,
+    code: &str,
+    unmanaged: &[UnmanagedCode],
+) -> Result<(), SimError> {
+    if unmanaged
+        .iter()
+        .any(|other| other.device_id == device.device_id && other.code == code)
+    {
+        return Err(SimError::rejected(
+            "duplicate_access_code",
+            format!(
+                "Cannot set duplicate access code {code} on device {}",
+                device.device_id
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A fresh PIN for the lock, of the preferred length when the lock supports it.
 pub(crate) fn generate(
     device: &Device,
     preferred_length: Option<usize>,
     existing: &[AccessCode],
+    rng: &mut SimRng,
 ) -> Result<String, SimError> {
     let lengths: Vec<usize> = device
         .model
@@ -79,17 +115,20 @@ pub(crate) fn generate(
         .map(|&l| usize::from(l))
         .collect();
     let supported = |length: &usize| lengths.contains(length);
-    let length = preferred_length
-        .filter(supported)
-        .or_else(|| Some(DEFAULT_LENGTH).filter(supported))
-        .or_else(|| lengths.iter().copied().max());
+    // Seam: "If the affected device does not support the preferred code length, Seam
+    // reverts to using the shortest supported code length."
+    let shortest = lengths.iter().copied().min();
+    let length = match preferred_length {
+        Some(preferred) => Some(preferred).filter(supported).or(shortest),
+        None => Some(DEFAULT_LENGTH).filter(supported).or(shortest),
+    };
     let Some(length) = length else {
         return require_capability(device).map(|()| String::new());
     };
     // Collisions are rare at 4+ digits; a bounded number of draws keeps a full lock from
     // spinning forever.
     for _ in 0..1000 {
-        let code = ids::pin_code(length);
+        let code = rng.pin_code(length);
         if check_code(device, &code, existing, None).is_ok() {
             return Ok(code);
         }
@@ -101,6 +140,34 @@ pub(crate) fn generate(
             device.device_id
         ),
     ))
+}
+
+/// Whether `code` satisfies a PIN constraint of Seam's `code_constraints` (name constraints
+/// and those the simulator cannot judge from the PIN alone always hold here).
+fn constraint_holds(constraint_type: &str, code: &str) -> bool {
+    let digits: Vec<i16> = code
+        .bytes()
+        .map(|b| i16::from(b) - i16::from(b'0'))
+        .collect();
+    let steps = |step: i16| digits.windows(2).all(|w| w[1] - w[0] == step);
+    match constraint_type {
+        "no_zeros" => !code.contains('0'),
+        "cannot_start_with_12" => !code.starts_with("12"),
+        "no_triple_consecutive_ints" => !digits
+            .windows(3)
+            .any(|w| w[1] - w[0] == 1 && w[2] - w[1] == 1),
+        "no_ascending_or_descending_sequence" => !(steps(1) || steps(-1)),
+        "at_least_three_unique_digits" => {
+            let mut unique = digits.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            unique.len() >= 3
+        }
+        "cannot_contain_089" => !code.contains("089"),
+        "cannot_contain_0789" => !code.contains("0789"),
+        "no_all_same_digits" => !steps(0),
+        _ => true,
+    }
 }
 
 fn describe(lengths: &[u8]) -> String {

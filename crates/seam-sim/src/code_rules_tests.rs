@@ -3,29 +3,29 @@ use chrono::Utc;
 use super::*;
 use crate::objects::{DeviceModel, Phase};
 
-static KEYPAD: DeviceModel = DeviceModel {
-    device_type: "august_lock",
-    manufacturer: "august",
-    manufacturer_display_name: "August",
-    model_display_name: "Keypad",
-    has_keypad: true,
-    supported_code_lengths: &[4, 6],
-    max_active_codes_supported: 250,
-    supports_native_scheduling: false,
-};
+fn keypad() -> DeviceModel {
+    DeviceModel {
+        device_type: "august_lock".to_owned(),
+        manufacturer: "august".to_owned(),
+        manufacturer_display_name: "August".to_owned(),
+        model_display_name: "Keypad".to_owned(),
+        has_keypad: true,
+        supported_code_lengths: vec![4, 6],
+        max_active_codes_supported: 250,
+        supports_native_scheduling: false,
+        code_constraints: Vec::new(),
+    }
+}
 
-static NO_KEYPAD: DeviceModel = DeviceModel {
-    device_type: "nuki_lock",
-    manufacturer: "nuki",
-    manufacturer_display_name: "Nuki",
-    model_display_name: "No keypad",
-    has_keypad: false,
-    supported_code_lengths: &[],
-    max_active_codes_supported: 0,
-    supports_native_scheduling: false,
-};
+fn no_keypad() -> DeviceModel {
+    DeviceModel {
+        has_keypad: false,
+        supported_code_lengths: Vec::new(),
+        ..keypad()
+    }
+}
 
-fn device(id: &str, model: &'static DeviceModel) -> Device {
+fn device(id: &str, model: DeviceModel) -> Device {
     Device {
         device_id: id.to_owned(),
         seq: 1,
@@ -36,8 +36,8 @@ fn device(id: &str, model: &'static DeviceModel) -> Device {
         online_changed_at: Utc::now(),
         locked: true,
         battery_level: 1.0,
-        location_name: "Home",
-        time_zone: "UTC",
+        location_name: "Home".to_owned(),
+        time_zone: "UTC".to_owned(),
         created_at: Utc::now(),
     }
 }
@@ -65,14 +65,14 @@ fn code_on(device_id: &str, id: &str, pin: &str) -> AccessCode {
 
 #[test]
 fn a_lock_without_a_keypad_takes_no_codes() {
-    let error = require_capability(&device("d", &NO_KEYPAD)).unwrap_err();
+    let error = require_capability(&device("d", no_keypad())).unwrap_err();
     assert_eq!(error.error_type(), "device_does_not_support_access_codes");
-    assert!(require_capability(&device("d", &KEYPAD)).is_ok());
+    assert!(require_capability(&device("d", keypad())).is_ok());
 }
 
 #[test]
 fn codes_must_have_a_supported_length() {
-    let lock = device("d", &KEYPAD);
+    let lock = device("d", keypad());
     assert!(check_code(&lock, "1234", &[], None).is_ok());
     assert!(check_code(&lock, "123456", &[], None).is_ok());
     let error = check_code(&lock, "12345", &[], None).unwrap_err();
@@ -81,7 +81,7 @@ fn codes_must_have_a_supported_length() {
 
 #[test]
 fn a_pin_is_unique_on_its_lock_only() {
-    let lock = device("d", &KEYPAD);
+    let lock = device("d", keypad());
     let existing = [code_on("d", "a", "1234"), code_on("other", "b", "5678")];
     let error = check_code(&lock, "1234", &existing, None).unwrap_err();
     assert_eq!(error.error_type(), "duplicate_access_code");
@@ -91,15 +91,40 @@ fn a_pin_is_unique_on_its_lock_only() {
 
 #[test]
 fn generated_codes_fit_the_lock_and_avoid_taken_pins() {
-    let lock = device("d", &KEYPAD);
+    let lock = device("d", keypad());
+    let mut rng = SimRng::seeded(3);
     for _ in 0..50 {
-        let code = generate(&lock, None, &[]).unwrap();
+        let code = generate(&lock, None, &[], &mut rng).unwrap();
         assert_eq!(code.len(), 6);
         assert!(code.chars().all(|c| c.is_ascii_digit()));
     }
-    assert_eq!(generate(&lock, Some(4), &[]).unwrap().len(), 4);
-    // Not supported: the default instead.
-    assert_eq!(generate(&lock, Some(5), &[]).unwrap().len(), 6);
-    let error = generate(&device("d", &NO_KEYPAD), None, &[]).unwrap_err();
+    assert_eq!(generate(&lock, Some(4), &[], &mut rng).unwrap().len(), 4);
+    // Not supported: Seam reverts to the shortest length the lock supports.
+    assert_eq!(generate(&lock, Some(5), &[], &mut rng).unwrap().len(), 4);
+    let error = generate(&device("d", no_keypad()), None, &[], &mut rng).unwrap_err();
     assert_eq!(error.error_type(), "device_does_not_support_access_codes");
+}
+
+#[test]
+fn code_constraints_refuse_codes_and_shape_generated_ones() {
+    let mut model = keypad();
+    model.code_constraints = ["no_zeros", "cannot_start_with_12", "no_all_same_digits"]
+        .iter()
+        .map(|t| crate::objects::CodeConstraint {
+            constraint_type: (*t).to_owned(),
+            min_length: None,
+            max_length: None,
+        })
+        .collect();
+    let lock = device("d", model);
+    for bad in ["1034", "1234", "7777"] {
+        let error = check_code(&lock, bad, &[], None).unwrap_err();
+        assert_eq!(error.error_type(), "invalid_code", "{bad}");
+    }
+    assert!(check_code(&lock, "5678", &[], None).is_ok());
+    let mut rng = SimRng::seeded(5);
+    for _ in 0..50 {
+        let code = generate(&lock, Some(4), &[], &mut rng).unwrap();
+        assert!(!code.contains('0') && !code.starts_with("12"), "{code}");
+    }
 }

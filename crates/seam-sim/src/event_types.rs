@@ -112,3 +112,19 @@ pub(crate) const EVENT_TYPES: [&str; 109] = [
     "space.created",
     "space.deleted",
 ];
+
+/// An event type; an alias so that serde does not take the `'static` for a borrow of its
+/// input.
+pub(crate) type EventType = &'static str;
+
+/// Reads an event type back from a dump as the matching entry of [`EVENT_TYPES`].
+pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<&'static str, D::Error> {
+    let name = <String as serde::Deserialize>::deserialize(d)?;
+    EVENT_TYPES
+        .iter()
+        .find(|known| **known == name)
+        .copied()
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown event type {name:?}")))
+}

@@ -5,7 +5,6 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use crate::ids;
 use crate::objects::{AccessCode, AcsCredential, AcsUser, Device, Event};
 use crate::state::Workspace;
 
@@ -23,15 +22,17 @@ impl Workspace {
             _ => Map::new(),
         };
         let event = Event {
-            event_id: ids::new_id(),
+            event_id: self.rng.new_id(),
             seq: self.next_seq(),
             event_type,
             occurred_at,
+            created_at: self.now().max(occurred_at),
             fields,
         };
         let rendered = event.render(&self.workspace_id);
         for webhook in self.webhooks.iter().filter(|w| w.wants(event_type)) {
-            self.deliveries.enqueue(webhook, &event, &rendered);
+            self.deliveries
+                .enqueue(webhook, &event, &rendered, &mut self.rng);
         }
         tracing::debug!(workspace_id = %self.workspace_id, event_type, "event");
         self.events.push(event);
@@ -111,7 +112,8 @@ impl Workspace {
         self.emit(event_type, occurred_at, fields);
     }
 
-    /// An `acs_credential.*` event.
+    /// An `acs_credential.*` event: the credential and its system (Seam's branches for these
+    /// name no `acs_user_id`).
     pub(crate) fn emit_for_credential(
         &mut self,
         event_type: &'static str,
@@ -121,10 +123,25 @@ impl Workspace {
         let fields = json!({
             "acs_credential_id": credential.acs_credential_id,
             "acs_system_id": credential.acs_system_id,
-            "acs_user_id": credential.acs_user_id,
             "connected_account_id": credential.connected_account_id,
         });
         self.emit(event_type, occurred_at, fields);
+    }
+
+    /// Marks a credential invalidated and announces it (`acs_credential.invalidated`), once.
+    pub(crate) fn invalidate_credential(&mut self, acs_credential_id: &str) -> bool {
+        let now = self.now();
+        let Some(credential) = self
+            .acs_credentials
+            .iter_mut()
+            .find(|c| c.acs_credential_id == acs_credential_id && c.invalidated_at.is_none())
+        else {
+            return false;
+        };
+        credential.invalidated_at = Some(now);
+        let credential = credential.clone();
+        self.emit_for_credential("acs_credential.invalidated", now, &credential);
+        true
     }
 
     /// Removes an ACS user and its credentials, announcing each, as Seam does when a user is

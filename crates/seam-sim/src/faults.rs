@@ -12,11 +12,11 @@ use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use rand::Rng;
 use serde_json::{json, Value};
 
 use crate::envelope::FromInput;
 use crate::error::SimError;
+use crate::ids::SimRng;
 use crate::input::{self, Input};
 use crate::rate_limits;
 
@@ -76,7 +76,7 @@ impl FaultBook {
         endpoint: &str,
         devices: &[String],
         now: Instant,
-        rng: &mut impl Rng,
+        rng: &mut SimRng,
     ) -> FaultPlan {
         let mut plan = FaultPlan::default();
         for fault in &mut self.faults {
@@ -103,7 +103,7 @@ impl FaultBook {
                     triggered = true;
                 }
             }
-            if plan.refuse.is_none() && rng.gen::<f64>() < fault.error_rate {
+            if plan.refuse.is_none() && rng.chance(fault.error_rate) {
                 plan.refuse = Some(match fault.status {
                     StatusCode::TOO_MANY_REQUESTS => SimError::RateLimited {
                         retry_after_secs: 1,
@@ -113,7 +113,7 @@ impl FaultBook {
                 triggered = true;
             }
             if plan.refuse.is_none() {
-                if rng.gen::<f64>() < fault.ambiguous_rate {
+                if rng.chance(fault.ambiguous_rate) {
                     plan.ambiguous = true;
                     triggered = true;
                 }

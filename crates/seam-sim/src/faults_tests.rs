@@ -1,5 +1,4 @@
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use crate::ids::SimRng;
 use serde_json::json;
 
 use super::*;
@@ -22,7 +21,7 @@ fn book(faults: &[Value]) -> FaultBook {
 
 #[test]
 fn times_limits_how_often_a_fault_fires() {
-    let mut rng = StdRng::seed_from_u64(7);
+    let mut rng = SimRng::seeded(7);
     let mut book = book(&[json!({ "endpoint": "/acs/users/create", "error_rate": 1, "times": 2 })]);
     let now = Instant::now();
     for _ in 0..2 {
@@ -41,7 +40,7 @@ fn times_limits_how_often_a_fault_fires() {
 
 #[test]
 fn faults_only_touch_their_endpoint() {
-    let mut rng = StdRng::seed_from_u64(7);
+    let mut rng = SimRng::seeded(7);
     let mut book = book(&[json!({ "endpoint": "/acs/users/create", "error_rate": 1 })]);
     assert!(book
         .plan("/acs/users/list", &[], Instant::now(), &mut rng)
@@ -51,7 +50,7 @@ fn faults_only_touch_their_endpoint() {
 
 #[test]
 fn rate_limits_count_calls_per_minute_and_say_when_to_retry() {
-    let mut rng = StdRng::seed_from_u64(7);
+    let mut rng = SimRng::seeded(7);
     let mut book = book(&[json!({ "rate_limit_per_minute": 2 })]);
     let start = Instant::now();
     assert!(book
@@ -81,7 +80,7 @@ fn rate_limits_count_calls_per_minute_and_say_when_to_retry() {
 
 #[test]
 fn ambiguous_and_latency_let_the_work_happen() {
-    let mut rng = StdRng::seed_from_u64(7);
+    let mut rng = SimRng::seeded(7);
     let mut book = book(&[json!({ "ambiguous_rate": 1, "latency_ms": 250 })]);
     let plan = book.plan("/acs/credentials/create", &[], Instant::now(), &mut rng);
     assert!(plan.refuse.is_none());
@@ -91,7 +90,7 @@ fn ambiguous_and_latency_let_the_work_happen() {
 
 #[test]
 fn status_404_reads_as_a_removed_endpoint() {
-    let mut rng = StdRng::seed_from_u64(7);
+    let mut rng = SimRng::seeded(7);
     let mut book = book(&[json!({ "error_rate": 1, "status": 404 })]);
     let refusal = book
         .plan(
@@ -117,7 +116,7 @@ fn nonsense_is_refused() {
 
 #[test]
 fn a_device_fault_only_touches_calls_naming_that_device() {
-    let mut rng = StdRng::seed_from_u64(7);
+    let mut rng = SimRng::seeded(7);
     let device = "0b9e3a56-5c4e-4d36-9d8e-8a3d4b5c6d7e";
     let mut book = book(&[json!({ "device_id": device, "error_rate": 1, "status": 429 })]);
     let now = Instant::now();
@@ -139,7 +138,7 @@ fn a_device_fault_only_touches_calls_naming_that_device() {
 
 #[test]
 fn a_hang_comes_with_whatever_else_the_fault_does_and_counts_as_firing() {
-    let mut rng = StdRng::seed_from_u64(7);
+    let mut rng = SimRng::seeded(7);
     let mut book = book(&[
         json!({ "endpoint": "/access_codes/create", "hang_ms": 1000, "times": 1 }),
         json!({ "hang_ms": 50, "error_rate": 1, "status": 503 }),

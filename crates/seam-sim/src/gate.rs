@@ -26,6 +26,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use crate::auth::{authenticate, Principal, SessionScope};
 use crate::calls::CallId;
 use crate::error::SimError;
 use crate::simulator::Simulator;
@@ -34,14 +35,16 @@ use crate::state::Workspace;
 /// Bodies larger than this are refused, as axum's JSON extractor would by default.
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
-/// The workspace a request was authenticated for, left in the request's extensions.
+/// Who a request was authenticated as, left in the request's extensions.
 #[derive(Debug, Clone)]
-struct AuthedWorkspace(String);
+struct Authed(Principal);
 
-/// What a Seam handler works with: the simulator and the caller's workspace.
+/// What a Seam handler works with: the simulator, the caller's workspace and, for a client
+/// session, the user identity it acts as.
 pub(crate) struct Ctx {
     sim: Simulator,
     workspace_id: String,
+    session: Option<SessionScope>,
 }
 
 impl Ctx {
@@ -52,6 +55,23 @@ impl Ctx {
     ) -> Result<R, SimError> {
         self.sim.with_workspace(&self.workspace_id, work)
     }
+
+    /// Whether the caller may see what belongs to `identity`: an API key sees everything, a
+    /// client session only its own user identity's.
+    pub(crate) fn sees_identity(&self, identity: Option<&str>) -> bool {
+        match &self.session {
+            None => true,
+            Some(session) => {
+                session.user_identity_id.is_some()
+                    && session.user_identity_id.as_deref() == identity
+            }
+        }
+    }
+
+    /// The client session the call came with, if any.
+    pub(crate) fn client_session_id(&self) -> Option<&str> {
+        self.session.as_ref().map(|s| s.client_session_id.as_str())
+    }
 }
 
 impl FromRequestParts<Simulator> for Ctx {
@@ -60,10 +80,11 @@ impl FromRequestParts<Simulator> for Ctx {
     async fn from_request_parts(parts: &mut Parts, sim: &Simulator) -> Result<Self, SimError> {
         // Only the gate authenticates; a handler mounted outside it is refused, not silently
         // served without faults.
-        match parts.extensions.get::<AuthedWorkspace>() {
-            Some(AuthedWorkspace(id)) => Ok(Self {
+        match parts.extensions.get::<Authed>() {
+            Some(Authed(principal)) => Ok(Self {
                 sim: sim.clone(),
-                workspace_id: id.clone(),
+                workspace_id: principal.workspace_id.clone(),
+                session: principal.session.clone(),
             }),
             None => Err(SimError::Unauthorized(
                 "This endpoint is not behind the simulator's gate".to_owned(),
@@ -90,11 +111,12 @@ pub(crate) fn bearer_key(headers: &HeaderMap) -> Option<&str> {
 
 /// Middleware for the Seam routes; see the module docs.
 pub(crate) async fn seam_gate(State(sim): State<Simulator>, req: Request, next: Next) -> Response {
-    let workspace_id = match bearer_workspace(&sim, req.headers()) {
-        Ok(id) => id,
+    let endpoint = req.uri().path().to_owned();
+    let principal = match authenticate(&sim, req.headers(), &endpoint) {
+        Ok(principal) => principal,
         Err(error) => return error.into_response(),
     };
-    let endpoint = req.uri().path().to_owned();
+    let workspace_id = principal.workspace_id.clone();
     // Counted before anything can refuse it: a refused call was still sent.
     let call = sim.with_store(|store| {
         store
@@ -109,7 +131,7 @@ pub(crate) async fn seam_gate(State(sim): State<Simulator>, req: Request, next: 
     let work = tokio::spawn({
         let (log, endpoint) = (log.clone(), endpoint.clone());
         async move {
-            let response = respond(sim, workspace_id, &endpoint, &log, req, next).await;
+            let response = respond(sim, principal, &endpoint, &log, req, next).await;
             log.answered(response.status());
             response
         }
@@ -149,7 +171,7 @@ impl CallLog {
 /// the count, on the gate's task.
 async fn respond(
     sim: Simulator,
-    workspace_id: String,
+    principal: Principal,
     endpoint: &str,
     log: &CallLog,
     req: Request,
@@ -167,14 +189,14 @@ async fn respond(
         }
     };
     let named = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
-    let plan = sim.with_workspace(&workspace_id, |ws| {
+    let plan = sim.with_workspace(&principal.workspace_id, |ws| {
         let devices = named_devices(ws, &named);
         if let Some(call) = log.call {
             ws.calls.about_device(call, single_device(&devices));
         }
         Ok(ws
             .faults
-            .plan(endpoint, &devices, Instant::now(), &mut rand::thread_rng()))
+            .plan(endpoint, &devices, Instant::now(), &mut ws.rng))
     });
     let mut req = Request::from_parts(parts, Body::from(body));
     let plan = match plan {
@@ -186,7 +208,7 @@ async fn respond(
         tracing::debug!(%endpoint, error = %refusal, "injected fault refused the call");
         return refusal.into_response();
     }
-    req.extensions_mut().insert(AuthedWorkspace(workspace_id));
+    req.extensions_mut().insert(Authed(principal));
     let response = next.run(req).await;
     if !plan.latency.is_zero() {
         tokio::time::sleep(plan.latency).await;

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 /// Everything a simulator can be tuned with; `SimOptions::default()` is what `seam-sim`
 /// and `doorway demo` run with.
 #[derive(Debug, Clone)]
@@ -20,7 +22,35 @@ pub struct SimOptions {
     /// Real time between two passes of the background ticker that moves lifecycles along
     /// (codes set, credentials issued) when nobody is calling.
     pub tick_interval: Duration,
+    /// Seeds every random choice (ids, keys, PINs, fault rolls, webhook jitter); `None`
+    /// draws from the operating system. Same seed, same clock, same requests: same answers.
+    pub seed: Option<u64>,
+    /// What the clocks show when the simulator starts; `None` is the wall clock.
+    pub clock_start: Option<DateTime<Utc>>,
+    /// Whether the clocks start frozen (they then move only through `/_sim/clock/*`).
+    pub clock_frozen: bool,
 }
+
+impl SimOptions {
+    /// Deterministic mode: every random choice drawn from `seed`, and clocks frozen at
+    /// `clock_start` (2025-01-01T00:00:00Z unless set), so the same requests always get
+    /// byte-identical answers.
+    pub fn deterministic(seed: u64) -> Self {
+        Self {
+            seed: Some(seed),
+            clock_start: Some(DEFAULT_DETERMINISTIC_START),
+            clock_frozen: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// Where deterministic clocks start unless told otherwise: 2025-01-01T00:00:00Z.
+pub const DEFAULT_DETERMINISTIC_START: DateTime<Utc> =
+    match DateTime::from_timestamp(1_735_689_600, 0) {
+        Some(at) => at,
+        None => DateTime::<Utc>::UNIX_EPOCH,
+    };
 
 impl Default for SimOptions {
     fn default() -> Self {
@@ -30,6 +60,9 @@ impl Default for SimOptions {
             device_rate_limits: Some(DeviceRateLimits::default()),
             webhooks: WebhookDelivery::default(),
             tick_interval: Duration::from_millis(200),
+            seed: None,
+            clock_start: None,
+            clock_frozen: false,
         }
     }
 }

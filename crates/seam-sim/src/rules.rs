@@ -79,6 +79,25 @@ pub(crate) fn check_credential(
     }
 }
 
+/// Latch issues mobile keys only as multi-phone sync credentials (the Latch guide always
+/// passes `is_multi_phone_sync_credential: true`).
+pub(crate) fn require_multi_phone_sync(
+    system: &AcsSystem,
+    method: AccessMethod,
+    multi_phone_sync: bool,
+) -> Result<(), SimError> {
+    if system.kind == SystemKind::LatchBuilding
+        && method == AccessMethod::MobileKey
+        && !multi_phone_sync
+    {
+        return Err(crate::input::invalid_field(
+            &["is_multi_phone_sync_credential"],
+            "A Latch mobile key must be a multi-phone sync credential: pass is_multi_phone_sync_credential: true",
+        ));
+    }
+    Ok(())
+}
+
 fn refuse_code(code_given: bool, why: &str) -> Result<(), SimError> {
     if code_given {
         return Err(SimError::rejected(

@@ -5,7 +5,13 @@ use crate::seed::seeded_workspace;
 use crate::state::Workspace;
 
 fn workspace() -> Workspace {
-    seeded_workspace("rules", SimClock::default(), &SimOptions::default())
+    seeded_workspace(
+        "rules",
+        SimClock::default(),
+        &SimOptions::default(),
+        crate::ids::SimRng::seeded(1),
+        &crate::seed::demo(),
+    )
 }
 
 fn system(ws: &Workspace, kind: SystemKind) -> &AcsSystem {

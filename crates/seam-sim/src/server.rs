@@ -99,7 +99,13 @@ pub async fn run_standalone(addr: SocketAddr) -> io::Result<()> {
 
 /// [`run_standalone`] with `options`; the `seam-sim` binary tunes a few from its environment.
 pub async fn run_standalone_with(addr: SocketAddr, options: SimOptions) -> io::Result<()> {
-    let running = spawn(addr, options).await?;
+    serve_until_signal(spawn(addr, options).await?).await;
+    Ok(())
+}
+
+/// Prints the base URL of a spawned simulator on stdout, serves until SIGINT or SIGTERM,
+/// then shuts it down.
+pub async fn serve_until_signal(running: RunningSim) {
     println!("{}", running.base_url());
     tracing::info!(
         base_url = %running.base_url(),
@@ -108,7 +114,6 @@ pub async fn run_standalone_with(addr: SocketAddr, options: SimOptions) -> io::R
     shutdown_signal().await;
     tracing::info!("seam-sim shutting down");
     running.shutdown().await;
-    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -46,7 +46,7 @@ impl Simulator {
             });
         Self {
             shared: Arc::new(Shared {
-                store: Mutex::new(Store::default()),
+                store: Mutex::new(Store::new(&options)),
                 options,
                 http,
             }),
@@ -63,8 +63,15 @@ impl Simulator {
 
     /// Creates a seeded workspace, exactly as `POST /_sim/workspaces` does.
     pub fn create_workspace(&self, name: &str) -> SeededWorkspace {
+        self.create_seeded(name, &seed::demo())
+    }
+
+    /// A new workspace holding what `spec` describes (`POST /_sim/workspaces` with `seed`).
+    pub(crate) fn create_seeded(&self, name: &str, spec: &seed::SeedSpec) -> SeededWorkspace {
         self.with_store(|store| {
-            let workspace = seed::seeded_workspace(name, store.base_clock(), &self.shared.options);
+            let rng = store.next_workspace_rng();
+            let workspace =
+                seed::seeded_workspace(name, store.base_clock(), &self.shared.options, rng, spec);
             let seeded = SeededWorkspace {
                 workspace_id: workspace.workspace_id.clone(),
                 api_key: workspace.api_key.clone(),
@@ -73,6 +80,24 @@ impl Simulator {
             tracing::info!(workspace_id = %seeded.workspace_id, name, "seeded a workspace");
             seeded
         })
+    }
+
+    /// Loads a workspace dump (`GET /_sim/dump`'s answer, or its `dump`), as
+    /// `POST /_sim/load` does; the `seam-sim --load` flag uses it.
+    pub fn load_workspace(&self, json: &str) -> Result<SeededWorkspace, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
+        let dump = value.get("dump").cloned().unwrap_or(value);
+        let dump =
+            serde_json::from_value(dump).map_err(|e| format!("not a workspace dump: {e}"))?;
+        let ws = Workspace::load(dump, &self.shared.options)?;
+        let loaded = SeededWorkspace {
+            workspace_id: ws.workspace_id.clone(),
+            api_key: ws.api_key.clone(),
+        };
+        self.with_store(|store| store.put(ws))
+            .map_err(|holder| format!("its API key already opens workspace {holder}"))?;
+        Ok(loaded)
     }
 
     pub(crate) fn options(&self) -> &SimOptions {

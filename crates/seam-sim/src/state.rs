@@ -9,23 +9,75 @@ use crate::calls::CallRecord;
 use crate::clock::{iso, SimClock};
 use crate::delivery::DeliveryBook;
 use crate::faults::FaultBook;
-use crate::ids;
+use crate::ids::SimRng;
 use crate::lifecycle::Timing;
 use crate::objects::{
     AccessCode, AcsAccessGroup, AcsCredential, AcsEntrance, AcsSystem, AcsUser, ActionAttempt,
-    ClientSession, Device, EnrollmentAutomation, Event, UserIdentity, Webhook,
+    ClientSession, Device, EnrollmentAutomation, Event, Phone, UnmanagedCode, UserIdentity,
+    Webhook,
 };
 use crate::options::SimOptions;
 use crate::rate_limits::DeviceLimiter;
 
-/// Every workspace, plus the clock new workspaces start from.
-#[derive(Debug, Default)]
+/// Every workspace, plus the clock new workspaces start from and the source their own
+/// random sequences are derived from (in creation order; see [`crate::ids`]).
+#[derive(Debug)]
 pub(crate) struct Store {
     workspaces: Vec<Workspace>,
     base_clock: SimClock,
+    rng: SimRng,
+    /// Draws `seam-request-id`s, apart from `rng` so that answers never shift workspace ids.
+    request_ids: SimRng,
 }
 
 impl Store {
+    /// The store of a simulator that has just started: no workspace, clocks at the start.
+    pub(crate) fn new(options: &SimOptions) -> Self {
+        let mut rng = match options.seed {
+            Some(seed) => SimRng::seeded(seed),
+            None => SimRng::from_entropy(),
+        };
+        let request_ids = rng.derive();
+        Self {
+            workspaces: Vec::new(),
+            base_clock: SimClock::starting(options.clock_start, options.clock_frozen),
+            rng,
+            request_ids,
+        }
+    }
+
+    /// The random source of the next workspace created.
+    pub(crate) fn next_workspace_rng(&mut self) -> SimRng {
+        self.rng.derive()
+    }
+
+    /// A `seam-request-id`.
+    pub(crate) fn request_id(&mut self) -> String {
+        self.request_ids.new_id()
+    }
+
+    /// Replaces the workspace with the same id, or adds it; refused (with the id of the
+    /// holder) when its API key opens another workspace.
+    pub(crate) fn put(&mut self, workspace: Workspace) -> Result<(), String> {
+        if let Some(other) = self
+            .workspaces
+            .iter()
+            .find(|ws| ws.api_key == workspace.api_key && ws.workspace_id != workspace.workspace_id)
+        {
+            return Err(other.workspace_id.clone());
+        }
+        match self.workspace_mut(&workspace.workspace_id) {
+            Some(existing) => *existing = workspace,
+            None => self.workspaces.push(workspace),
+        }
+        Ok(())
+    }
+
+    /// Every workspace, to apply a change to each clock.
+    pub(crate) fn clocks_mut(&mut self) -> impl Iterator<Item = &mut SimClock> {
+        std::iter::once(&mut self.base_clock)
+            .chain(self.workspaces.iter_mut().map(|ws| &mut ws.clock))
+    }
     /// The clock a new workspace starts with, so a global advance also holds for workspaces
     /// created afterwards.
     pub(crate) fn base_clock(&self) -> SimClock {
@@ -49,17 +101,12 @@ impl Store {
             .find(|ws| ws.workspace_id == workspace_id)
     }
 
-    pub(crate) fn workspaces_mut(&mut self) -> impl Iterator<Item = &mut Workspace> {
-        self.workspaces.iter_mut()
+    pub(crate) fn workspaces(&self) -> impl Iterator<Item = &Workspace> {
+        self.workspaces.iter()
     }
 
-    /// Moves every clock, including the one future workspaces will start from.
-    pub(crate) fn advance_all(&mut self, by: TimeDelta) -> DateTime<Utc> {
-        self.base_clock.advance(by);
-        for ws in &mut self.workspaces {
-            ws.clock.advance(by);
-        }
-        self.base_clock.now()
+    pub(crate) fn workspaces_mut(&mut self) -> impl Iterator<Item = &mut Workspace> {
+        self.workspaces.iter_mut()
     }
 }
 
@@ -69,8 +116,16 @@ pub(crate) struct Workspace {
     pub(crate) workspace_id: String,
     pub(crate) name: String,
     pub(crate) api_key: String,
+    /// Opens the workspace to client session tokens from apps (`seam-publishable-key`).
+    pub(crate) publishable_key: String,
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) clock: SimClock,
+    /// Every random choice made for this workspace; see [`crate::ids`].
+    pub(crate) rng: SimRng,
+    /// The random source as it was at creation, and what the workspace was seeded with, so
+    /// `/_sim/reset` can make it again as it was.
+    pub(crate) initial_rng: SimRng,
+    pub(crate) seed: crate::seed::SeedSpec,
     /// How long after creation a credential counts as issued.
     pub(crate) issue_delay: TimeDelta,
     /// How long access codes take to move between statuses.
@@ -85,6 +140,8 @@ pub(crate) struct Workspace {
     pub(crate) enrollment_automations: Vec<EnrollmentAutomation>,
     pub(crate) devices: Vec<Device>,
     pub(crate) client_sessions: Vec<ClientSession>,
+    pub(crate) phones: Vec<Phone>,
+    pub(crate) unmanaged_codes: Vec<UnmanagedCode>,
     pub(crate) access_codes: Vec<AccessCode>,
     pub(crate) action_attempts: Vec<ActionAttempt>,
     /// In the order they were recorded; see [`crate::events`].
@@ -99,13 +156,19 @@ pub(crate) struct Workspace {
 
 impl Workspace {
     /// An empty workspace; [`crate::seed`] fills it.
-    pub(crate) fn empty(name: &str, clock: SimClock, options: &SimOptions) -> Self {
+    pub(crate) fn empty(name: &str, clock: SimClock, options: &SimOptions, rng: SimRng) -> Self {
+        let initial_rng = rng.clone();
+        let mut rng = rng;
         Self {
-            workspace_id: ids::new_id(),
+            workspace_id: rng.new_id(),
             name: name.to_owned(),
-            api_key: ids::api_key(),
+            api_key: rng.api_key(),
+            publishable_key: rng.publishable_key(),
             created_at: clock.now(),
             clock,
+            rng,
+            initial_rng,
+            seed: crate::seed::SeedSpec::default(),
             issue_delay: TimeDelta::from_std(options.credential_issue_delay)
                 .unwrap_or(TimeDelta::MAX),
             timing: Timing::new(&options.access_codes),
@@ -119,6 +182,8 @@ impl Workspace {
             enrollment_automations: Vec::new(),
             devices: Vec::new(),
             client_sessions: Vec::new(),
+            phones: Vec::new(),
+            unmanaged_codes: Vec::new(),
             access_codes: Vec::new(),
             action_attempts: Vec::new(),
             events: Vec::new(),
@@ -134,6 +199,15 @@ impl Workspace {
         self.clock.now()
     }
 
+    /// The last creation sequence number handed out, for dumps.
+    pub(crate) fn last_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    pub(crate) fn set_last_seq(&mut self, seq: u64) {
+        self.next_seq = seq;
+    }
+
     /// The next creation sequence number; page cursors are positions in this sequence.
     pub(crate) fn next_seq(&mut self) -> u64 {
         self.next_seq += 1;
@@ -147,7 +221,8 @@ impl Workspace {
             "company_name": self.name,
             "is_sandbox": true,
             "is_suspended": false,
-            "is_publishable_key_auth_enabled": false,
+            "is_publishable_key_auth_enabled": true,
+            "publishable_key": self.publishable_key,
             "connect_partner_name": null,
             "organization_id": null,
             "connect_webview_customization": {},

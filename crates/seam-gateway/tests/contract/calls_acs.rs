@@ -134,7 +134,13 @@ pub async fn identities_and_credentials(h: &Harness) {
     };
     assert_eq!(seam.list_acs_users(&users).await.unwrap().len(), 1);
     let linked = seam.list_user_identity_acs_users(id).await.unwrap();
-    assert_eq!(linked.len(), 1);
+    // The launch created the identity's user on the credential manager; the other is the
+    // building's.
+    assert_eq!(linked.len(), 2);
+    assert!(linked
+        .iter()
+        .any(|u| u.acs_system_id == manager.acs_system_id));
+    assert!(linked.iter().any(|u| u.acs_user_id == user.acs_user_id));
 
     // A user made without the identity on another system, linked afterwards.
     let site = system(&systems, AcsSystem::is_salto_ks);
@@ -149,9 +155,10 @@ pub async fn identities_and_credentials(h: &Harness) {
     seam.add_acs_user_to_user_identity(id, &loose.acs_user_id)
         .await
         .unwrap();
+    // The credential manager's, the building's and now the site's.
     assert_eq!(
         seam.list_user_identity_acs_users(id).await.unwrap().len(),
-        2
+        3
     );
 
     let entrances = seam.list_entrances(&building.acs_system_id).await.unwrap();

@@ -12,6 +12,7 @@
 mod calls;
 mod calls_acs;
 mod calls_devices;
+mod events;
 mod gateway_source;
 mod harness;
 mod openapi;

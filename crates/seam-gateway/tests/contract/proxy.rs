@@ -204,7 +204,11 @@ fn check_response(spec: &Spec, path: &str, status: u16, body: &[u8]) -> Vec<Viol
         Part::ErrorResponse
     };
     match parse(body) {
-        Ok(json) if part == Part::Response => spec.validate_response(path, &json),
+        Ok(json) if part == Part::Response => {
+            let mut found = spec.validate_response(path, &json);
+            found.extend(spec.validate_events_in(path, &json));
+            found
+        }
         Ok(json) => spec.validate_error(path, &json),
         Err(message) => vec![not_json(path, part, format!("status {status}: {message}"))],
     }

@@ -219,3 +219,36 @@ fn an_operation_without_a_body_takes_an_empty_object() {
     let found = spec().validate_request("/workspaces/get", &json!({"workspace_id": WORKSPACE}));
     assert!(!found.is_empty());
 }
+
+#[test]
+fn an_event_is_held_to_its_own_types_branch() {
+    let code_event = json!({
+        "event_id": USER,
+        "workspace_id": WORKSPACE,
+        "created_at": AT,
+        "occurred_at": AT,
+        "event_type": "access_code.created",
+        "access_code_id": USER,
+        "device_id": SYSTEM,
+        "connected_account_id": SYSTEM,
+    });
+    assert_eq!(spec().validate_event("test", &code_event), vec![]);
+
+    // A field of another type's branch (acs_user.* has acs_user_id) is unknown here.
+    let mut foreign = code_event.clone();
+    foreign["acs_user_id"] = json!(USER);
+    let found = spec().validate_event("test", &foreign);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].pointer, "/acs_user_id");
+
+    // A required field of its own branch is missing.
+    let mut missing = code_event.clone();
+    missing.as_object_mut().unwrap().remove("access_code_id");
+    assert!(!spec().validate_event("test", &missing).is_empty());
+
+    // In a list, each event is checked and pointed at.
+    let listed = json!({ "ok": true, "events": [code_event, foreign] });
+    let found = spec().validate_events_in("/events/list", &listed);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].pointer, "/events/1/acs_user_id");
+}

@@ -1,35 +1,45 @@
-//! The `/_sim/*` control surface, which Seam does not have: seed workspaces, read one
-//! workspace's whole state ([`snapshot`]), move clocks, tune webhook delivery ([`webhooks`]),
-//! inject faults, and count (and, on request, log) the Seam calls a workspace received. These
-//! routes sit outside the gate, so faults never touch them and they are never counted.
+//! The `/_sim/*` control surface, which Seam does not have: create, seed, dump, load and
+//! reset workspaces ([`state_io`]), read one workspace's whole state ([`snapshot`]), read,
+//! move, set and freeze clocks ([`clock`]), take devices offline, tune webhook delivery
+//! ([`webhooks`]), inject faults, and count (and, on request, log) the Seam calls a
+//! workspace received. These routes sit outside the gate, so faults never touch them and
+//! they are never counted.
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::TimeDelta;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::clock::iso;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::faults::Fault;
-use crate::gate::{bearer_key, bearer_workspace};
+use crate::gate::bearer_workspace;
 use crate::input::{self, Input};
+use crate::objects::{find, AcsCredential, Device};
 use crate::simulator::Simulator;
 
+mod clock;
 mod snapshot;
+mod state_io;
 mod webhooks;
-
-/// Clock moves are capped at a century, far beyond any schedule a test needs.
-const MAX_ADVANCE_SECONDS: f64 = 100.0 * 366.0 * 24.0 * 3600.0;
 
 pub(crate) fn router() -> Router<Simulator> {
     Router::new()
-        .route("/workspaces", post(create_workspace))
+        .route("/workspaces", post(state_io::create_workspace))
+        .route("/seed", post(state_io::add_seed))
+        .route("/dump", get(state_io::dump).post(state_io::dump))
+        .route("/load", post(state_io::load))
+        .route("/reset", post(state_io::reset))
         .route("/state", post(state).get(state))
-        .route("/clock/advance", post(advance_clock))
+        .route("/clock", get(clock::read))
+        .route("/clock/advance", post(clock::advance))
+        .route("/clock/set", post(clock::set))
+        .route("/clock/freeze", post(clock::freeze))
+        .route("/clock/unfreeze", post(clock::unfreeze))
+        .route("/devices/online", post(set_online))
+        .route("/acs_credentials/invalidate", post(invalidate))
         .route(
             "/faults",
             post(add_fault).get(list_faults).delete(clear_faults),
@@ -38,68 +48,65 @@ pub(crate) fn router() -> Router<Simulator> {
         .route("/calls", get(list_calls).delete(clear_calls))
 }
 
-struct NewWorkspace {
-    name: Option<String>,
-}
-
-impl FromInput for NewWorkspace {
-    fn from_input(input: &mut Input) -> Self {
-        Self {
-            name: input.nullable("name", input::non_empty),
-        }
-    }
-}
-
-async fn create_workspace(
-    State(sim): State<Simulator>,
-    SeamBody(req): SeamBody<NewWorkspace>,
-) -> Reply {
-    let name = req.name.as_deref().unwrap_or("Simulated Workspace");
-    let seeded = sim.create_workspace(name);
-    ok(json!({ "workspace_id": seeded.workspace_id, "api_key": seeded.api_key }))
-}
-
 async fn state(State(sim): State<Simulator>, headers: HeaderMap) -> Reply {
     let workspace_id = bearer_workspace(&sim, &headers)?;
     let snapshot = sim.with_workspace(&workspace_id, |ws| Ok(snapshot::snapshot(ws)))?;
     ok(snapshot)
 }
 
-struct Advance {
-    by: TimeDelta,
+struct Online {
+    device_id: String,
+    online: bool,
 }
 
-impl FromInput for Advance {
+impl FromInput for Online {
     fn from_input(input: &mut Input) -> Self {
-        let seconds: f64 = input.required("seconds", input::number);
-        if !(0.0..=MAX_ADVANCE_SECONDS).contains(&seconds) {
-            input.issue("seconds", "Must be a number of seconds from 0 to 100 years");
-        }
         Self {
-            by: TimeDelta::milliseconds((seconds * 1000.0).round() as i64),
+            device_id: input.required("device_id", input::uuid),
+            online: input.required("online", input::boolean),
         }
     }
 }
 
-/// With a bearer key, moves that workspace's clock; without one, every clock. Either way,
-/// everything that fell due in the jump happens (and is announced) before the answer.
-async fn advance_clock(
+/// `POST /_sim/devices/online {device_id, online}`: what `/devices/simulate/connect` and
+/// `/disconnect` do, without counting as a Seam call or meeting a fault.
+async fn set_online(
     State(sim): State<Simulator>,
     headers: HeaderMap,
-    SeamBody(req): SeamBody<Advance>,
+    SeamBody(req): SeamBody<Online>,
 ) -> Reply {
-    let now = if bearer_key(&headers).is_some() {
-        let workspace_id = bearer_workspace(&sim, &headers)?;
-        sim.with_workspace(&workspace_id, |ws| {
-            ws.clock.advance(req.by);
-            Ok(ws.now())
-        })?
-    } else {
-        let now = sim.with_store(|store| store.advance_all(req.by));
-        sim.settle_all();
-        now
-    };
-    ok(json!({ "now": iso(now) }))
+    let workspace_id = bearer_workspace(&sim, &headers)?;
+    let device = sim.with_workspace(&workspace_id, |ws| {
+        crate::routes::set_online(ws, &req.device_id, req.online)?;
+        let id = ws.workspace_id.clone();
+        Ok(find::<Device>(&ws.devices, &req.device_id)?.render(&id))
+    })?;
+    ok(json!({ "device": device }))
+}
+
+struct CredentialId(String);
+
+impl FromInput for CredentialId {
+    fn from_input(input: &mut Input) -> Self {
+        Self(input.required("acs_credential_id", input::uuid))
+    }
+}
+
+/// `POST /_sim/acs_credentials/invalidate {acs_credential_id}`: the access system drops a
+/// credential (a key revoked at the provider): `acs_credential.invalidated`, and a
+/// `needs_to_be_reissued` warning on the credential.
+async fn invalidate(
+    State(sim): State<Simulator>,
+    headers: HeaderMap,
+    SeamBody(CredentialId(id)): SeamBody<CredentialId>,
+) -> Reply {
+    let workspace_id = bearer_workspace(&sim, &headers)?;
+    let credential = sim.with_workspace(&workspace_id, |ws| {
+        find::<AcsCredential>(&ws.acs_credentials, &id)?;
+        ws.invalidate_credential(&id);
+        Ok(find::<AcsCredential>(&ws.acs_credentials, &id)?.render(ws))
+    })?;
+    ok(json!({ "acs_credential": credential }))
 }
 
 async fn add_fault(

@@ -8,7 +8,10 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use rand::Rng;
 use serde_json::{json, Value};
+
+use crate::ids::SimRng;
 
 use crate::objects::{Event, Webhook};
 use crate::options::WebhookDelivery;
@@ -33,6 +36,11 @@ pub(crate) struct Outgoing {
     pub(crate) secret: String,
     pub(crate) body: String,
     pub(crate) settings: WebhookDelivery,
+    /// Wait before the first attempt.
+    pub(crate) first_wait: Duration,
+    /// Whether a delivered message is sent once more, after `second_wait`.
+    pub(crate) duplicate: bool,
+    pub(crate) second_wait: Duration,
 }
 
 /// What happened to one message, for `/_sim/state` and `/_sim/webhooks`.
@@ -69,9 +77,23 @@ impl DeliveryBook {
     }
 
     /// Queues `event` (already rendered as `body`) for `webhook`.
-    pub(crate) fn enqueue(&mut self, webhook: &Webhook, event: &Event, body: &Value) {
-        let message_id = format!("msg_{}", crate::ids::alphanumeric(27));
+    /// The message's id, jitter and duplication are drawn from the workspace's `rng` now,
+    /// so a seeded simulator delivers the same way every run.
+    pub(crate) fn enqueue(
+        &mut self,
+        webhook: &Webhook,
+        event: &Event,
+        body: &Value,
+        rng: &mut SimRng,
+    ) {
+        let message_id = format!("msg_{}", rng.alphanumeric(27));
+        let first_wait = jitter(rng, self.settings.max_jitter);
+        let duplicate = rng.chance(self.settings.duplicate_rate);
+        let second_wait = jitter(rng, self.settings.max_jitter);
         self.outbox.push(Outgoing {
+            first_wait,
+            duplicate,
+            second_wait,
             workspace_id: event_workspace(body),
             message_id: message_id.clone(),
             url: webhook.url.clone(),
@@ -149,6 +171,14 @@ impl DeliveryBook {
             .collect();
         Value::Array(records)
     }
+}
+
+fn jitter(rng: &mut SimRng, max: Duration) -> Duration {
+    let max_ms = u64::try_from(max.as_millis()).unwrap_or(u64::MAX);
+    if max_ms == 0 {
+        return Duration::ZERO;
+    }
+    Duration::from_millis(rng.rng().gen_range(0..=max_ms))
 }
 
 fn event_workspace(body: &Value) -> String {

@@ -1,12 +1,9 @@
-//! Sending messages: one spawned task per message, which waits a random jitter, POSTs the
+//! Sending messages: one spawned task per message, which waits its jitter (drawn when queued), POSTs the
 //! event with fresh Svix headers on every attempt (same `svix-id`), retries non-2xx answers
 //! and connection failures with doubling backoff, and sometimes sends a delivered message
 //! once more, as Svix's at-least-once delivery does.
 
-use std::time::Duration;
-
 use chrono::Utc;
-use rand::Rng;
 
 use super::{backoff, signing, Outgoing};
 use crate::simulator::Simulator;
@@ -30,26 +27,14 @@ pub(crate) fn dispatch(sim: &Simulator, outgoing: Vec<Outgoing>) {
 }
 
 async fn deliver(sim: Simulator, message: Outgoing) {
-    let settings = &message.settings;
-    let (first_wait, duplicate, second_wait) = {
-        let mut rng = rand::thread_rng();
-        (
-            jitter(&mut rng, settings.max_jitter),
-            rng.gen::<f64>() < settings.duplicate_rate,
-            jitter(&mut rng, settings.max_jitter),
-        )
-    };
+    let (first_wait, duplicate, second_wait) =
+        (message.first_wait, message.duplicate, message.second_wait);
     tokio::time::sleep(first_wait).await;
     let delivered = send_with_retries(&sim, &message, false).await;
     if delivered && duplicate {
         tokio::time::sleep(second_wait).await;
         send_with_retries(&sim, &message, true).await;
     }
-}
-
-fn jitter(rng: &mut impl Rng, max: Duration) -> Duration {
-    let max_ms = u64::try_from(max.as_millis()).unwrap_or(u64::MAX);
-    Duration::from_millis(rng.gen_range(0..=max_ms))
 }
 
 /// Attempts until a 2xx or the attempts run out; true when delivered.

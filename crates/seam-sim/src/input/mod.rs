@@ -13,7 +13,9 @@ use serde_json::{json, Map, Value};
 use crate::error::SimError;
 
 mod parsers;
+mod query;
 pub(crate) use parsers::*;
+pub(crate) use query::query_to_body;
 
 /// Where the request came from, for URLs in responses (`next_page_url`).
 #[derive(Debug, Clone, Default)]

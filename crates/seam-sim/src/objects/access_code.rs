@@ -5,13 +5,14 @@
 //! every move must also be announced by an event at the moment it happens.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::identified;
 use crate::clock::iso;
 
 /// Where a code is between Seam and the lock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Phase {
     /// Time-bound and not started: `unset` (even when preloaded on a natively scheduling lock).
     Unset,
@@ -31,7 +32,7 @@ pub(crate) enum Phase {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AccessCode {
     pub(crate) access_code_id: String,
     pub(crate) seq: u64,

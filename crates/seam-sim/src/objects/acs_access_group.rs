@@ -2,12 +2,13 @@
 //! with entrances; users are put in groups instead of being given entrances one by one.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::identified;
 use crate::clock::iso;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AcsAccessGroup {
     pub(crate) acs_access_group_id: String,
     pub(crate) acs_system_id: String,

@@ -3,13 +3,14 @@
 //! passes its issue time, which is how Seam reports the provider catching up.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{find, identified, AcsUser, SystemKind};
 use crate::clock::iso;
 use crate::state::Workspace;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum AccessMethod {
     Code,
     Card,
@@ -40,7 +41,7 @@ impl AccessMethod {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AcsCredential {
     pub(crate) acs_credential_id: String,
     pub(crate) seq: u64,
@@ -59,6 +60,9 @@ pub(crate) struct AcsCredential {
     pub(crate) issues_at: DateTime<Utc>,
     /// Whether `acs_credential.issued` has been emitted, so it is emitted once.
     pub(crate) issued_announced: bool,
+    /// When the provider invalidated it (its phone gone, or `/_sim/acs_credentials/invalidate`).
+    #[serde(default)]
+    pub(crate) invalidated_at: Option<DateTime<Utc>>,
     /// The entrances given at creation (empty on Salto KS, where access groups decide).
     pub(crate) acs_entrance_ids: Vec<String>,
 }
@@ -82,7 +86,7 @@ impl AcsCredential {
         let now = ws.now();
         let issued = now >= self.issues_at;
         let issued_at = issued.then(|| iso(self.issues_at));
-        let warnings = if issued {
+        let mut warnings = if issued {
             json!([])
         } else {
             json!([{
@@ -91,6 +95,13 @@ impl AcsCredential {
                 "created_at": iso(self.created_at),
             }])
         };
+        if let (Some(at), Value::Array(list)) = (self.invalidated_at, &mut warnings) {
+            list.push(json!({
+                "warning_code": "needs_to_be_reissued",
+                "message": "The access system invalidated this credential; it must be issued again.",
+                "created_at": iso(at),
+            }));
+        }
         let mut credential = json!({
             "acs_credential_id": self.acs_credential_id,
             "acs_user_id": self.acs_user_id,

@@ -1,12 +1,13 @@
 //! Entrances (`acs_entrance`): the doors of an access system, with what can open them.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{identified, SystemKind};
 use crate::clock::iso;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AcsEntrance {
     pub(crate) acs_entrance_id: String,
     pub(crate) seq: u64,
@@ -19,7 +20,7 @@ pub(crate) struct AcsEntrance {
     pub(crate) can_unlock_with_mobile_key: bool,
     pub(crate) can_unlock_with_card: bool,
     /// Latch's door type (`building_entrance`, `unit_door`...), shown in `latch_metadata`.
-    pub(crate) door_type: &'static str,
+    pub(crate) door_type: String,
 }
 
 identified!(

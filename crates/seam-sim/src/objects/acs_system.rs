@@ -2,6 +2,7 @@
 //! site. The kind decides the rules the simulator enforces for users and credentials.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::identified;
@@ -9,7 +10,7 @@ use crate::clock::iso;
 use crate::state::Workspace;
 
 /// The kinds of access system the simulator knows, each with its provider's behaviour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum SystemKind {
     LatchBuilding,
     /// The system that issues Latch mobile keys to phones; Seam's spec has no external type
@@ -63,14 +64,14 @@ impl SystemKind {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AcsSystem {
     pub(crate) acs_system_id: String,
     pub(crate) kind: SystemKind,
     pub(crate) name: String,
     pub(crate) connected_account_id: String,
     pub(crate) created_at: DateTime<Utc>,
-    pub(crate) time_zone: &'static str,
+    pub(crate) time_zone: String,
     /// Credential managers that can issue mobile keys for this system; the first is the
     /// default.
     pub(crate) credential_manager_ids: Vec<String>,

@@ -1,18 +1,18 @@
 //! ACS users (`acs_user`): people known to one access system, optionally linked to a user
 //! identity. On Salto KS a user with an access schedule only holds a subscription inside the
-//! schedule; outside it the user is rendered suspended and unsubscribed, evaluated against
+//! schedule; outside it the user is rendered unsubscribed (not suspended), evaluated against
 //! the workspace clock at every read.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{find, identified, AcsSystem, SystemKind, UserIdentity};
 use crate::clock::iso;
 use crate::error::SimError;
-use crate::ids::new_id;
 use crate::state::Workspace;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct AccessSchedule {
     pub(crate) starts_at: DateTime<Utc>,
     pub(crate) ends_at: Option<DateTime<Utc>>,
@@ -24,7 +24,7 @@ impl AccessSchedule {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AcsUser {
     pub(crate) acs_user_id: String,
     pub(crate) seq: u64,
@@ -76,9 +76,9 @@ pub(crate) fn refuse_second_user(
 
 impl AcsUser {
     /// A user of `system` with nothing but ids yet; callers fill in the person.
-    pub(crate) fn new(system: &AcsSystem, seq: u64, created_at: DateTime<Utc>) -> Self {
+    pub(crate) fn new(system: &AcsSystem, id: String, seq: u64, created_at: DateTime<Utc>) -> Self {
         Self {
-            acs_user_id: new_id(),
+            acs_user_id: id,
             seq,
             acs_system_id: system.acs_system_id.clone(),
             kind: system.kind,
@@ -98,10 +98,11 @@ impl AcsUser {
     pub(crate) fn for_identity(
         system: &AcsSystem,
         identity: &UserIdentity,
+        id: String,
         seq: u64,
         created_at: DateTime<Utc>,
     ) -> Self {
-        let mut user = Self::new(system, seq, created_at);
+        let mut user = Self::new(system, id, seq, created_at);
         user.full_name = Some(identity.display_name());
         user.email_address = identity.email_address.clone();
         user.phone_number = identity.phone_number.clone();
@@ -137,7 +138,9 @@ impl AcsUser {
             "display_name": self.display_name(),
             "last_successful_sync_at": iso(self.created_at),
             "is_managed": true,
-            "is_suspended": self.is_suspended || !subscribed,
+            // Seam keeps "not subscribed yet" apart from "suspended": a Salto KS user outside
+            // their schedule is unsubscribed (metadata and warning) but not suspended.
+            "is_suspended": self.is_suspended,
             "errors": [],
             "warnings": self.warnings(subscribed),
             "pending_mutations": [],

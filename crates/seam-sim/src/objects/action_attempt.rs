@@ -3,11 +3,12 @@
 //! [`crate::lifecycle`] settles it when the work is done or has failed.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::identified;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 /// What was asked of an access code.
 pub(crate) enum ActionType {
     Create,
@@ -25,7 +26,7 @@ impl ActionType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) enum AttemptStatus {
     /// Not done yet; `until` is when it succeeds unless something else settles it first
     /// (`None`: only the code's lifecycle settles it).
@@ -41,9 +42,15 @@ pub(crate) enum AttemptStatus {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ActionAttempt {
     pub(crate) action_attempt_id: String,
+    /// Creation order, for `/action_attempts/list` pages.
+    #[serde(default)]
+    pub(crate) seq: u64,
+    /// The lock the attempt works on, for `/action_attempts/list`'s `device_id`.
+    #[serde(default)]
+    pub(crate) device_id: String,
     pub(crate) action_type: ActionType,
     pub(crate) access_code_id: String,
     pub(crate) status: AttemptStatus,

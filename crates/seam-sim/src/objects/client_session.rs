@@ -2,13 +2,14 @@
 //! one user identity.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::identified;
 use crate::clock::iso;
 use crate::state::Workspace;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ClientSession {
     pub(crate) client_session_id: String,
     pub(crate) token: String,

@@ -5,33 +5,48 @@
 //! `/devices/simulate/{disconnect,connect}`.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::identified;
 use crate::clock::iso;
 
 /// What a lock model is and can do; the seed picks from a few real-world models.
-#[derive(Debug)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct DeviceModel {
-    pub(crate) device_type: &'static str,
-    pub(crate) manufacturer: &'static str,
-    pub(crate) manufacturer_display_name: &'static str,
-    pub(crate) model_display_name: &'static str,
+    pub(crate) device_type: String,
+    pub(crate) manufacturer: String,
+    pub(crate) manufacturer_display_name: String,
+    pub(crate) model_display_name: String,
     /// Has a keypad Seam can program codes on (the `access_code` capability).
     pub(crate) has_keypad: bool,
-    pub(crate) supported_code_lengths: &'static [u8],
+    pub(crate) supported_code_lengths: Vec<u8>,
     pub(crate) max_active_codes_supported: u32,
     /// Keeps time-bound codes in its own schedule, so Seam preloads them 72 hours ahead.
     /// Seam does not render this; `/_sim/state` does, for tests.
     pub(crate) supports_native_scheduling: bool,
+    /// Seam's `properties.code_constraints`: what else the lock refuses in a code or a name.
+    #[serde(default)]
+    pub(crate) code_constraints: Vec<CodeConstraint>,
 }
 
-#[derive(Debug, Clone)]
+/// One of a lock's `code_constraints`, as Seam renders it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CodeConstraint {
+    pub(crate) constraint_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) min_length: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) max_length: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Device {
     pub(crate) device_id: String,
     pub(crate) seq: u64,
     pub(crate) display_name: String,
-    pub(crate) model: &'static DeviceModel,
+    pub(crate) model: DeviceModel,
     pub(crate) connected_account_id: String,
     pub(crate) online: bool,
     /// When `online` last changed (creation, for a lock never disconnected or reconnected):
@@ -40,8 +55,8 @@ pub(crate) struct Device {
     pub(crate) online_changed_at: DateTime<Utc>,
     pub(crate) locked: bool,
     pub(crate) battery_level: f64,
-    pub(crate) location_name: &'static str,
-    pub(crate) time_zone: &'static str,
+    pub(crate) location_name: String,
+    pub(crate) time_zone: String,
     pub(crate) created_at: DateTime<Utc>,
 }
 
@@ -54,7 +69,7 @@ impl Device {
     }
 
     /// The `can_*` flags `/devices/list` filters on with `include_if` / `exclude_if`.
-    pub(crate) fn capability_flags(&self) -> [(&'static str, bool); 7] {
+    pub(crate) fn capability_flags(&self) -> [(&'static str, bool); 8] {
         let codes = self.model.has_keypad;
         [
             ("can_remotely_lock", true),
@@ -64,6 +79,7 @@ impl Device {
             ("can_unlock_with_code", codes),
             ("can_simulate_connection", true),
             ("can_simulate_disconnection", true),
+            ("can_simulate_removal", true),
         ]
     }
 
@@ -81,7 +97,7 @@ impl Device {
     }
 
     pub(crate) fn render(&self, workspace_id: &str) -> Value {
-        let model = self.model;
+        let model = &self.model;
         let mut capabilities = vec!["lock"];
         if model.has_keypad {
             capabilities.insert(0, "access_code");
@@ -116,7 +132,7 @@ impl Device {
             properties["offline_access_codes_enabled"] = json!(false);
             properties["supported_code_lengths"] = json!(model.supported_code_lengths);
             properties["max_active_codes_supported"] = json!(model.max_active_codes_supported);
-            properties["code_constraints"] = json!([]);
+            properties["code_constraints"] = json!(model.code_constraints);
         }
         properties[format!("{}_metadata", model.manufacturer)] = json!({
             "device_name": self.display_name,

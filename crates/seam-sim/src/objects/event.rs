@@ -3,20 +3,26 @@
 //! code, its device and the device's connected account).
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::identified;
 use crate::clock::iso;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Event {
     pub(crate) event_id: String,
     pub(crate) seq: u64,
-    pub(crate) event_type: &'static str,
+    #[serde(deserialize_with = "crate::event_types::deserialize")]
+    pub(crate) event_type: crate::event_types::EventType,
     /// When it happened, which for the simulator is also when it was recorded: a lifecycle
     /// step that falls inside a clock advance is dated when it was due, as if the ticker had
     /// been running all along.
     pub(crate) occurred_at: DateTime<Utc>,
+    /// When the simulator generated it (`created_at`): later than `occurred_at` for a step
+    /// that fell due inside a clock jump. `/events/list` filters `since` and `between` on it,
+    /// as Seam does, so a client polling from its last `created_at` misses nothing.
+    pub(crate) created_at: DateTime<Utc>,
     /// The ids and details of this event type (`access_code_id`, `device_id`, `code`...).
     pub(crate) fields: Map<String, Value>,
 }
@@ -35,7 +41,7 @@ impl Event {
             ("event_id", json!(self.event_id)),
             ("event_type", json!(self.event_type)),
             ("workspace_id", json!(workspace_id)),
-            ("created_at", json!(iso(self.occurred_at))),
+            ("created_at", json!(iso(self.created_at))),
             ("occurred_at", json!(iso(self.occurred_at))),
         ] {
             event.insert(key.to_owned(), value);

@@ -14,6 +14,8 @@ mod action_attempt;
 mod client_session;
 mod device;
 mod event;
+mod phone;
+mod unmanaged_code;
 mod user_identity;
 mod webhook;
 
@@ -25,8 +27,10 @@ pub(crate) use acs_system::{AcsSystem, SystemKind};
 pub(crate) use acs_user::{refuse_second_user, AccessSchedule, AcsUser};
 pub(crate) use action_attempt::{ActionAttempt, ActionType, AttemptStatus};
 pub(crate) use client_session::ClientSession;
-pub(crate) use device::{Device, DeviceModel};
+pub(crate) use device::{CodeConstraint, Device, DeviceModel};
 pub(crate) use event::Event;
+pub(crate) use phone::Phone;
+pub(crate) use unmanaged_code::UnmanagedCode;
 pub(crate) use user_identity::{EnrollmentAutomation, UserIdentity};
 pub(crate) use webhook::Webhook;
 

@@ -3,13 +3,14 @@
 //! automations launched for them.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::identified;
 use crate::clock::iso;
 use crate::state::Workspace;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct UserIdentity {
     pub(crate) user_identity_id: String,
     pub(crate) seq: u64,
@@ -61,7 +62,7 @@ impl UserIdentity {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct EnrollmentAutomation {
     pub(crate) enrollment_automation_id: String,
     pub(crate) user_identity_id: String,

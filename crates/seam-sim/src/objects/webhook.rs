@@ -3,12 +3,13 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use rand::RngCore;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::identified;
+use crate::ids::SimRng;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Webhook {
     pub(crate) webhook_id: String,
     pub(crate) url: String,
@@ -22,9 +23,9 @@ identified!(Webhook, webhook_id, "webhook_not_found", "webhook");
 impl Webhook {
     /// A secret as Svix makes them: `whsec_` and the base64 of random bytes, which is the
     /// HMAC key once decoded.
-    pub(crate) fn new_secret() -> String {
+    pub(crate) fn new_secret(rng: &mut SimRng) -> String {
         let mut key = [0u8; 24];
-        rand::thread_rng().fill_bytes(&mut key);
+        rng.fill(&mut key);
         format!("whsec_{}", STANDARD.encode(key))
     }
 

@@ -1,17 +1,20 @@
-//! `/action_attempts/get`: how the background work behind an access-code call went.
+//! `/action_attempts/{get,list}`: how the background work behind access-code calls went.
 
 use axum::routing::post;
 use axum::Router;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::gate::Ctx;
 use crate::input::{self, Input};
 use crate::objects::{find, ActionAttempt};
+use crate::pagination::PageRequest;
 use crate::simulator::Simulator;
 
 pub(super) fn routes() -> Router<Simulator> {
-    Router::new().route("/action_attempts/get", post(get))
+    Router::new()
+        .route("/action_attempts/get", post(get))
+        .route("/action_attempts/list", post(list))
 }
 
 struct AttemptId {
@@ -31,4 +34,36 @@ async fn get(ctx: Ctx, SeamBody(req): SeamBody<AttemptId>) -> Reply {
         Ok(find::<ActionAttempt>(&ws.action_attempts, &req.action_attempt_id)?.render())
     })?;
     ok(json!({ "action_attempt": attempt }))
+}
+
+struct ListAttempts {
+    action_attempt_ids: Option<Vec<String>>,
+    device_id: Option<String>,
+    page: PageRequest,
+}
+
+impl FromInput for ListAttempts {
+    fn from_input(input: &mut Input) -> Self {
+        Self {
+            action_attempt_ids: input.optional_list("action_attempt_ids", input::uuid),
+            device_id: input.optional("device_id", input::uuid),
+            page: PageRequest::read(input, 500),
+        }
+    }
+}
+
+/// `/action_attempts/list`: by ids and/or device, oldest first, paginated like Seam's lists.
+async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListAttempts>) -> Reply {
+    let (attempts, pagination) = ctx.with(|ws| {
+        let matching = ws.action_attempts.iter().filter(|a| {
+            req.action_attempt_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&a.action_attempt_id))
+                && req.device_id.as_ref().is_none_or(|d| *d == a.device_id)
+        });
+        let page = req.page.page(matching, |a| a.seq);
+        let rendered: Vec<Value> = page.items.iter().map(|a| a.render()).collect();
+        Ok((rendered, page.pagination))
+    })?;
+    ok(json!({ "action_attempts": attempts, "pagination": pagination }))
 }

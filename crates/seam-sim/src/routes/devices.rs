@@ -108,11 +108,11 @@ async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListDevices>) -> Reply {
                 && req
                     .device_types
                     .as_ref()
-                    .is_none_or(|types| types.iter().any(|t| t == d.model.device_type))
+                    .is_none_or(|types| types.contains(&d.model.device_type))
                 && req
                     .manufacturer
                     .as_ref()
-                    .is_none_or(|m| m == d.model.manufacturer)
+                    .is_none_or(|m| *m == d.model.manufacturer)
                 && req
                     .connected_account_ids
                     .as_ref()

@@ -10,10 +10,10 @@ use super::acs_credentials::not_a_credential_manager;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::gate::Ctx;
-use crate::ids;
 use crate::input::{self, Input};
 use crate::objects::{find, AcsSystem, AcsUser, EnrollmentAutomation, UserIdentity};
 use crate::simulator::Simulator;
+use crate::state::Workspace;
 
 pub(super) fn routes() -> Router<Simulator> {
     Router::new()
@@ -28,6 +28,8 @@ struct Launch {
     user_identity_id: String,
     credential_manager_acs_system_id: String,
     credential_manager_acs_user_id: Option<String>,
+    /// Seam creates the identity's user on the credential manager as part of the launch.
+    create_credential_manager_user: bool,
 }
 
 impl FromInput for Launch {
@@ -42,6 +44,7 @@ impl FromInput for Launch {
                 .required("credential_manager_acs_system_id", input::uuid),
             credential_manager_acs_user_id: input
                 .optional("credential_manager_acs_user_id", input::uuid),
+            create_credential_manager_user: create_user,
         };
         if create_user && req.credential_manager_acs_user_id.is_some() {
             input.issue(
@@ -55,8 +58,9 @@ impl FromInput for Launch {
 
 async fn launch(ctx: Ctx, SeamBody(req): SeamBody<Launch>) -> Reply {
     let automation = ctx.with(|ws| {
-        find::<UserIdentity>(&ws.user_identities, &req.user_identity_id)?;
-        let manager = find::<AcsSystem>(&ws.acs_systems, &req.credential_manager_acs_system_id)?;
+        let identity = find::<UserIdentity>(&ws.user_identities, &req.user_identity_id)?.clone();
+        let manager =
+            find::<AcsSystem>(&ws.acs_systems, &req.credential_manager_acs_system_id)?.clone();
         if !manager.kind.is_credential_manager() {
             return Err(not_a_credential_manager(&manager.acs_system_id));
         }
@@ -72,8 +76,11 @@ async fn launch(ctx: Ctx, SeamBody(req): SeamBody<Launch>) -> Reply {
                 ));
             }
         }
+        if req.create_credential_manager_user {
+            create_manager_user(ws, &manager, &identity);
+        }
         let automation = EnrollmentAutomation {
-            enrollment_automation_id: ids::new_id(),
+            enrollment_automation_id: ws.rng.new_id(),
             user_identity_id: req.user_identity_id,
             credential_manager_acs_system_id: req.credential_manager_acs_system_id,
             created_at: ws.now(),
@@ -83,6 +90,22 @@ async fn launch(ctx: Ctx, SeamBody(req): SeamBody<Launch>) -> Reply {
         Ok(rendered)
     })?;
     ok(json!({ "enrollment_automation": automation }))
+}
+
+/// The identity's user on the credential manager, unless it has one already (one ACS user
+/// per identity and system).
+fn create_manager_user(ws: &mut Workspace, manager: &AcsSystem, identity: &UserIdentity) {
+    let exists = ws.acs_users.iter().any(|u| {
+        u.acs_system_id == manager.acs_system_id
+            && u.user_identity_id.as_deref() == Some(identity.user_identity_id.as_str())
+    });
+    if exists {
+        return;
+    }
+    let now = ws.now();
+    let user = AcsUser::for_identity(manager, identity, ws.rng.new_id(), ws.next_seq(), now);
+    ws.emit_for_user("acs_user.created", now, &user);
+    ws.acs_users.push(user);
 }
 
 struct ListAutomations {

@@ -1,5 +1,5 @@
 //! `/events/{list,get}`: what happened in the workspace, oldest first. `list` needs `since`
-//! (events created after it) or `between` (an exclusive interval), is not paginated (`limit`,
+//! (events generated after it: `created_at`, not `occurred_at`) or `between` (an exclusive interval), is not paginated (`limit`,
 //! default 500, and `unstable_offset` instead), and filters on the ids events carry: an event
 //! without the field a filter names does not match it.
 
@@ -126,8 +126,8 @@ impl FromInput for ListEvents {
 impl ListEvents {
     fn matches(&self, event: &Event) -> bool {
         !self.customer_key
-            && event.occurred_at > self.after
-            && self.before.is_none_or(|before| event.occurred_at < before)
+            && event.created_at > self.after
+            && self.before.is_none_or(|before| event.created_at < before)
             && self
                 .event_types
                 .as_ref()

@@ -10,7 +10,6 @@ use super::matches_search;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::gate::Ctx;
 use crate::input::{self, Input};
-use crate::pagination::PageRequest;
 use crate::simulator::Simulator;
 
 pub(super) fn routes() -> Router<Simulator> {
@@ -28,7 +27,9 @@ struct ListLocks {
     device_ids: Option<Vec<String>>,
     connected_account_id: Option<String>,
     search: Option<String>,
-    page: PageRequest,
+    /// Seam's `/locks/list` is not paginated (its answer has no `pagination`); `limit` only
+    /// caps how many come back.
+    limit: usize,
 }
 
 impl FromInput for ListLocks {
@@ -37,13 +38,18 @@ impl FromInput for ListLocks {
             device_ids: input.optional_list("device_ids", input::uuid),
             connected_account_id: input.optional("connected_account_id", input::uuid),
             search: input.optional("search", input::non_empty),
-            page: PageRequest::read(input, 500),
+            limit: {
+                input.optional("page_cursor", |v| Ok(v.clone()));
+                input
+                    .optional("limit", input::number)
+                    .map_or(usize::MAX, |n| n.max(1.0) as usize)
+            },
         }
     }
 }
 
 async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListLocks>) -> Reply {
-    let (devices, pagination) = ctx.with(|ws| {
+    let devices = ctx.with(|ws| {
         let matching = ws.devices.iter().filter(|d| {
             req.device_ids
                 .as_ref()
@@ -57,13 +63,10 @@ async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListLocks>) -> Reply {
                     &[Some(&d.display_name), Some(&d.device_id)],
                 )
         });
-        let page = req.page.page(matching, |d| d.seq);
-        let rendered: Vec<Value> = page
-            .items
-            .iter()
+        Ok(matching
+            .take(req.limit)
             .map(|d| d.render(&ws.workspace_id))
-            .collect();
-        Ok((rendered, page.pagination))
+            .collect::<Vec<Value>>())
     })?;
-    ok(json!({ "devices": devices, "locks": devices, "pagination": pagination }))
+    ok(json!({ "devices": devices, "locks": devices }))
 }

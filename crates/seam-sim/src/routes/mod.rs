@@ -15,10 +15,14 @@ mod devices;
 mod enrollment_automations;
 mod events;
 mod locks;
+mod phones;
 mod simulate;
+mod unmanaged_codes;
 mod user_identities;
 mod webhooks;
 mod workspaces;
+
+pub(crate) use simulate::set_online;
 
 use axum::Router;
 
@@ -38,7 +42,9 @@ pub(crate) fn router() -> Router<Simulator> {
         .merge(simulate::routes())
         .merge(client_sessions::routes())
         .merge(locks::routes())
+        .merge(phones::routes())
         .merge(access_codes::routes())
+        .merge(unmanaged_codes::routes())
         .merge(action_attempts::routes())
         .merge(events::routes())
         .merge(webhooks::routes())

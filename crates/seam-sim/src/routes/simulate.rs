@@ -1,5 +1,6 @@
-//! `/devices/simulate/{disconnect,connect}`: Seam's sandbox switches for a device's
-//! connectivity, so a client can be tested against a lock that drops off and comes back.
+//! `/devices/simulate/{disconnect,connect,remove}`: Seam's sandbox switches for a device's
+//! connectivity, so a client can be tested against a lock that drops off and comes back, or
+//! that disappears from its account altogether.
 //!
 //! A disconnected lock reports `properties.online: false` and a `device_disconnected` error,
 //! and holds up the codes being set on or removed from it ([`crate::lifecycle`]) until it is
@@ -24,6 +25,7 @@ pub(super) fn routes() -> Router<Simulator> {
     Router::new()
         .route("/devices/simulate/disconnect", post(disconnect))
         .route("/devices/simulate/connect", post(connect))
+        .route("/devices/simulate/remove", post(remove))
 }
 
 struct SimulateOn {
@@ -48,7 +50,42 @@ async fn connect(ctx: Ctx, SeamBody(req): SeamBody<SimulateOn>) -> Reply {
     ok(json!({}))
 }
 
-fn set_online(ws: &mut Workspace, device_id: &str, online: bool) -> Result<(), SimError> {
+/// Takes the device out of the workspace, as when it is removed from its provider account:
+/// its codes go with it (each `access_code.deleted`), then `device.removed`.
+async fn remove(ctx: Ctx, SeamBody(req): SeamBody<SimulateOn>) -> Reply {
+    ctx.with(|ws| {
+        let index = ws
+            .devices
+            .iter()
+            .position(|d| d.device_id == req.device_id)
+            .ok_or_else(|| not_found::<Device>(&req.device_id))?;
+        let device = ws.devices.remove(index);
+        let now = ws.now();
+        let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut ws.access_codes)
+            .into_iter()
+            .partition(|c| c.device_id == device.device_id);
+        ws.access_codes = kept;
+        for code in &gone {
+            ws.emit_for_code(
+                "access_code.deleted",
+                now,
+                code,
+                json!({ "code": code.code }),
+            );
+        }
+        ws.unmanaged_codes
+            .retain(|c| c.device_id != device.device_id);
+        ws.emit_for_device("device.removed", now, &device, json!({}));
+        Ok(())
+    })?;
+    ok(json!({}))
+}
+
+pub(crate) fn set_online(
+    ws: &mut Workspace,
+    device_id: &str,
+    online: bool,
+) -> Result<(), SimError> {
     let now = ws.now();
     let device = ws
         .devices

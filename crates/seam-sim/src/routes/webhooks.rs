@@ -10,7 +10,6 @@ use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::event_types::EVENT_TYPES;
 use crate::gate::Ctx;
-use crate::ids;
 use crate::input::{self, Input};
 use crate::objects::{find, not_found, Webhook};
 use crate::simulator::Simulator;
@@ -59,10 +58,10 @@ async fn create(ctx: Ctx, SeamBody(req): SeamBody<CreateWebhook>) -> Reply {
     check_event_types(&req.event_types)?;
     let webhook = ctx.with(|ws| {
         let webhook = Webhook {
-            webhook_id: ids::new_id(),
+            webhook_id: ws.rng.new_id(),
             url: req.url,
             event_types: req.event_types,
-            secret: Webhook::new_secret(),
+            secret: Webhook::new_secret(&mut ws.rng),
         };
         let rendered = webhook.render();
         ws.webhooks.push(webhook);

@@ -312,3 +312,41 @@ async fn an_update_renames_repins_and_reschedules_and_says_what_changed() {
     .await
     .assert_error(400, "duplicate_access_code");
 }
+
+#[tokio::test]
+async fn action_attempts_are_listed_by_id_and_by_lock() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    let august = ws.device_id("august_lock").await;
+    let schlage = ws.device_id("schlage_lock").await;
+    let first = ws.create_code(&august, json!({})).await["action_attempt"].clone();
+    let second = ws.create_code(&schlage, json!({})).await["action_attempt"].clone();
+    let all = ws.ok("/action_attempts/list", json!({})).await;
+    let ids = |list: &Value| -> Vec<Value> {
+        list["action_attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["action_attempt_id"].clone())
+            .collect()
+    };
+    assert_eq!(
+        ids(&all),
+        [
+            first["action_attempt_id"].clone(),
+            second["action_attempt_id"].clone()
+        ]
+    );
+    assert_eq!(all["pagination"]["has_next_page"], false);
+    let on_schlage = ws
+        .ok("/action_attempts/list", json!({ "device_id": schlage }))
+        .await;
+    assert_eq!(ids(&on_schlage), [second["action_attempt_id"].clone()]);
+    let by_id = ws
+        .ok(
+            "/action_attempts/list",
+            json!({ "action_attempt_ids": [first["action_attempt_id"]] }),
+        )
+        .await;
+    assert_eq!(ids(&by_id), [first["action_attempt_id"].clone()]);
+}

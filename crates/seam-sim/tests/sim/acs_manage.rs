@@ -39,9 +39,10 @@ async fn an_update_changes_the_person_and_the_schedule() {
     assert_eq!(updated["phone_number"], "+15555550100");
     assert_eq!(updated["access_schedule"]["starts_at"], starts_at.as_str());
     assert_eq!(
-        updated["is_suspended"], true,
+        updated["salto_ks_metadata"]["is_subscribed"], false,
         "Salto KS waits for the start"
     );
+    assert_eq!(updated["is_suspended"], false);
 
     ws.ok(
         "/acs/users/update",
@@ -181,7 +182,7 @@ async fn credentials_are_deleted_and_their_end_moved() {
             "/acs/credentials/create",
             json!({
                 "acs_user_id": jane["acs_user_id"],
-                "access_method": "mobile_key",
+                "access_method": "mobile_key", "is_multi_phone_sync_credential": true,
                 "allowed_acs_entrance_ids": doors,
                 "is_multi_phone_sync_credential": true,
                 "ends_at": iso(Duration::days(30)),

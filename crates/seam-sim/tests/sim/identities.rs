@@ -104,7 +104,7 @@ async fn deleting_an_identity_deletes_its_users_and_credentials() {
         .await;
     ws.ok(
         "/acs/credentials/create",
-        json!({ "acs_user_id": user["acs_user_id"], "access_method": "mobile_key", "allowed_acs_entrance_ids": doors }),
+        json!({ "acs_user_id": user["acs_user_id"], "access_method": "mobile_key", "is_multi_phone_sync_credential": true, "allowed_acs_entrance_ids": doors }),
     )
     .await;
     ws.ok(

@@ -56,6 +56,29 @@ async fn a_code_chosen_by_the_client_is_refused() {
 }
 
 #[tokio::test]
+async fn a_mobile_key_must_be_a_multi_phone_sync_credential() {
+    let sim = TestSim::start().await;
+    let ws = sim.workspace().await;
+    let (user, doors) = latch_user_and_doors(&ws).await;
+    for flag in [json!(false), Value::Null] {
+        let mut body = json!({
+            "acs_user_id": user["acs_user_id"],
+            "access_method": "mobile_key",
+            "allowed_acs_entrance_ids": [doors[0]],
+        });
+        if !flag.is_null() {
+            body["is_multi_phone_sync_credential"] = flag;
+        }
+        let answer = ws.call("/acs/credentials/create", body).await;
+        answer.assert_error(400, "invalid_input");
+        assert!(
+            answer.body["error"]["validation_errors"]["is_multi_phone_sync_credential"].is_object()
+        );
+    }
+    assert_eq!(ws.state().await["acs_credentials"], json!([]));
+}
+
+#[tokio::test]
 async fn a_pin_code_is_generated_and_issued_after_the_clock_moves() {
     let sim = TestSim::start().await;
     let ws = sim.workspace().await;
@@ -227,9 +250,22 @@ async fn the_mobile_key_flow_of_the_guide_runs_end_to_end() {
             json!({ "user_identity_id": jane["user_identity_id"] }),
         )
         .await;
+    // The launch created Jane's user on the credential manager; the building has its own.
+    let state = ws.state().await;
+    let manager_users: Vec<&Value> = state["acs_users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["acs_system_id"] == manager["acs_system_id"])
+        .collect();
+    assert_eq!(manager_users.len(), 1);
+    assert_eq!(
+        manager_users[0]["user_identity_id"],
+        jane["user_identity_id"]
+    );
     assert_eq!(
         identity["user_identity"]["acs_user_ids"],
-        json!([resident["acs_user_id"]])
+        json!([manager_users[0]["acs_user_id"], resident["acs_user_id"]])
     );
 
     let doors = ws
@@ -240,7 +276,7 @@ async fn the_mobile_key_flow_of_the_guide_runs_end_to_end() {
             "/acs/credentials/create",
             json!({
                 "acs_user_id": resident["acs_user_id"],
-                "access_method": "mobile_key",
+                "access_method": "mobile_key", "is_multi_phone_sync_credential": true,
                 "is_multi_phone_sync_credential": true,
                 "allowed_acs_entrance_ids": [doors[2], doors[0]],
             }),
@@ -295,7 +331,7 @@ async fn a_credential_for_an_identity_creates_its_acs_user_once() {
     let by_identity = json!({
         "user_identity_id": jane["user_identity_id"],
         "acs_system_id": building["acs_system_id"],
-        "access_method": "mobile_key",
+        "access_method": "mobile_key", "is_multi_phone_sync_credential": true,
         "allowed_acs_entrance_ids": [doors[0]],
     });
     let first = ws.ok("/acs/credentials/create", by_identity.clone()).await;
@@ -314,7 +350,7 @@ async fn a_credential_for_an_identity_creates_its_acs_user_once() {
 
     ws.call(
         "/acs/credentials/create",
-        json!({ "access_method": "mobile_key", "user_identity_id": jane["user_identity_id"] }),
+        json!({ "access_method": "mobile_key", "is_multi_phone_sync_credential": true, "user_identity_id": jane["user_identity_id"] }),
     )
     .await
     .assert_error(400, "invalid_input");

@@ -31,4 +31,8 @@ async fn a_lock_is_answered_as_device_and_lock() {
     let listed = ws.ok("/locks/list", json!({})).await;
     assert_eq!(listed["locks"], listed["devices"]);
     assert_eq!(listed["devices"].as_array().unwrap().len(), 4);
+    // Unpaginated, as in Seam's spec: no `pagination`, `limit` only caps.
+    assert!(listed.get("pagination").is_none(), "{listed:#}");
+    let capped = ws.ok("/locks/list", json!({ "limit": 2 })).await;
+    assert_eq!(capped["locks"].as_array().unwrap().len(), 2);
 }

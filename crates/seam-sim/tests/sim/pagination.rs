@@ -121,7 +121,7 @@ async fn credentials_list_filters_by_user_and_system() {
     for user in [&a, &b, &a] {
         ws.ok(
             "/acs/credentials/create",
-            json!({ "acs_user_id": user["acs_user_id"], "access_method": "mobile_key", "allowed_acs_entrance_ids": [doors[0]] }),
+            json!({ "acs_user_id": user["acs_user_id"], "access_method": "mobile_key", "is_multi_phone_sync_credential": true, "allowed_acs_entrance_ids": [doors[0]] }),
         )
         .await;
     }

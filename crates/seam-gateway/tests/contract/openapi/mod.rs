@@ -21,7 +21,11 @@
 //! Strict mode ([`strict`]) adds what JSON Schema cannot say where Seam left
 //! `additionalProperties` out: every property of a request body must be one its schema names.
 //! The same check on responses finds fields a stand-in invents ([`Spec::unknown_fields`]).
+//!
+//! Events are held to their own type's branch of the `event` union ([`events`]), in
+//! `/events/*` answers and in webhook bodies.
 
+mod events;
 mod strict;
 mod translate;
 
@@ -76,6 +80,8 @@ pub struct Spec {
     defs: Map<String, Value>,
     uuid_ids: bool,
     cache: Mutex<HashMap<(String, Part), Arc<Compiled>>>,
+    /// Each event type's branch of the `event` union ([`events`]).
+    events: events::Branches,
 }
 
 /// A path's schema for one part, compiled, and the translated schema kept for strict checks.
@@ -125,6 +131,7 @@ impl Spec {
             defs,
             uuid_ids: true,
             cache: Mutex::new(HashMap::new()),
+            events: events::Branches::default(),
         }
     }
 

@@ -12,7 +12,6 @@ use crate::code_rules;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::gate::Ctx;
-use crate::ids;
 use crate::input::{self, Input};
 use crate::objects::{find, AccessCode, ActionType, Device, Phase};
 use crate::rate_limits::DeviceCall;
@@ -112,6 +111,7 @@ fn create_in(
     let pin = match (&req.code, &req.common_code_key) {
         (Some(pin), _) => {
             code_rules::check_code(&device, pin, &ws.access_codes, None)?;
+            code_rules::refuse_unmanaged_duplicate(&device, pin, &ws.unmanaged_codes)?;
             pin.clone()
         }
         // Seam: codes with the same common_code_key always share their PIN.
@@ -123,11 +123,22 @@ fn create_in(
             Some(sibling) => {
                 let pin = sibling.code.clone();
                 code_rules::check_code(&device, &pin, &ws.access_codes, None)?;
+                code_rules::refuse_unmanaged_duplicate(&device, &pin, &ws.unmanaged_codes)?;
                 pin
             }
-            None => code_rules::generate(&device, req.preferred_code_length, &ws.access_codes)?,
+            None => code_rules::generate(
+                &device,
+                req.preferred_code_length,
+                &ws.access_codes,
+                &mut ws.rng,
+            )?,
         },
-        (None, None) => code_rules::generate(&device, req.preferred_code_length, &ws.access_codes)?,
+        (None, None) => code_rules::generate(
+            &device,
+            req.preferred_code_length,
+            &ws.access_codes,
+            &mut ws.rng,
+        )?,
     };
     let ends_at = req.ends_at;
     let starts_at = ends_at.map(|_| req.starts_at.unwrap_or(now));
@@ -136,7 +147,7 @@ fn create_in(
         _ => Phase::Setting { since: now },
     };
     let code = AccessCode {
-        access_code_id: ids::new_id(),
+        access_code_id: ws.rng.new_id(),
         seq: ws.next_seq(),
         device_id: device.device_id.clone(),
         connected_account_id: device.connected_account_id.clone(),

@@ -13,7 +13,6 @@ use super::matches_search;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::gate::Ctx;
-use crate::ids;
 use crate::input::{self, Input};
 use crate::lifecycle::start_removal;
 use crate::objects::{find, not_found, AccessCode, ActionAttempt, ActionType, AttemptStatus};
@@ -47,7 +46,9 @@ fn new_attempt(
         .then(|| now.checked_add_signed(ws.timing.set_delay))
         .flatten();
     let attempt = ActionAttempt {
-        action_attempt_id: ids::new_id(),
+        action_attempt_id: ws.rng.new_id(),
+        seq: ws.next_seq(),
+        device_id: code.device_id.clone(),
         action_type,
         access_code_id: code.access_code_id.clone(),
         status: AttemptStatus::Pending { until },

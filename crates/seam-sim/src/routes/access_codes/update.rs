@@ -103,6 +103,7 @@ fn update_in(ws: &mut Workspace, req: UpdateCode) -> Result<Value, SimError> {
     require_future(ends_at.filter(|_| ends_at != old.ends_at), now)?;
     if let Some(pin) = &req.code {
         code_rules::check_code(&device, pin, &ws.access_codes, Some(&old.access_code_id))?;
+        code_rules::refuse_unmanaged_duplicate(&device, pin, &ws.unmanaged_codes)?;
     }
     let mut code = old.clone();
     code.name = req.name.clone().or(old.name.clone());

@@ -12,8 +12,8 @@ use crate::input::{self, invalid_field, Input};
 use crate::objects::{
     find, AccessMethod, AcsCredential, AcsEntrance, AcsSystem, AcsUser, UserIdentity,
 };
+use crate::rules;
 use crate::state::Workspace;
-use crate::{ids, rules};
 
 pub(super) struct CreateCredential {
     acs_user_id: Option<String>,
@@ -131,6 +131,7 @@ fn create_in(ws: &mut Workspace, req: CreateCredential) -> Result<Value, SimErro
         .map(|id| find::<AcsEntrance>(&ws.acs_entrances, id))
         .collect::<Result<Vec<_>, _>>()?;
     let code_length = rules::check_credential(&system, method, &entrances, req.code.is_some())?;
+    rules::require_multi_phone_sync(&system, method, req.is_multi_phone_sync_credential)?;
     if let Some(id) = &req.credential_manager_acs_system_id {
         if !find::<AcsSystem>(&ws.acs_systems, id)?
             .kind
@@ -145,21 +146,22 @@ fn create_in(ws: &mut Workspace, req: CreateCredential) -> Result<Value, SimErro
     let user = match holder {
         Holder::Existing(user) => user,
         Holder::ToCreate(identity) => {
-            let user = AcsUser::for_identity(&system, &identity, ws.next_seq(), now);
+            let user =
+                AcsUser::for_identity(&system, &identity, ws.rng.new_id(), ws.next_seq(), now);
             ws.emit_for_user("acs_user.created", now, &user);
             ws.acs_users.push(user.clone());
             user
         }
     };
     let credential = AcsCredential {
-        acs_credential_id: ids::new_id(),
+        acs_credential_id: ws.rng.new_id(),
         seq: ws.next_seq(),
         acs_user_id: user.acs_user_id.clone(),
         acs_system_id: system.acs_system_id.clone(),
         kind: system.kind,
         connected_account_id: system.connected_account_id.clone(),
         access_method: method,
-        code: code_length.map(ids::pin_code),
+        code: code_length.map(|length| ws.rng.pin_code(length)),
         is_multi_phone_sync_credential: req.is_multi_phone_sync_credential,
         starts_at: req.starts_at,
         ends_at: req.ends_at,
@@ -173,6 +175,7 @@ fn create_in(ws: &mut Workspace, req: CreateCredential) -> Result<Value, SimErro
             .checked_add_signed(ws.issue_delay)
             .unwrap_or(DateTime::<Utc>::MAX_UTC),
         issued_announced: false,
+        invalidated_at: None,
         acs_entrance_ids: entrance_ids,
     };
     let rendered = credential.render(ws);

@@ -120,7 +120,8 @@ impl FromInput for ListCredentials {
 async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListCredentials>) -> Reply {
     let (credentials, pagination) = ctx.with(|ws| {
         let matching = ws.acs_credentials.iter().filter(|c| {
-            req.acs_user_id.as_ref().is_none_or(|u| *u == c.acs_user_id)
+            ctx.sees_identity(c.user_identity_id(ws))
+                && req.acs_user_id.as_ref().is_none_or(|u| *u == c.acs_user_id)
                 && req
                     .acs_system_id
                     .as_ref()

@@ -93,7 +93,7 @@ async fn create(ctx: Ctx, SeamBody(req): SeamBody<CreateUser>) -> Reply {
             .has_schedule
             .then(|| schedule(req.starts_at.unwrap_or(now), req.ends_at, now))
             .transpose()?;
-        let mut user = AcsUser::new(&system, ws.next_seq(), now);
+        let mut user = AcsUser::new(&system, ws.rng.new_id(), ws.next_seq(), now);
         user.full_name = Some(req.full_name);
         user.email_address = req.email_address;
         user.phone_number = req.phone_number;
@@ -219,9 +219,11 @@ async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListUsers>) -> Reply {
         };
         let matching = ws.acs_users.iter().filter(|user| {
             let identity = identity_of(user);
-            req.acs_system_id
-                .as_ref()
-                .is_none_or(|s| *s == user.acs_system_id)
+            ctx.sees_identity(user.user_identity_id.as_deref())
+                && req
+                    .acs_system_id
+                    .as_ref()
+                    .is_none_or(|s| *s == user.acs_system_id)
                 && req
                     .user_identity_id
                     .as_ref()

@@ -10,11 +10,12 @@ use serde_json::{json, Value};
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::gate::Ctx;
-use crate::input::{self, Input};
+use crate::input::{self, invalid_field, Input};
 use crate::objects::{find, not_found, ClientSession};
 
 /// `/client_sessions/get` names a session by id, by the client's `user_identifier_key`, or
-/// by both (then both must match).
+/// by both (then both must match); called with a client session token and neither, it is
+/// that session.
 pub(super) struct GetSession {
     client_session_id: Option<String>,
     user_identifier_key: Option<String>,
@@ -22,9 +23,6 @@ pub(super) struct GetSession {
 
 impl FromInput for GetSession {
     fn from_input(input: &mut Input) -> Self {
-        if !input.has("client_session_id") && !input.has("user_identifier_key") {
-            input.issue("", "Must provide client_session_id or user_identifier_key");
-        }
         Self {
             client_session_id: input.optional("client_session_id", input::uuid),
             user_identifier_key: input.optional("user_identifier_key", input::string),
@@ -32,7 +30,18 @@ impl FromInput for GetSession {
     }
 }
 
-pub(super) async fn get(ctx: Ctx, SeamBody(req): SeamBody<GetSession>) -> Reply {
+pub(super) async fn get(ctx: Ctx, SeamBody(mut req): SeamBody<GetSession>) -> Reply {
+    if req.client_session_id.is_none() && req.user_identifier_key.is_none() {
+        match ctx.client_session_id() {
+            Some(own) => req.client_session_id = Some(own.to_owned()),
+            None => {
+                return Err(invalid_field(
+                    &[],
+                    "Must provide client_session_id or user_identifier_key",
+                ))
+            }
+        }
+    }
     let session = ctx.with(|ws| {
         // The newest first: a key can have had several sessions, and the live one is the
         // one a caller asking by key means.

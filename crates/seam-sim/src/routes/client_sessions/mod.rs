@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::gate::Ctx;
-use crate::ids;
+use crate::ids::SimRng;
 use crate::input::{self, invalid_field, Input};
 use crate::objects::{find, ClientSession, UserIdentity};
 use crate::simulator::Simulator;
@@ -66,10 +66,10 @@ impl FromInput for GetOrCreate {
     }
 }
 
-fn new_session(req: GetOrCreate, now: DateTime<Utc>) -> ClientSession {
+fn new_session(req: GetOrCreate, now: DateTime<Utc>, rng: &mut SimRng) -> ClientSession {
     ClientSession {
-        client_session_id: ids::new_id(),
-        token: ids::client_session_token(),
+        client_session_id: rng.new_id(),
+        token: rng.client_session_token(),
         user_identity_id: req.user_identity_id,
         user_identifier_key: req.user_identifier_key,
         connected_account_ids: req.connected_account_ids,
@@ -107,7 +107,7 @@ async fn create(ctx: Ctx, SeamBody(Create(req)): SeamBody<Create>) -> Reply {
     let session = ctx.with(|ws| {
         let now = ws.now();
         check(ws, &req, now)?;
-        let session = new_session(req, now);
+        let session = new_session(req, now, &mut ws.rng);
         let rendered = session.render(ws);
         ws.client_sessions.push(session);
         Ok(rendered)
@@ -134,7 +134,7 @@ async fn get_or_create(ctx: Ctx, SeamBody(req): SeamBody<GetOrCreate>) -> Reply 
                 session.clone()
             }
             None => {
-                let session = new_session(req, now);
+                let session = new_session(req, now, &mut ws.rng);
                 ws.client_sessions.push(session.clone());
                 session
             }

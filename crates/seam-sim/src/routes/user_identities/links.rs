@@ -9,7 +9,6 @@ use super::refuse_taken_fields;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::gate::Ctx;
-use crate::ids;
 use crate::input::{self, Input};
 use crate::objects::{find, not_found, refuse_second_user, AcsUser, UserIdentity};
 use crate::pagination::PageRequest;
@@ -53,9 +52,11 @@ fn enrolled_with(ws: &Workspace, identity: &UserIdentity, manager: &str) -> bool
 pub(super) async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListIdentities>) -> Reply {
     let (identities, pagination) = ctx.with(|ws| {
         let matching = ws.user_identities.iter().filter(|identity| {
-            req.user_identity_ids
-                .as_ref()
-                .is_none_or(|ids| ids.contains(&identity.user_identity_id))
+            ctx.sees_identity(Some(&identity.user_identity_id))
+                && req
+                    .user_identity_ids
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&identity.user_identity_id))
                 && req
                     .credential_manager_acs_system_id
                     .as_ref()
@@ -169,7 +170,7 @@ fn create_identity(ws: &mut Workspace, key: &str, user: &AcsUser) -> String {
     let email_free = refuse_taken_fields(ws, &None, &user.email_address, &None).is_ok();
     let phone_free = refuse_taken_fields(ws, &None, &None, &user.phone_number).is_ok();
     let identity = UserIdentity {
-        user_identity_id: ids::new_id(),
+        user_identity_id: ws.rng.new_id(),
         seq: ws.next_seq(),
         user_identity_key: Some(key.to_owned()),
         email_address: user.email_address.clone().filter(|_| email_free),

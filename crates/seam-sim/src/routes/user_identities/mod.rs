@@ -62,7 +62,7 @@ async fn create(ctx: Ctx, SeamBody(req): SeamBody<CreateIdentity>) -> Reply {
             .collect::<Result<Vec<_>, _>>()?;
         let now = ws.now();
         let identity = UserIdentity {
-            user_identity_id: crate::ids::new_id(),
+            user_identity_id: ws.rng.new_id(),
             seq: ws.next_seq(),
             user_identity_key: req.user_identity_key,
             email_address: req.email_address,
@@ -136,7 +136,13 @@ fn link_or_create_user(ws: &mut Workspace, identity: &UserIdentity, system: &Acs
         user.user_identity_id = Some(identity.user_identity_id.clone());
         return;
     }
-    let user = AcsUser::for_identity(system, identity, ws.next_seq(), identity.created_at);
+    let user = AcsUser::for_identity(
+        system,
+        identity,
+        ws.rng.new_id(),
+        ws.next_seq(),
+        identity.created_at,
+    );
     ws.emit_for_user("acs_user.created", identity.created_at, &user);
     ws.acs_users.push(user);
 }

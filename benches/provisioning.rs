@@ -17,7 +17,8 @@
 //! Settings (environment): BENCH_GRANTS (ACS flows, default 300), BENCH_LOCK_GRANTS (default
 //! 40), BENCH_LATENCY_MS (50), BENCH_SEAM_CONCURRENCY (8), BENCH_WORKERS (64),
 //! BENCH_DEVICE_WINDOW_SECONDS (Seam's per-lock window, default 2 so that the lock flow runs
-//! in seconds; Seam's own is 60).
+//! in seconds; Seam's own is 60). BENCH_WITHOUT_RLS=1 switches row-level security off in the
+//! bench's database, a diagnostic of what the policies cost.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -110,6 +111,20 @@ async fn main() -> BenchResult<()> {
     let name = format!("doorway_bench_{}", chrono::Utc::now().timestamp());
     let database = locate::ensure_database(&server.options, &name).await?;
     doorway_api::db::migrate(&database).await?;
+    if std::env::var_os("BENCH_WITHOUT_RLS").is_some() {
+        // A diagnostic, never a setting of Doorway's: row-level security off in the bench's own
+        // database, to measure what the policies cost the engine.
+        let mut owner = database.connect().await?;
+        sqlx::query(
+            "do $$ declare t text; begin
+                 for t in select tablename from pg_tables where schemaname = 'public' loop
+                     execute format('alter table %I disable row level security', t);
+                 end loop;
+             end $$",
+        )
+        .execute(&mut owner)
+        .await?;
+    }
     let listen = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let vars: HashMap<&str, String> = HashMap::from([
         ("DOORWAY_LISTEN", listen.to_string()),

@@ -55,17 +55,7 @@ impl Drop for Receiver {
 
 /// A Seam call through the validating proxy.
 async fn seam(h: &Harness, path: &str, body: Value) -> Value {
-    let response = reqwest::Client::new()
-        .post(format!("{}{path}", h.proxy.base_url()))
-        .bearer_auth(&h.api_key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert!(status.is_success(), "{path}: {status} {body}");
-    body
+    h.post(path, body).await
 }
 
 fn find<'v>(list: &'v Value, field: &str, value: &str) -> &'v Value {

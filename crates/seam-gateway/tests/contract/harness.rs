@@ -51,8 +51,13 @@ impl Harness {
     /// Calls the simulator's `/_sim/*` control surface as this workspace (through the proxy,
     /// which passes it on unchecked).
     pub async fn control(&self, path: &str, body: Value) -> Value {
+        self.post(&format!("/_sim/{path}"), body).await
+    }
+
+    /// POSTs `body` to `path` through the proxy as this workspace; the answer must succeed.
+    pub async fn post(&self, path: &str, body: Value) -> Value {
         let response = reqwest::Client::new()
-            .post(format!("{}/_sim/{path}", self.proxy.base_url()))
+            .post(format!("{}{path}", self.proxy.base_url()))
             .bearer_auth(&self.api_key)
             .json(&body)
             .send()
@@ -60,7 +65,7 @@ impl Harness {
             .unwrap();
         let status = response.status();
         let body: Value = response.json().await.unwrap();
-        assert!(status.is_success(), "/_sim/{path}: {status} {body}");
+        assert!(status.is_success(), "{path}: {status} {body}");
         body
     }
 

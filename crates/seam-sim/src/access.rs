@@ -5,7 +5,7 @@
 //! Regenerate the tables when the simulator gains an endpoint.
 
 /// Endpoints Seam also serves as `GET`.
-const GET_PATHS: [&str; 34] = [
+const GET_PATHS: [&str; 36] = [
     "/access_codes/get",
     "/access_codes/list",
     "/access_codes/unmanaged/get",
@@ -25,6 +25,8 @@ const GET_PATHS: [&str; 34] = [
     "/action_attempts/list",
     "/client_sessions/get",
     "/client_sessions/list",
+    "/connected_accounts/get",
+    "/connected_accounts/list",
     "/devices/get",
     "/devices/list",
     "/events/get",
@@ -43,7 +45,7 @@ const GET_PATHS: [&str; 34] = [
 ];
 
 /// Endpoints whose `security` includes `client_session`.
-const CLIENT_SESSION_PATHS: [&str; 24] = [
+const CLIENT_SESSION_PATHS: [&str; 25] = [
     "/access_codes/create",
     "/access_codes/delete",
     "/access_codes/get",
@@ -58,6 +60,7 @@ const CLIENT_SESSION_PATHS: [&str; 24] = [
     "/acs/users/list",
     "/action_attempts/get",
     "/client_sessions/get",
+    "/connected_accounts/get",
     "/devices/get",
     "/devices/list",
     "/events/get",

@@ -11,7 +11,8 @@ use crate::error::SimError;
 use crate::simulator::Simulator;
 use crate::state::Store;
 
-/// The workspace a call acts in and, for a client session, the user identity it acts as.
+/// The workspace a call acts in and, for a client session, the user identity it acts as and
+/// the connected accounts it may reach.
 #[derive(Debug, Clone)]
 pub(crate) struct Principal {
     pub(crate) workspace_id: String,
@@ -22,6 +23,8 @@ pub(crate) struct Principal {
 pub(crate) struct SessionScope {
     pub(crate) client_session_id: String,
     pub(crate) user_identity_id: Option<String>,
+    /// The devices (and their codes) of these accounts are all the session sees.
+    pub(crate) connected_account_ids: Vec<String>,
 }
 
 fn header_value<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -100,6 +103,7 @@ impl Store {
                 session: Some(SessionScope {
                     client_session_id: session.client_session_id.clone(),
                     user_identity_id: session.user_identity_id.clone(),
+                    connected_account_ids: session.connected_account_ids.clone(),
                 }),
             })
         })

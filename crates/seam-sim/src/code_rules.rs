@@ -4,6 +4,12 @@
 //! refuses this even for time frames that do not overlap); without a code, Seam picks one the
 //! lock supports.
 //!
+//! The lock's `code_constraints` add to this: the PIN constraints refuse a PIN
+//! ([`check_code`]), and `cannot_specify_pin_code` refuses any PIN the client chooses (the lock
+//! picks its own). Name constraints (`name_length`, `name_must_be_unique`) never refuse a
+//! request: Seam's spec says it keeps the name given and only shortens or decorates what the
+//! lock displays, which the `access_code` schema does not render, so the name is kept as is.
+//!
 //! Kept apart from the routes so the rules read as a table and are tested without HTTP.
 
 use crate::error::SimError;
@@ -22,6 +28,29 @@ pub(crate) fn require_capability(device: &Device) -> Result<(), SimError> {
         format!(
             "Device {} ({}) does not have the access_code capability",
             device.device_id, device.display_name
+        ),
+    ))
+}
+
+/// Whether the lock picks every PIN itself (its `cannot_specify_pin_code` constraint).
+pub(crate) fn picks_own_pins(device: &Device) -> bool {
+    device
+        .model
+        .code_constraints
+        .iter()
+        .any(|c| c.constraint_type == "cannot_specify_pin_code")
+}
+
+/// Refuses a PIN the client chose for a lock that picks its own.
+pub(crate) fn refuse_chosen_pin(device: &Device) -> Result<(), SimError> {
+    if !picks_own_pins(device) {
+        return Ok(());
+    }
+    Err(SimError::rejected(
+        "cannot_specify_pin_code",
+        format!(
+            "Device {} generates its own PIN codes (cannot_specify_pin_code): do not pass `code`",
+            device.device_id
         ),
     ))
 }

@@ -14,6 +14,8 @@ fn keypad() -> DeviceModel {
         max_active_codes_supported: 250,
         supports_native_scheduling: false,
         code_constraints: Vec::new(),
+        has_hub: false,
+        needs_subscription: false,
     }
 }
 
@@ -34,6 +36,9 @@ fn device(id: &str, model: DeviceModel) -> Device {
         connected_account_id: "account".to_owned(),
         online: true,
         online_changed_at: Utc::now(),
+        hub_disconnected_at: None,
+        subscription_expired_at: None,
+        reach_changed_at: None,
         locked: true,
         battery_level: 1.0,
         location_name: "Home".to_owned(),

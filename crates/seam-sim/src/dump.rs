@@ -11,8 +11,8 @@ use crate::clock::{iso_serde, ClockReading, SimClock};
 use crate::ids::{RngState, SimRng};
 use crate::objects::{
     AccessCode, AcsAccessGroup, AcsCredential, AcsEntrance, AcsSystem, AcsUser, ActionAttempt,
-    ClientSession, Device, EnrollmentAutomation, Event, Phone, UnmanagedCode, UserIdentity,
-    Webhook,
+    ClientSession, ConnectedAccount, Device, EnrollmentAutomation, Event, Phone, UnmanagedCode,
+    UserIdentity, Webhook,
 };
 use crate::options::SimOptions;
 use crate::seed::SeedSpec;
@@ -50,6 +50,8 @@ pub(crate) struct WorkspaceDump {
     user_identities: Vec<UserIdentity>,
     #[serde(default)]
     enrollment_automations: Vec<EnrollmentAutomation>,
+    #[serde(default)]
+    connected_accounts: Vec<ConnectedAccount>,
     #[serde(default)]
     devices: Vec<Device>,
     #[serde(default)]
@@ -89,6 +91,7 @@ impl Workspace {
             acs_credentials: self.acs_credentials.clone(),
             user_identities: self.user_identities.clone(),
             enrollment_automations: self.enrollment_automations.clone(),
+            connected_accounts: self.connected_accounts.clone(),
             devices: self.devices.clone(),
             client_sessions: self.client_sessions.clone(),
             phones: self.phones.clone(),
@@ -131,6 +134,7 @@ impl Workspace {
         ws.acs_credentials = dump.acs_credentials;
         ws.user_identities = dump.user_identities;
         ws.enrollment_automations = dump.enrollment_automations;
+        ws.connected_accounts = dump.connected_accounts;
         ws.devices = dump.devices;
         ws.client_sessions = dump.client_sessions;
         ws.phones = dump.phones;
@@ -175,6 +179,9 @@ impl Workspace {
         }
         for g in &mut self.acs_access_groups {
             g.created_at += by;
+        }
+        for a in &mut self.connected_accounts {
+            a.created_at += by;
         }
         for d in &mut self.devices {
             d.created_at += by;

@@ -64,20 +64,21 @@ impl Workspace {
         occurred_at: DateTime<Utc>,
         code: &AccessCode,
     ) {
-        let device_errors = self
+        let mut extra = self
             .devices
             .iter()
             .find(|d| d.device_id == code.device_id)
-            .map(|d| issues(d.errors()))
-            .unwrap_or_else(|| json!([]));
-        let extra = json!({
-            "access_code_errors": issues(Value::from(code.errors())),
-            "access_code_warnings": issues(Value::from(code.warnings())),
-            "device_errors": device_errors,
-            "device_warnings": [],
-            "connected_account_errors": [],
-            "connected_account_warnings": [],
-        });
+            .map(|d| self.device_issues(d))
+            .unwrap_or_else(|| {
+                json!({
+                    "device_errors": [],
+                    "device_warnings": [],
+                    "connected_account_errors": [],
+                    "connected_account_warnings": [],
+                })
+            });
+        extra["access_code_errors"] = issues(Value::from(code.errors()));
+        extra["access_code_warnings"] = issues(Value::from(code.warnings()));
         self.emit_for_code(event_type, occurred_at, code, extra);
     }
 

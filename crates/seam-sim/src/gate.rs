@@ -29,6 +29,7 @@ use serde_json::Value;
 use crate::auth::{authenticate, Principal, SessionScope};
 use crate::calls::CallId;
 use crate::error::SimError;
+use crate::objects::{find, not_found, Device};
 use crate::simulator::Simulator;
 use crate::state::Workspace;
 
@@ -66,6 +67,26 @@ impl Ctx {
                     && session.user_identity_id.as_deref() == identity
             }
         }
+    }
+
+    /// Whether the caller may see what is reached through the connected account `account`
+    /// (its devices and their access codes): an API key sees everything, a client session
+    /// only what its own `connected_account_ids` reach. What a session cannot see is, to it,
+    /// not found.
+    pub(crate) fn sees_account(&self, account: &str) -> bool {
+        match &self.session {
+            None => true,
+            Some(session) => session.connected_account_ids.iter().any(|a| a == account),
+        }
+    }
+
+    /// The device `id`, if the caller may see it ([`Self::sees_account`]); else Seam's
+    /// `device_not_found`.
+    pub(crate) fn device<'w>(&self, ws: &'w Workspace, id: &str) -> Result<&'w Device, SimError> {
+        find::<Device>(&ws.devices, id)
+            .ok()
+            .filter(|device| self.sees_account(&device.connected_account_id))
+            .ok_or_else(|| not_found::<Device>(id))
     }
 
     /// The client session the call came with, if any.

@@ -10,11 +10,13 @@
 //! delivers it to webhooks the way Svix does (signed, retried, sometimes late, reordered or
 //! twice), and keeps every workspace isolated behind its own API key. Like a Seam sandbox, it
 //! lets a client take a lock offline and bring it back (`/devices/simulate/disconnect` and
-//! `/connect`), and access codes follow: an offline lock holds up setting and removing them
-//! (delay warning, then failure) until it is back.
+//! `/connect`), or its hub (`disconnect_from_hub`, `connect_to_hub`), or its whole connected
+//! account (`/connected_accounts/simulate/disconnect`), and access codes follow: a lock Seam
+//! cannot reach holds up setting and removing them (delay warning, then failure) until it is
+//! back. A lock's subscription can expire too (`paid_subscription`).
 //!
 //! It accepts what Seam accepts from apps: API keys, client session tokens (scoped to their
-//! user identity) and publishable keys, and `GET` where Seam serves it. Seam's other sandbox
+//! user identity and connected accounts) and publishable keys, and `GET` where Seam serves it. Seam's other sandbox
 //! switches are there too: unmanaged codes, removed devices, sandbox phones whose
 //! deactivation invalidates mobile keys. Started with a seed ([`SimOptions::deterministic`]),
 //! every random choice comes from it and the clock stands still until moved, so the same
@@ -39,6 +41,7 @@ mod auth;
 mod calls;
 mod clock;
 mod code_rules;
+mod connectivity;
 mod control;
 mod delivery;
 mod dump;

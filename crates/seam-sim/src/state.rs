@@ -13,8 +13,8 @@ use crate::ids::SimRng;
 use crate::lifecycle::Timing;
 use crate::objects::{
     AccessCode, AcsAccessGroup, AcsCredential, AcsEntrance, AcsSystem, AcsUser, ActionAttempt,
-    ClientSession, Device, EnrollmentAutomation, Event, Phone, UnmanagedCode, UserIdentity,
-    Webhook,
+    ClientSession, ConnectedAccount, Device, EnrollmentAutomation, Event, Phone, UnmanagedCode,
+    UserIdentity, Webhook,
 };
 use crate::options::SimOptions;
 use crate::rate_limits::DeviceLimiter;
@@ -138,6 +138,7 @@ pub(crate) struct Workspace {
     pub(crate) acs_credentials: Vec<AcsCredential>,
     pub(crate) user_identities: Vec<UserIdentity>,
     pub(crate) enrollment_automations: Vec<EnrollmentAutomation>,
+    pub(crate) connected_accounts: Vec<ConnectedAccount>,
     pub(crate) devices: Vec<Device>,
     pub(crate) client_sessions: Vec<ClientSession>,
     pub(crate) phones: Vec<Phone>,
@@ -180,6 +181,7 @@ impl Workspace {
             acs_credentials: Vec::new(),
             user_identities: Vec::new(),
             enrollment_automations: Vec::new(),
+            connected_accounts: Vec::new(),
             devices: Vec::new(),
             client_sessions: Vec::new(),
             phones: Vec::new(),

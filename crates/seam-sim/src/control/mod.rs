@@ -1,6 +1,7 @@
 //! The `/_sim/*` control surface, which Seam does not have: create, seed, dump, load and
 //! reset workspaces ([`state_io`]), read one workspace's whole state ([`snapshot`]), read,
-//! move, set and freeze clocks ([`clock`]), take devices offline, tune webhook delivery
+//! move, set and freeze clocks ([`clock`]), take devices offline, reconnect connected
+//! accounts, tune webhook delivery
 //! ([`webhooks`]), inject faults, and count (and, on request, log) the Seam calls a
 //! workspace received. These routes sit outside the gate, so faults never touch them and
 //! they are never counted.
@@ -12,12 +13,13 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::connectivity::Link;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::faults::Fault;
 use crate::gate::bearer_workspace;
 use crate::input::{self, Input};
-use crate::objects::{find, AcsCredential, Device};
+use crate::objects::{find, AcsCredential, ConnectedAccount, Device};
 use crate::simulator::Simulator;
 
 mod clock;
@@ -39,6 +41,7 @@ pub(crate) fn router() -> Router<Simulator> {
         .route("/clock/freeze", post(clock::freeze))
         .route("/clock/unfreeze", post(clock::unfreeze))
         .route("/devices/online", post(set_online))
+        .route("/connected_accounts/reconnect", post(reconnect))
         .route("/acs_credentials/invalidate", post(invalidate))
         .route(
             "/faults",
@@ -77,11 +80,34 @@ async fn set_online(
 ) -> Reply {
     let workspace_id = bearer_workspace(&sim, &headers)?;
     let device = sim.with_workspace(&workspace_id, |ws| {
-        crate::routes::set_online(ws, &req.device_id, req.online)?;
-        let id = ws.workspace_id.clone();
-        Ok(find::<Device>(&ws.devices, &req.device_id)?.render(&id))
+        ws.set_link(&req.device_id, Link::Device, req.online)?;
+        Ok(ws.render_device(find::<Device>(&ws.devices, &req.device_id)?))
     })?;
     ok(json!({ "device": device }))
+}
+
+struct AccountId(String);
+
+impl FromInput for AccountId {
+    fn from_input(input: &mut Input) -> Self {
+        Self(input.required("connected_account_id", input::uuid))
+    }
+}
+
+/// `POST /_sim/connected_accounts/reconnect {connected_account_id}`: the account's owner
+/// logs in again after `/connected_accounts/simulate/disconnect` (Seam has no sandbox switch
+/// for this): `connected_account.connected`, and its devices are reached again.
+async fn reconnect(
+    State(sim): State<Simulator>,
+    headers: HeaderMap,
+    SeamBody(AccountId(id)): SeamBody<AccountId>,
+) -> Reply {
+    let workspace_id = bearer_workspace(&sim, &headers)?;
+    let account = sim.with_workspace(&workspace_id, |ws| {
+        ws.set_account_connected(&id, true)?;
+        Ok(find::<ConnectedAccount>(&ws.connected_accounts, &id)?.render())
+    })?;
+    ok(json!({ "connected_account": account }))
 }
 
 struct CredentialId(String);

@@ -95,6 +95,7 @@ pub(super) async fn add_seed(
             ws.acs_entrances.len(),
             ws.acs_access_groups.len(),
             ws.devices.len(),
+            ws.connected_accounts.len(),
         );
         seed::fill(ws, &spec);
         let id = ws.workspace_id.clone();
@@ -102,7 +103,8 @@ pub(super) async fn add_seed(
             "acs_systems": ws.acs_systems[before.0..].iter().map(|s| s.render(ws)).collect::<Vec<_>>(),
             "acs_entrances": ws.acs_entrances[before.1..].iter().map(|e| e.render()).collect::<Vec<_>>(),
             "acs_access_groups": ws.acs_access_groups[before.2..].iter().map(|g| g.render(&id)).collect::<Vec<_>>(),
-            "devices": ws.devices[before.3..].iter().map(|d| d.render(&id)).collect::<Vec<_>>(),
+            "devices": ws.devices[before.3..].iter().map(|d| ws.render_device(d)).collect::<Vec<_>>(),
+            "connected_accounts": ws.connected_accounts[before.4..].iter().map(|a| a.render()).collect::<Vec<_>>(),
         }))
     })?;
     ok(added)

@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde_json::{json, Value};
 
@@ -35,6 +36,9 @@ pub(crate) struct Outgoing {
     pub(crate) url: String,
     pub(crate) secret: String,
     pub(crate) body: String,
+    /// When the message was queued on the workspace's clock (its event's `created_at`), the
+    /// `svix-timestamp` of every attempt in deterministic mode.
+    pub(crate) queued_at: DateTime<Utc>,
     pub(crate) settings: WebhookDelivery,
     /// Wait before the first attempt.
     pub(crate) first_wait: Duration,
@@ -99,6 +103,7 @@ impl DeliveryBook {
             url: webhook.url.clone(),
             secret: webhook.secret.clone(),
             body: body.to_string(),
+            queued_at: event.created_at,
             settings: self.settings.clone(),
         });
         if self.records.len() >= MAX_RECORDS {

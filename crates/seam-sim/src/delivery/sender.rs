@@ -1,7 +1,8 @@
 //! Sending messages: one spawned task per message, which waits its jitter (drawn when queued), POSTs the
 //! event with fresh Svix headers on every attempt (same `svix-id`), retries non-2xx answers
 //! and connection failures with doubling backoff, and sometimes sends a delivered message
-//! once more, as Svix's at-least-once delivery does.
+//! once more, as Svix's at-least-once delivery does. In deterministic mode every header is
+//! reproducible, `svix-timestamp` included (see [`timestamp`]).
 
 use chrono::Utc;
 
@@ -67,10 +68,28 @@ async fn send_with_retries(sim: &Simulator, message: &Outgoing, duplicate: bool)
     false
 }
 
+/// The `svix-timestamp` of an attempt, in Unix seconds.
+///
+/// In deterministic mode (a seeded simulator) it is simulator time: when the message was
+/// queued on the workspace's clock, the same for every attempt. Reading the clock at the
+/// attempt instead would race the requests that move it (jitter and retries wait in real
+/// time), and a seeded run must send byte-identical deliveries, signatures included. A
+/// receiver that checks the timestamp against its own clock must then allow for simulator
+/// time.
+///
+/// Otherwise it is the wall clock at the attempt, as Svix sends it and as receivers check it
+/// (Svix allows five minutes): a test that jumps the simulator's clock ahead would else see
+/// every later delivery refused as stale.
+fn timestamp(sim: &Simulator, message: &Outgoing) -> i64 {
+    match sim.options().seed {
+        Some(_) => message.queued_at.timestamp(),
+        None => Utc::now().timestamp(),
+    }
+}
+
 /// One POST: the receiver's status, or why there was none.
 async fn send_once(sim: &Simulator, message: &Outgoing) -> Result<u16, String> {
-    // Real time, not simulator time: receivers check the timestamp against their own clock.
-    let timestamp = Utc::now().timestamp();
+    let timestamp = timestamp(sim, message);
     let signature = signing::sign(
         &message.secret,
         &message.message_id,

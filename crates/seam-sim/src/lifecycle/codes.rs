@@ -9,6 +9,8 @@
 //! - when the lock comes back online, whatever it held up (`setting` or `removing`) starts
 //!   over from that moment and takes its usual delay.
 //!
+//! "Offline" here is a lock Seam cannot reach: disconnected itself, or behind a disconnected
+//! hub or connected account ([`crate::connectivity`]); all three hold codes up alike.
 //! Every delay counts from the later of when the move started and when the lock last went
 //! online or offline, so no step is ever dated before the change that made it possible.
 
@@ -41,6 +43,7 @@ pub(super) enum Step {
 /// What the code's lock is like, for deciding its next step.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Lock {
+    /// Seam reaches the lock (it, its hub and its account are connected).
     pub(super) online: bool,
     /// When `online` last changed.
     pub(super) since: DateTime<Utc>,

@@ -66,8 +66,8 @@ impl Workspace {
             .iter()
             .find(|d| d.device_id == code.device_id)
             .map(|d| Lock {
-                online: d.online,
-                since: d.online_changed_at,
+                online: self.is_reachable(d),
+                since: d.reach_since(),
                 native_scheduling: d.model.supports_native_scheduling,
             })
             .unwrap_or_default()

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::gate::Ctx;
 use crate::input::{self, Input};
-use crate::objects::{find, ActionAttempt};
+use crate::objects::{find, not_found, ActionAttempt};
 use crate::pagination::PageRequest;
 use crate::simulator::Simulator;
 
@@ -31,7 +31,12 @@ impl FromInput for AttemptId {
 
 async fn get(ctx: Ctx, SeamBody(req): SeamBody<AttemptId>) -> Reply {
     let attempt = ctx.with(|ws| {
-        Ok(find::<ActionAttempt>(&ws.action_attempts, &req.action_attempt_id)?.render())
+        let attempt = find::<ActionAttempt>(&ws.action_attempts, &req.action_attempt_id)?;
+        // A client session sees only attempts on the locks it sees.
+        if ctx.client_session_id().is_some() && ctx.device(ws, &attempt.device_id).is_err() {
+            return Err(not_found::<ActionAttempt>(&req.action_attempt_id));
+        }
+        Ok(attempt.render())
     })?;
     ok(json!({ "action_attempt": attempt }))
 }

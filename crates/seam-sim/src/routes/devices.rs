@@ -1,4 +1,5 @@
-//! `/devices/{list,get}`: the smart locks of the workspace.
+//! `/devices/{list,get}`: the smart locks of the workspace; to a client session, only those
+//! of its connected accounts (another account's lock is not found).
 
 use axum::routing::post;
 use axum::Router;
@@ -10,7 +11,7 @@ use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::gate::Ctx;
 use crate::input::{self, Input};
-use crate::objects::{find, Device};
+use crate::objects::Device;
 use crate::pagination::PageRequest;
 use crate::simulator::Simulator;
 use crate::state::Workspace;
@@ -102,9 +103,11 @@ fn flag(device: &Device, name: &str) -> bool {
 async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListDevices>) -> Reply {
     let (devices, pagination) = ctx.with(|ws| {
         let matching = ws.devices.iter().filter(|d| {
-            req.device_ids
-                .as_ref()
-                .is_none_or(|ids| ids.contains(&d.device_id))
+            ctx.sees_account(&d.connected_account_id)
+                && req
+                    .device_ids
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&d.device_id))
                 && req
                     .device_types
                     .as_ref()
@@ -128,11 +131,7 @@ async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListDevices>) -> Reply {
                 )
         });
         let page = req.page.page(matching, |d| d.seq);
-        let rendered: Vec<Value> = page
-            .items
-            .iter()
-            .map(|d| d.render(&ws.workspace_id))
-            .collect();
+        let rendered: Vec<Value> = page.items.iter().map(|d| ws.render_device(d)).collect();
         Ok((rendered, page.pagination))
     })?;
     ok(json!({ "devices": devices, "pagination": pagination }))
@@ -157,13 +156,18 @@ impl FromInput for GetDevice {
     }
 }
 
-pub(super) fn find_device<'a>(ws: &'a Workspace, req: &GetDevice) -> Result<&'a Device, SimError> {
+/// The device `req` names, among those `ctx` may see.
+pub(super) fn find_device<'a>(
+    ctx: &Ctx,
+    ws: &'a Workspace,
+    req: &GetDevice,
+) -> Result<&'a Device, SimError> {
     match req {
-        GetDevice::ById(id) => find::<Device>(&ws.devices, id),
+        GetDevice::ById(id) => ctx.device(ws, id),
         GetDevice::ByName(name) => ws
             .devices
             .iter()
-            .find(|d| d.display_name == *name)
+            .find(|d| d.display_name == *name && ctx.sees_account(&d.connected_account_id))
             .ok_or_else(|| {
                 SimError::not_found(
                     "device_not_found",
@@ -174,6 +178,6 @@ pub(super) fn find_device<'a>(ws: &'a Workspace, req: &GetDevice) -> Result<&'a 
 }
 
 async fn get(ctx: Ctx, SeamBody(req): SeamBody<GetDevice>) -> Reply {
-    let device = ctx.with(|ws| Ok(find_device(ws, &req)?.render(&ws.workspace_id)))?;
+    let device = ctx.with(|ws| Ok(ws.render_device(find_device(&ctx, ws, &req)?)))?;
     ok(json!({ "device": device }))
 }

@@ -1,7 +1,8 @@
 //! `/events/{list,get}`: what happened in the workspace, oldest first. `list` needs `since`
 //! (events generated after it: `created_at`, not `occurred_at`) or `between` (an exclusive interval), is not paginated (`limit`,
 //! default 500, and `unstable_offset` instead), and filters on the ids events carry: an event
-//! without the field a filter names does not match it.
+//! without the field a filter names does not match it. A client session does not see the
+//! events about devices (their codes included) and connected accounts it cannot see.
 
 use axum::routing::post;
 use axum::Router;
@@ -13,7 +14,7 @@ use crate::error::SimError;
 use crate::event_types::EVENT_TYPES;
 use crate::gate::Ctx;
 use crate::input::{self, Input};
-use crate::objects::{find, Event};
+use crate::objects::{find, not_found, Event};
 use crate::simulator::Simulator;
 
 pub(super) fn routes() -> Router<Simulator> {
@@ -149,11 +150,23 @@ fn chronological(events: &[Event]) -> Vec<&Event> {
     sorted
 }
 
+/// Whether the caller may see `event`: one about a device or a connected account is the
+/// account's ([`Ctx::sees_account`]); the others (access systems, identities) are narrowed by
+/// their own endpoints, not here.
+fn visible(ctx: &Ctx, event: &Event) -> bool {
+    let about_account =
+        event.field("device_id").is_some() || event.event_type.starts_with("connected_account.");
+    !about_account
+        || event
+            .field("connected_account_id")
+            .is_none_or(|account| ctx.sees_account(account))
+}
+
 async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListEvents>) -> Reply {
     let events = ctx.with(|ws| {
         Ok(chronological(&ws.events)
             .into_iter()
-            .filter(|event| req.matches(event))
+            .filter(|event| req.matches(event) && visible(&ctx, event))
             .skip(req.offset)
             .take(req.limit)
             .map(|event| event.render(&ws.workspace_id))
@@ -186,13 +199,18 @@ impl FromInput for GetEvent {
 async fn get(ctx: Ctx, SeamBody(req): SeamBody<GetEvent>) -> Reply {
     let event = ctx.with(|ws| {
         if let Some(id) = &req.event_id {
-            return Ok(find::<Event>(&ws.events, id)?.render(&ws.workspace_id));
+            return find::<Event>(&ws.events, id)
+                .ok()
+                .filter(|event| visible(&ctx, event))
+                .map(|event| event.render(&ws.workspace_id))
+                .ok_or_else(|| not_found::<Event>(id));
         }
         chronological(&ws.events)
             .into_iter()
             .rev()
             .find(|e| {
-                req.event_type.as_deref().is_none_or(|t| t == e.event_type)
+                visible(&ctx, e)
+                    && req.event_type.as_deref().is_none_or(|t| t == e.event_type)
                     && req
                         .device_id
                         .as_deref()

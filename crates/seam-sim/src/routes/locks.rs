@@ -1,5 +1,6 @@
 //! `/locks/{get,list}`: the devices that are locks (all seeded devices are), answered under
-//! both the `device` and the older `lock` key, as Seam's spec has it.
+//! both the `device` and the older `lock` key, as Seam's spec has it; narrowed for a client
+//! session as `/devices/*` are.
 
 use axum::routing::post;
 use axum::Router;
@@ -19,7 +20,7 @@ pub(super) fn routes() -> Router<Simulator> {
 }
 
 async fn get(ctx: Ctx, SeamBody(req): SeamBody<GetDevice>) -> Reply {
-    let device = ctx.with(|ws| Ok(find_device(ws, &req)?.render(&ws.workspace_id)))?;
+    let device = ctx.with(|ws| Ok(ws.render_device(find_device(&ctx, ws, &req)?)))?;
     ok(json!({ "device": device, "lock": device }))
 }
 
@@ -51,9 +52,11 @@ impl FromInput for ListLocks {
 async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListLocks>) -> Reply {
     let devices = ctx.with(|ws| {
         let matching = ws.devices.iter().filter(|d| {
-            req.device_ids
-                .as_ref()
-                .is_none_or(|ids| ids.contains(&d.device_id))
+            ctx.sees_account(&d.connected_account_id)
+                && req
+                    .device_ids
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&d.device_id))
                 && req
                     .connected_account_id
                     .as_ref()
@@ -65,7 +68,7 @@ async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListLocks>) -> Reply {
         });
         Ok(matching
             .take(req.limit)
-            .map(|d| d.render(&ws.workspace_id))
+            .map(|d| ws.render_device(d))
             .collect::<Vec<Value>>())
     })?;
     ok(json!({ "devices": devices, "locks": devices }))

@@ -11,6 +11,7 @@ mod acs_systems;
 mod acs_users;
 mod action_attempts;
 mod client_sessions;
+mod connected_accounts;
 mod devices;
 mod enrollment_automations;
 mod events;
@@ -21,8 +22,6 @@ mod unmanaged_codes;
 mod user_identities;
 mod webhooks;
 mod workspaces;
-
-pub(crate) use simulate::set_online;
 
 use axum::Router;
 
@@ -40,6 +39,7 @@ pub(crate) fn router() -> Router<Simulator> {
         .merge(enrollment_automations::routes())
         .merge(devices::routes())
         .merge(simulate::routes())
+        .merge(connected_accounts::routes())
         .merge(client_sessions::routes())
         .merge(locks::routes())
         .merge(phones::routes())

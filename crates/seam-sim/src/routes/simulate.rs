@@ -1,30 +1,34 @@
-//! `/devices/simulate/{disconnect,connect,remove}`: Seam's sandbox switches for a device's
-//! connectivity, so a client can be tested against a lock that drops off and comes back, or
-//! that disappears from its account altogether.
+//! `/devices/simulate/*`: Seam's sandbox switches for a device, so a client can be tested
+//! against a lock that drops off and comes back (`disconnect`, `connect`), whose hub does
+//! (`disconnect_from_hub`, `connect_to_hub`), whose subscription expires
+//! (`paid_subscription`), or that disappears from its account altogether (`remove`).
 //!
-//! A disconnected lock reports `properties.online: false` and a `device_disconnected` error,
-//! and holds up the codes being set on or removed from it ([`crate::lifecycle`]) until it is
-//! connected again. Only a change is announced (`device.disconnected`, `device.connected`):
-//! Seam describes both events as the `online` property changing, so asking for the state a
-//! device is already in is accepted and announces nothing.
+//! What each switch means for the lock and its codes, and which changes are announced, is
+//! [`crate::connectivity`]'s. A switch the device cannot simulate (its `can_simulate_*` flag
+//! is false) is refused before anything changes.
 
 use axum::routing::post;
 use axum::Router;
 use serde_json::json;
 
+use crate::connectivity::Link;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
-use crate::events::issues;
 use crate::gate::Ctx;
 use crate::input::{self, Input};
-use crate::objects::{not_found, Device};
+use crate::objects::{find, not_found, Device};
 use crate::simulator::Simulator;
-use crate::state::Workspace;
 
 pub(super) fn routes() -> Router<Simulator> {
     Router::new()
         .route("/devices/simulate/disconnect", post(disconnect))
         .route("/devices/simulate/connect", post(connect))
+        .route(
+            "/devices/simulate/disconnect_from_hub",
+            post(disconnect_hub),
+        )
+        .route("/devices/simulate/connect_to_hub", post(connect_hub))
+        .route("/devices/simulate/paid_subscription", post(subscription))
         .route("/devices/simulate/remove", post(remove))
 }
 
@@ -41,13 +45,75 @@ impl FromInput for SimulateOn {
 }
 
 async fn disconnect(ctx: Ctx, SeamBody(req): SeamBody<SimulateOn>) -> Reply {
-    ctx.with(|ws| set_online(ws, &req.device_id, false))?;
+    ctx.with(|ws| ws.set_link(&req.device_id, Link::Device, false))?;
     ok(json!({}))
 }
 
 async fn connect(ctx: Ctx, SeamBody(req): SeamBody<SimulateOn>) -> Reply {
-    ctx.with(|ws| set_online(ws, &req.device_id, true))?;
+    ctx.with(|ws| ws.set_link(&req.device_id, Link::Device, true))?;
     ok(json!({}))
+}
+
+async fn disconnect_hub(ctx: Ctx, SeamBody(req): SeamBody<SimulateOn>) -> Reply {
+    ctx.with(|ws| {
+        let device = find::<Device>(&ws.devices, &req.device_id)?;
+        require(
+            device,
+            "can_simulate_hub_disconnection",
+            device.model.has_hub,
+        )?;
+        ws.set_link(&req.device_id, Link::Hub, false)
+    })?;
+    ok(json!({}))
+}
+
+async fn connect_hub(ctx: Ctx, SeamBody(req): SeamBody<SimulateOn>) -> Reply {
+    ctx.with(|ws| {
+        let device = find::<Device>(&ws.devices, &req.device_id)?;
+        require(device, "can_simulate_hub_connection", device.model.has_hub)?;
+        ws.set_link(&req.device_id, Link::Hub, true)
+    })?;
+    ok(json!({}))
+}
+
+struct Subscription {
+    device_id: String,
+    is_expired: bool,
+}
+
+impl FromInput for Subscription {
+    fn from_input(input: &mut Input) -> Self {
+        Self {
+            device_id: input.required("device_id", input::uuid),
+            is_expired: input.required("is_expired", input::boolean),
+        }
+    }
+}
+
+async fn subscription(ctx: Ctx, SeamBody(req): SeamBody<Subscription>) -> Reply {
+    ctx.with(|ws| {
+        let device = find::<Device>(&ws.devices, &req.device_id)?;
+        let able = device.model.needs_subscription;
+        require(device, "can_simulate_paid_subscription", able)?;
+        ws.set_subscription_expired(&req.device_id, req.is_expired)
+    })?;
+    ok(json!({}))
+}
+
+/// Seam's sandbox simulates hubs and subscriptions only for the providers that have them
+/// (the device's `can_simulate_*` flag). Seam documents no error type for asking anyway; the
+/// simulator refuses with a 400 that names the flag.
+fn require(device: &Device, flag: &str, able: bool) -> Result<(), SimError> {
+    if able {
+        return Ok(());
+    }
+    Err(SimError::rejected(
+        "device_cannot_simulate",
+        format!(
+            "Device {} ({}) cannot simulate this: its {flag} is false",
+            device.device_id, device.display_name
+        ),
+    ))
 }
 
 /// Takes the device out of the workspace, as when it is removed from its provider account:
@@ -79,36 +145,4 @@ async fn remove(ctx: Ctx, SeamBody(req): SeamBody<SimulateOn>) -> Reply {
         Ok(())
     })?;
     ok(json!({}))
-}
-
-pub(crate) fn set_online(
-    ws: &mut Workspace,
-    device_id: &str,
-    online: bool,
-) -> Result<(), SimError> {
-    let now = ws.now();
-    let device = ws
-        .devices
-        .iter_mut()
-        .find(|d| d.device_id == device_id)
-        .ok_or_else(|| not_found::<Device>(device_id))?;
-    if device.online == online {
-        return Ok(());
-    }
-    device.online = online;
-    device.online_changed_at = now;
-    let device = device.clone();
-    if online {
-        ws.emit_for_device("device.connected", now, &device, json!({}));
-    } else {
-        let extra = json!({
-            "error_code": "device_disconnected",
-            "device_errors": issues(device.errors()),
-            "device_warnings": [],
-            "connected_account_errors": [],
-            "connected_account_warnings": [],
-        });
-        ws.emit_for_device("device.disconnected", now, &device, extra);
-    }
-    Ok(())
 }

@@ -1,5 +1,6 @@
 //! `/access_codes/simulate/create_unmanaged_access_code` and `/access_codes/unmanaged/{list,get}`:
-//! codes on a lock that Seam does not manage (see [`crate::objects::UnmanagedCode`]).
+//! codes on a lock that Seam does not manage (see [`crate::objects::UnmanagedCode`]). A client
+//! session reaches only the locks of its connected accounts, and their codes.
 
 use axum::routing::post;
 use axum::Router;
@@ -9,7 +10,7 @@ use crate::code_rules;
 use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::gate::Ctx;
 use crate::input::{self, Input};
-use crate::objects::{find, Device, UnmanagedCode};
+use crate::objects::{find, not_found, UnmanagedCode};
 use crate::pagination::PageRequest;
 use crate::simulator::Simulator;
 
@@ -45,7 +46,7 @@ impl FromInput for CreateUnmanaged {
 
 async fn create(ctx: Ctx, SeamBody(req): SeamBody<CreateUnmanaged>) -> Reply {
     let code = ctx.with(|ws| {
-        let device = find::<Device>(&ws.devices, &req.device_id)?.clone();
+        let device = ctx.device(ws, &req.device_id)?.clone();
         code_rules::require_capability(&device)?;
         code_rules::check_code(&device, &req.code, &ws.access_codes, None)?;
         code_rules::refuse_unmanaged_duplicate(&device, &req.code, &ws.unmanaged_codes)?;
@@ -90,7 +91,7 @@ impl FromInput for ListUnmanaged {
 
 async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListUnmanaged>) -> Reply {
     let (codes, pagination) = ctx.with(|ws| {
-        find::<Device>(&ws.devices, &req.device_id)?;
+        ctx.device(ws, &req.device_id)?;
         let matching = ws
             .unmanaged_codes
             .iter()
@@ -120,10 +121,11 @@ impl FromInput for GetUnmanaged {
 
 async fn get(ctx: Ctx, SeamBody(req): SeamBody<GetUnmanaged>) -> Reply {
     let code = ctx.with(|ws| {
-        Ok(
-            find::<UnmanagedCode>(&ws.unmanaged_codes, &req.access_code_id)?
-                .render(&ws.workspace_id),
-        )
+        let code = find::<UnmanagedCode>(&ws.unmanaged_codes, &req.access_code_id)?;
+        if !ctx.sees_account(&code.connected_account_id) {
+            return Err(not_found::<UnmanagedCode>(&req.access_code_id));
+        }
+        Ok(code.render(&ws.workspace_id))
     })?;
     ok(json!({ "access_code": code }))
 }

@@ -9,7 +9,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::clock::SimClock;
 use crate::ids::SimRng;
-use crate::objects::{AcsAccessGroup, AcsEntrance, AcsSystem, Device, SystemKind};
+use crate::objects::{
+    AcsAccessGroup, AcsEntrance, AcsSystem, ConnectedAccount, Device, SystemKind,
+};
 use crate::options::SimOptions;
 use crate::state::Workspace;
 
@@ -66,7 +68,13 @@ pub(crate) fn fill(ws: &mut Workspace, spec: &SeedSpec) {
         {
             Some((_, account)) => account.clone(),
             None => {
-                let account = ws.rng.new_id();
+                let account = new_account(
+                    ws,
+                    &model.manufacturer,
+                    &model.manufacturer_display_name,
+                    "lock",
+                    synced_at,
+                );
                 accounts.push((model.manufacturer.clone(), account.clone()));
                 account
             }
@@ -80,6 +88,9 @@ pub(crate) fn fill(ws: &mut Workspace, spec: &SeedSpec) {
             connected_account_id: account,
             online: lock.online,
             online_changed_at: synced_at,
+            hub_disconnected_at: None,
+            subscription_expired_at: None,
+            reach_changed_at: None,
             locked: true,
             battery_level: lock.battery_level,
             location_name: lock
@@ -92,12 +103,38 @@ pub(crate) fn fill(ws: &mut Workspace, spec: &SeedSpec) {
     }
 }
 
+/// A connected account of `account_type`, created at `created_at`; answers its id.
+fn new_account(
+    ws: &mut Workspace,
+    account_type: &str,
+    display_name: &str,
+    capability: &str,
+    created_at: DateTime<Utc>,
+) -> String {
+    let account = ConnectedAccount {
+        connected_account_id: ws.rng.new_id(),
+        seq: ws.next_seq(),
+        account_type: account_type.to_owned(),
+        account_type_display_name: display_name.to_owned(),
+        capability: capability.to_owned(),
+        created_at,
+        disconnected_at: None,
+    };
+    let id = account.connected_account_id.clone();
+    ws.connected_accounts.push(account);
+    id
+}
+
 fn seed_system(ws: &mut Workspace, spec: &spec::SystemSpec, created_at: DateTime<Utc>) {
-    let account = ws.rng.new_id();
     let kind = match spec.kind {
         SeedSystemKind::LatchBuilding => SystemKind::LatchBuilding,
         SeedSystemKind::SaltoKsSite => SystemKind::SaltoKsSite,
     };
+    let (account_type, display_name) = match kind {
+        SystemKind::SaltoKsSite => ("salto_ks", "Salto KS"),
+        _ => ("latch", "Latch"),
+    };
+    let account = new_account(ws, account_type, display_name, "access_control", created_at);
     let mut site = system(ws, kind, &spec.name, &account, &spec.time_zone, created_at);
     let manager = (kind == SystemKind::LatchBuilding).then(|| {
         system(

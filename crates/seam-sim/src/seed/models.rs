@@ -39,5 +39,9 @@ pub(crate) fn preset(name: &str) -> Option<DeviceModel> {
         max_active_codes_supported: max_codes,
         supports_native_scheduling: native,
         code_constraints: Vec::new(),
+        // August locks reach Seam through their Connect Wi-Fi bridge; Nuki's Smart Hosting
+        // needs a subscription. These are the models Seam's sandbox simulates both for.
+        has_hub: name == "august",
+        needs_subscription: name == "nuki",
     })
 }

@@ -350,3 +350,83 @@ async fn action_attempts_are_listed_by_id_and_by_lock() {
         .await;
     assert_eq!(ids(&by_id), [first["action_attempt_id"].clone()]);
 }
+
+/// A lock seeded with the two constraints that are not about the PIN's digits: it picks every
+/// PIN itself (`cannot_specify_pin_code`), and shows at most 14 characters of a name.
+async fn constrained_lock(sim: &TestSim) -> (crate::helpers::Ws<'_>, String) {
+    let ws = sim
+        .seeded(json!({
+            "locks": [{
+                "name": "Shed",
+                "model": "schlage",
+                "supported_code_lengths": [6],
+                "code_constraints": [
+                    { "constraint_type": "cannot_specify_pin_code" },
+                    { "constraint_type": "name_length", "max_length": 14 },
+                ],
+            }],
+        }))
+        .await;
+    let lock = ws.device_id("schlage_lock").await;
+    (ws, lock)
+}
+
+#[tokio::test]
+async fn a_lock_that_picks_its_own_pins_refuses_a_chosen_one_on_create_and_update() {
+    let sim = TestSim::start().await;
+    let (ws, lock) = constrained_lock(&sim).await;
+    ws.call(
+        "/access_codes/create",
+        json!({ "device_id": lock, "code": "246813" }),
+    )
+    .await
+    .assert_error(400, "cannot_specify_pin_code");
+    let created = ws.create_code(&lock, json!({ "name": "Guest" })).await;
+    let code = &created["access_code"];
+    let pin = code["code"].as_str().unwrap();
+    assert_eq!(pin.len(), 6, "{pin}");
+    ws.call(
+        "/access_codes/update",
+        json!({ "access_code_id": code["access_code_id"], "code": "135792" }),
+    )
+    .await
+    .assert_error(400, "cannot_specify_pin_code");
+    // A common code key cannot force a PIN on it either: the lock picks another one.
+    let first = ws
+        .create_code(&lock, json!({ "common_code_key": "cleaner" }))
+        .await;
+    let second = ws
+        .create_code(&lock, json!({ "common_code_key": "cleaner" }))
+        .await;
+    assert_ne!(first["access_code"]["code"], second["access_code"]["code"]);
+    // Nothing but the refusals changed: the first code kept its PIN, and no code was made
+    // from a refused request.
+    assert_eq!(ws.code(&code["access_code_id"]).await["code"], pin);
+    let listed = ws
+        .ok("/access_codes/list", json!({ "device_id": lock }))
+        .await;
+    assert_eq!(listed["access_codes"].as_array().unwrap().len(), 3);
+}
+
+/// Seam's spec (`access_code.name`): "Seam identifies the code on Seam by its name but may
+/// modify the name that appears on the lock provider's app or on the device. For example, Seam
+/// may ... truncate the name to meet provider constraints." A long name is therefore never an
+/// error, and the code keeps it whole.
+#[tokio::test]
+async fn a_name_longer_than_the_locks_name_length_is_kept_whole() {
+    let sim = TestSim::start().await;
+    let (ws, lock) = constrained_lock(&sim).await;
+    let long = "Cleaning crew, Tuesdays and Fridays";
+    assert!(long.len() > 14);
+    let created = ws.create_code(&lock, json!({ "name": long })).await;
+    let id = created["access_code"]["access_code_id"].clone();
+    assert_eq!(created["access_code"]["name"], long);
+    assert_eq!(ws.code(&id).await["name"], long);
+    let longer = format!("{long} (and Sundays)");
+    ws.ok(
+        "/access_codes/update",
+        json!({ "access_code_id": id, "name": longer }),
+    )
+    .await;
+    assert_eq!(ws.code(&id).await["name"], longer.as_str());
+}

@@ -104,6 +104,40 @@ async fn busy_workspace(ws: &Ws<'_>) {
         json!({ "acs_user_id": salto_user["acs_user_id"] }),
     )
     .await;
+    // Hubs, subscriptions and accounts: each kind of trouble on a device, and its events.
+    ws.ok(
+        "/devices/simulate/disconnect_from_hub",
+        json!({ "device_id": august }),
+    )
+    .await;
+    for expired in [true, false, true] {
+        ws.ok(
+            "/devices/simulate/paid_subscription",
+            json!({ "device_id": nuki, "is_expired": expired }),
+        )
+        .await;
+    }
+    let account_of = |device: &str| {
+        let device = device.to_owned();
+        async move {
+            ws.ok("/devices/get", json!({ "device_id": device })).await["device"]
+                ["connected_account_id"]
+                .clone()
+        }
+    };
+    let yale_account = json!({ "connected_account_id": account_of(&yale).await });
+    ws.ok(
+        "/connected_accounts/simulate/disconnect",
+        yale_account.clone(),
+    )
+    .await;
+    ws.ok("/_sim/connected_accounts/reconnect", yale_account)
+        .await;
+    ws.ok(
+        "/connected_accounts/simulate/disconnect",
+        json!({ "connected_account_id": account_of(&schlage).await }),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -119,6 +153,7 @@ async fn every_rendered_object_fits_its_schema() {
         ("events", "event"),
         ("webhooks", "webhook"),
         ("devices", "device"),
+        ("connected_accounts", "connected_account"),
         ("acs_users", "acs_user"),
         ("acs_credentials", "acs_credential"),
         ("acs_systems", "acs_system"),
@@ -164,6 +199,10 @@ async fn every_rendered_object_fits_its_schema() {
         "access_code.failed_to_remove_from_device",
         "device.disconnected",
         "device.connected",
+        "device.error.subscription_required",
+        "device.error.subscription_required.resolved",
+        "connected_account.disconnected",
+        "connected_account.connected",
         "acs_user.created",
         "acs_user.deleted",
         "acs_credential.issued",
@@ -214,6 +253,8 @@ async fn every_endpoint_answers_under_its_response_key() {
     let group = ws.ok("/acs/access_groups/list", json!({})).await["acs_access_groups"][0]
         ["acs_access_group_id"]
         .clone();
+    let nuki = ws.device_id("nuki_lock").await;
+    let account = ws.device("august_lock").await["connected_account_id"].clone();
     let calls: Vec<(&str, Value)> = vec![
         ("/access_codes/get", json!({ "access_code_id": code_id })),
         ("/access_codes/list", json!({ "device_id": august })),
@@ -293,6 +334,27 @@ async fn every_endpoint_answers_under_its_response_key() {
         ),
         ("/acs/users/delete", json!({ "acs_user_id": user })),
         ("/access_codes/delete", json!({ "access_code_id": code_id })),
+        ("/connected_accounts/list", json!({})),
+        (
+            "/connected_accounts/get",
+            json!({ "connected_account_id": account }),
+        ),
+        (
+            "/devices/simulate/disconnect_from_hub",
+            json!({ "device_id": august }),
+        ),
+        (
+            "/devices/simulate/connect_to_hub",
+            json!({ "device_id": august }),
+        ),
+        (
+            "/devices/simulate/paid_subscription",
+            json!({ "device_id": nuki, "is_expired": true }),
+        ),
+        (
+            "/connected_accounts/simulate/disconnect",
+            json!({ "connected_account_id": account }),
+        ),
         ("/webhooks/delete", json!({ "webhook_id": webhook })),
         (
             "/client_sessions/revoke",

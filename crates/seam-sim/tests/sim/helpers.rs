@@ -92,6 +92,26 @@ impl TestSim {
         }
     }
 
+    /// A new workspace holding `seed` instead of the demo properties.
+    pub async fn seeded(&self, seed: Value) -> Ws<'_> {
+        let answer = self
+            .send(
+                "/_sim/workspaces",
+                None,
+                Some(json!({ "name": "Custom", "seed": seed })),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.body);
+        assert!(answer.body["publishable_key"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("seam_pk1")));
+        Ws {
+            sim: self,
+            key: answer.body["api_key"].as_str().unwrap().to_owned(),
+            workspace_id: answer.body["workspace_id"].as_str().unwrap().to_owned(),
+        }
+    }
+
     /// POSTs `body` (or nothing) to `path`, with `key` as bearer if given.
     pub async fn send(&self, path: &str, key: Option<&str>, body: Option<Value>) -> Answer {
         let mut request = self.http.post(format!("{}{path}", self.base_url()));

@@ -8,6 +8,7 @@ use seam_sim::SimOptions;
 use serde_json::{json, Value};
 
 use crate::helpers::TestSim;
+use crate::receiver::{assert_signature, Receiver};
 
 /// One exchange as the client saw it: what was asked, the status, `seam-request-id` and the
 /// body's bytes.
@@ -263,4 +264,69 @@ async fn a_loaded_dump_carries_on_exactly_as_the_original() {
     after_the_dump(&mut there).await;
     let bodies = |log: &[Exchange]| log.iter().map(|e| e.body.clone()).collect::<Vec<_>>();
     assert_eq!(bodies(&here.log), bodies(&there.log));
+}
+
+/// What a webhook receiver got from a seeded run: every request's `svix-id`, `svix-timestamp`,
+/// `svix-signature` and body, sorted (messages travel concurrently, so the order they arrive
+/// in is the network's, not the simulator's).
+async fn deliveries(seed: u64) -> Vec<(String, String, String, String)> {
+    let sim = TestSim::start_with(SimOptions::deterministic(seed)).await;
+    let receiver = Receiver::start(0).await;
+    let ws = sim.workspace().await;
+    // Every message twice, to cover duplicates too.
+    ws.ok(
+        "/_sim/webhooks",
+        json!({ "duplicate_rate": 1.0, "max_jitter_ms": 20 }),
+    )
+    .await;
+    let secret = ws
+        .ok("/webhooks/create", json!({ "url": receiver.url }))
+        .await["webhook"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let lock = ws.device_id("august_lock").await;
+    ws.create_code(&lock, json!({ "name": "Guest" })).await;
+    ws.advance(10.0).await;
+    ws.ok(
+        "/devices/simulate/disconnect_from_hub",
+        json!({ "device_id": lock }),
+    )
+    .await;
+    ws.create_code(&lock, json!({ "name": "Held up" })).await;
+    ws.advance(90.0).await;
+    let events = ws.event_types(json!({})).await.len();
+    assert!(events >= 5, "{events} events");
+    let received = receiver
+        .wait_for("every message twice", |r| r.len() == 2 * events)
+        .await;
+    let mut seen: Vec<_> = received
+        .iter()
+        .map(|r| {
+            assert_signature(r, &secret);
+            // Simulator time: when the event was generated, on the frozen clock.
+            let created_at = r.event()["created_at"].as_str().unwrap().to_owned();
+            let created_at = chrono::DateTime::parse_from_rfc3339(&created_at).unwrap();
+            assert_eq!(r.svix_timestamp, created_at.timestamp().to_string());
+            (
+                r.svix_id.clone(),
+                r.svix_timestamp.clone(),
+                r.svix_signature.clone(),
+                r.body.clone(),
+            )
+        })
+        .collect();
+    seen.sort();
+    seen
+}
+
+#[tokio::test]
+async fn the_same_seed_delivers_byte_identical_webhooks() {
+    let first = deliveries(42).await;
+    let second = deliveries(42).await;
+    assert_eq!(first, second);
+    // Not one frozen instant either: the clock moved, and the timestamps with it.
+    let stamps: std::collections::BTreeSet<&str> = first.iter().map(|d| d.1.as_str()).collect();
+    assert!(stamps.len() >= 2, "{stamps:?}");
+    assert_ne!(deliveries(43).await, first);
 }

@@ -1,34 +1,14 @@
 //! Workspaces as data: custom seeds, seeds added later, reset, clocks that are read, set,
 //! frozen and unfrozen, and devices taken offline through the control surface.
 
-use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{ids, TestSim, Ws};
-
-async fn seeded<'a>(sim: &'a TestSim, seed: Value) -> Ws<'a> {
-    let answer = sim
-        .send(
-            "/_sim/workspaces",
-            None,
-            Some(json!({ "name": "Custom", "seed": seed })),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.body);
-    assert!(answer.body["publishable_key"]
-        .as_str()
-        .is_some_and(|k| k.starts_with("seam_pk1")));
-    Ws {
-        sim,
-        key: answer.body["api_key"].as_str().unwrap().to_owned(),
-        workspace_id: answer.body["workspace_id"].as_str().unwrap().to_owned(),
-    }
-}
+use crate::helpers::{ids, TestSim};
 
 #[tokio::test]
 async fn an_empty_seed_gives_an_empty_workspace() {
     let sim = TestSim::start().await;
-    let ws = seeded(&sim, json!({})).await;
+    let ws = sim.seeded(json!({})).await;
     assert_eq!(
         ws.ok("/devices/list", json!({})).await["devices"],
         json!([])
@@ -42,9 +22,8 @@ async fn an_empty_seed_gives_an_empty_workspace() {
 #[tokio::test]
 async fn a_custom_seed_brings_its_systems_groups_and_constrained_locks() {
     let sim = TestSim::start().await;
-    let ws = seeded(
-        &sim,
-        json!({
+    let ws = sim
+        .seeded(json!({
             "acs_systems": [{
                 "kind": "salto_ks_site",
                 "name": "Dock Street",
@@ -57,9 +36,8 @@ async fn a_custom_seed_brings_its_systems_groups_and_constrained_locks() {
                 "supported_code_lengths": [4],
                 "code_constraints": [{ "constraint_type": "no_zeros" }],
             }],
-        }),
-    )
-    .await;
+        }))
+        .await;
     let systems = ws.ok("/acs/systems/list", json!({})).await;
     assert_eq!(systems["acs_systems"][0]["name"], "Dock Street");
     let groups = ws.ok("/acs/access_groups/list", json!({})).await;

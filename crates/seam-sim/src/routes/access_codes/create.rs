@@ -13,7 +13,7 @@ use crate::envelope::{ok, FromInput, Reply, SeamBody};
 use crate::error::SimError;
 use crate::gate::Ctx;
 use crate::input::{self, Input};
-use crate::objects::{find, AccessCode, ActionType, Device, Phase};
+use crate::objects::{AccessCode, ActionType, Device, Phase};
 use crate::rate_limits::DeviceCall;
 use crate::state::Workspace;
 
@@ -90,32 +90,36 @@ impl FromInput for CreateCode {
 }
 
 pub(super) async fn create(ctx: Ctx, SeamBody(req): SeamBody<CreateCode>) -> Reply {
-    let (code, attempt) = ctx.with(|ws| create_in(ws, req))?;
+    let (code, attempt) = ctx.with(|ws| create_in(&ctx, ws, req))?;
     ok(json!({ "access_code": code, "action_attempt": attempt }))
 }
 
 fn create_in(
+    ctx: &Ctx,
     ws: &mut Workspace,
     req: CreateCode,
 ) -> Result<(serde_json::Value, serde_json::Value), SimError> {
     let now = ws.now();
-    let device = find::<Device>(&ws.devices, &req.device_id)?.clone();
+    let device = ctx.device(ws, &req.device_id)?.clone();
     ws.device_limits.admit(
         &device.device_id,
         DeviceCall::AccessCodeWrite,
         Instant::now(),
     )?;
     code_rules::require_capability(&device)?;
-    refuse_offline(&device, &req)?;
+    let reachable = ws.is_reachable(&device);
+    refuse_offline(&device, reachable, &req)?;
     require_future(req.ends_at, now)?;
     let pin = match (&req.code, &req.common_code_key) {
         (Some(pin), _) => {
+            code_rules::refuse_chosen_pin(&device)?;
             code_rules::check_code(&device, pin, &ws.access_codes, None)?;
             code_rules::refuse_unmanaged_duplicate(&device, pin, &ws.unmanaged_codes)?;
             pin.clone()
         }
-        // Seam: codes with the same common_code_key always share their PIN.
-        (None, Some(key)) => match ws
+        // Seam: codes with the same common_code_key always share their PIN (unless the lock
+        // picks its own).
+        (None, Some(key)) if !code_rules::picks_own_pins(&device) => match ws
             .access_codes
             .iter()
             .find(|c| c.common_code_key.as_ref() == Some(key))
@@ -133,7 +137,7 @@ fn create_in(
                 &mut ws.rng,
             )?,
         },
-        (None, None) => code_rules::generate(
+        (None, _) => code_rules::generate(
             &device,
             req.preferred_code_length,
             &ws.access_codes,
@@ -166,11 +170,12 @@ fn create_in(
     };
     ws.access_codes.push(code.clone());
     ws.emit_for_code("access_code.created", now, &code, json!({}));
-    let attempt = new_attempt(ws, ActionType::Create, &code, device.online);
+    let attempt = new_attempt(ws, ActionType::Create, &code, reachable);
     Ok((code.render(&ws.workspace_id), attempt))
 }
 
-fn refuse_offline(device: &Device, req: &CreateCode) -> Result<(), SimError> {
+/// `reachable`: whether Seam reaches the lock now (it, its hub and its account connected).
+fn refuse_offline(device: &Device, reachable: bool, req: &CreateCode) -> Result<(), SimError> {
     if req.wants_offline_code {
         return Err(SimError::rejected(
             "offline_access_codes_not_supported",
@@ -180,7 +185,7 @@ fn refuse_offline(device: &Device, req: &CreateCode) -> Result<(), SimError> {
             ),
         ));
     }
-    if !device.online && !req.attempt_for_offline_device {
+    if !reachable && !req.attempt_for_offline_device {
         return Err(SimError::rejected(
             "device_offline",
             format!(

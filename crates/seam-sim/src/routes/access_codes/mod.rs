@@ -1,6 +1,8 @@
 //! `/access_codes/{create,get,list,update,delete}`: PINs on smart locks. Creation and updates,
 //! with the lock's rules ([`crate::code_rules`]) and Seam's per-device rate limits, live in
-//! [`create`] and [`update`]; the lifecycle after the call is [`crate::lifecycle`]'s.
+//! [`create`] and [`update`]; the lifecycle after the call is [`crate::lifecycle`]'s. A client
+//! session reaches only the codes on the locks of its connected accounts; others are, to it,
+//! not found.
 
 use std::time::Instant;
 
@@ -109,11 +111,18 @@ impl FromInput for GetCode {
 async fn get(ctx: Ctx, SeamBody(req): SeamBody<GetCode>) -> Reply {
     let code = ctx.with(|ws| {
         let code = match &req {
-            GetCode::ById(id) => find::<AccessCode>(&ws.access_codes, id)?,
+            GetCode::ById(id) => find::<AccessCode>(&ws.access_codes, id)
+                .ok()
+                .filter(|c| ctx.sees_account(&c.connected_account_id))
+                .ok_or_else(|| not_found::<AccessCode>(id))?,
             GetCode::ByPin { device_id, code } => ws
                 .access_codes
                 .iter()
-                .find(|c| c.device_id == *device_id && c.code == *code)
+                .find(|c| {
+                    c.device_id == *device_id
+                        && c.code == *code
+                        && ctx.sees_account(&c.connected_account_id)
+                })
                 .ok_or_else(|| {
                     SimError::not_found(
                         "access_code_not_found",
@@ -166,6 +175,7 @@ async fn list(ctx: Ctx, SeamBody(req): SeamBody<ListCodes>) -> Reply {
     let (codes, pagination) = ctx.with(|ws| {
         let matching = ws.access_codes.iter().filter(|c| {
             !req.unmatchable
+                && ctx.sees_account(&c.connected_account_id)
                 && req.device_id.as_ref().is_none_or(|d| *d == c.device_id)
                 && req
                     .access_code_ids
@@ -212,6 +222,7 @@ async fn delete(ctx: Ctx, SeamBody(req): SeamBody<DeleteCode>) -> Reply {
             .position(|c| {
                 c.access_code_id == req.access_code_id
                     && req.device_id.as_ref().is_none_or(|d| *d == c.device_id)
+                    && ctx.sees_account(&c.connected_account_id)
             })
             .ok_or_else(|| not_found::<AccessCode>(&req.access_code_id))?;
         let device_id = ws.access_codes[index].device_id.clone();

@@ -60,16 +60,18 @@ impl FromInput for UpdateCode {
 }
 
 pub(super) async fn update(ctx: Ctx, SeamBody(req): SeamBody<UpdateCode>) -> Reply {
-    let attempt = ctx.with(|ws| update_in(ws, req))?;
+    let attempt = ctx.with(|ws| update_in(&ctx, ws, req))?;
     ok(json!({ "action_attempt": attempt }))
 }
 
-fn update_in(ws: &mut Workspace, req: UpdateCode) -> Result<Value, SimError> {
+fn update_in(ctx: &Ctx, ws: &mut Workspace, req: UpdateCode) -> Result<Value, SimError> {
     let now = ws.now();
     let index = ws
         .access_codes
         .iter()
-        .position(|c| c.access_code_id == req.access_code_id)
+        .position(|c| {
+            c.access_code_id == req.access_code_id && ctx.sees_account(&c.connected_account_id)
+        })
         .ok_or_else(|| not_found::<AccessCode>(&req.access_code_id))?;
     let old = ws.access_codes[index].clone();
     if req.device_id.as_ref().is_some_and(|d| *d != old.device_id) {
@@ -102,6 +104,7 @@ fn update_in(ws: &mut Workspace, req: UpdateCode) -> Result<Value, SimError> {
     let (starts_at, ends_at) = new_time_frame(&req, &old, now)?;
     require_future(ends_at.filter(|_| ends_at != old.ends_at), now)?;
     if let Some(pin) = &req.code {
+        code_rules::refuse_chosen_pin(&device)?;
         code_rules::check_code(&device, pin, &ws.access_codes, Some(&old.access_code_id))?;
         code_rules::refuse_unmanaged_duplicate(&device, pin, &ws.unmanaged_codes)?;
     }
@@ -126,7 +129,8 @@ fn update_in(ws: &mut Workspace, req: UpdateCode) -> Result<Value, SimError> {
         let extra = json!({ "changed_properties": changes });
         ws.emit_for_code("access_code.changed", now, &code, extra);
     }
-    Ok(new_attempt(ws, ActionType::Update, &code, device.online))
+    let reachable = ws.is_reachable(&device);
+    Ok(new_attempt(ws, ActionType::Update, &code, reachable))
 }
 
 /// The frame after the update: `type: "ongoing"` drops it; otherwise given ends replace old

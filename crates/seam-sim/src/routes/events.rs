@@ -150,9 +150,9 @@ fn chronological(events: &[Event]) -> Vec<&Event> {
     sorted
 }
 
-/// Whether the caller may see `event`: one about a device or a connected account is the
-/// account's ([`Ctx::sees_account`]); the others (access systems, identities) are narrowed by
-/// their own endpoints, not here.
+/// Whether the caller may see `event`: one about a device (or its codes) or a connected
+/// account is the account's ([`Ctx::sees_account`]); the others (access systems, identities)
+/// are not narrowed.
 fn visible(ctx: &Ctx, event: &Event) -> bool {
     let about_account =
         event.field("device_id").is_some() || event.event_type.starts_with("connected_account.");

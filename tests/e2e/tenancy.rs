@@ -289,3 +289,103 @@ async fn a_callers_visibility_narrows_queries_that_filter_nothing() {
     assert_eq!(forged[2..], [0, 0, 0, 0, 0], "{forged:?}");
     app.assert_truth().await;
 }
+
+/// What belongs to a grant carries its grant's property and resident so that visibility is one
+/// expression per row (migration 014). The copy is the database's: no writer can make a
+/// credential look as if it were in another property or of another resident, and no tenant can
+/// hang a row off another tenant's grant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_belongs_to_a_grant_keeps_its_grants_property_and_resident() {
+    use doorway_api::db::{begin, begin_tenant, Visibility};
+    use doorway_domain::PropertyId;
+    use uuid::Uuid;
+
+    let app = spawn_app().await;
+    let lock_a = app.import_smart_locks(&["Unit 2A Front Door"]).await;
+    let lock_b = app.import_smart_locks(&["Unit 2B Front Door"]).await;
+    let jane = app
+        .create_resident("Jane Doe", "jane@example.com", "jane")
+        .await;
+    let sam = app
+        .create_resident("Sam Lee", "sam@example.com", "sam")
+        .await;
+    app.grant_pin_on_locks(&jane, &lock_a, &["Unit 2A Front Door"], None)
+        .await;
+    let id = |value: &serde_json::Value| -> Uuid { value["id"].as_str().unwrap().parse().unwrap() };
+    let (property_a, property_b, jane_id, sam_id) = (id(&lock_a), id(&lock_b), id(&jane), id(&sam));
+    let pool = doorway_api::db::connect(&app.service_database, 1)
+        .await
+        .unwrap();
+    let tenant = TenantId::from(app.tenant_id);
+
+    // A writer that sees the whole tenant tries to move Jane's credential and its entrances to
+    // property B and to Sam: the rows keep their grant's property and resident.
+    let mut tx = begin_tenant(&pool, tenant).await.unwrap();
+    for table in ["credentials", "credential_entrances", "provisioning_steps"] {
+        sqlx::query(&format!(
+            "update {table} set property_id = $1, resident_id = $2"
+        ))
+        .bind(property_b)
+        .bind(sam_id)
+        .execute(tx.conn())
+        .await
+        .unwrap();
+        let owners: Vec<(Uuid, Uuid)> = sqlx::query_as(&format!(
+            "select distinct property_id, resident_id from {table}"
+        ))
+        .fetch_all(tx.conn())
+        .await
+        .unwrap();
+        assert_eq!(owners, [(property_a, jane_id)], "{table}");
+    }
+    let grant: Uuid = sqlx::query_scalar("select grant_id from grants")
+        .fetch_one(tx.conn())
+        .await
+        .unwrap();
+    let entrance: Uuid = sqlx::query_scalar("select entrance_id from entrances limit 1")
+        .fetch_one(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // So a manager of property B still sees nothing of it, and Sam none of it.
+    let b = PropertyId::from(property_b);
+    for visibility in [
+        Visibility::staff(tenant, Some(vec![b]), true),
+        Visibility::resident(tenant, "sam"),
+    ] {
+        let mut tx = begin(&pool, &visibility).await.unwrap();
+        for table in [
+            "credentials",
+            "credential_entrances",
+            "grant_entrances",
+            "provisioning_steps",
+        ] {
+            let n: i64 = sqlx::query_scalar(&format!("select count(*) from {table}"))
+                .fetch_one(tx.conn())
+                .await
+                .unwrap();
+            assert_eq!(n, 0, "{table}");
+        }
+    }
+
+    // Another tenant cannot attach an entrance to this tenant's grant.
+    let (other, _) = app.add_tenant("Other Co").await;
+    let mut tx = begin_tenant(&pool, TenantId::from(other)).await.unwrap();
+    let refused = sqlx::query(
+        "insert into grant_entrances (grant_id, entrance_id, tenant_id) values ($1, $2, $3)",
+    )
+    .bind(grant)
+    .bind(entrance)
+    .bind(other)
+    .execute(tx.conn())
+    .await
+    .unwrap_err();
+    let code = refused
+        .as_database_error()
+        .and_then(|e| e.code())
+        .map(|c| c.into_owned());
+    assert_eq!(code.as_deref(), Some("23503"), "{refused}");
+    drop(tx);
+    app.assert_truth().await;
+}

@@ -144,7 +144,7 @@ pub async fn page_of_resident(
     let (before_at, before_id) = before.unzip();
     let rows = sqlx::query!(
         r#"with mine as (
-               select c.*, g.starts_at, g.ends_at, g.property_id, count(*) over () as total
+               select c.*, g.starts_at, g.ends_at, count(*) over () as total
                from credentials c join grants g using (grant_id)
                where c.tenant_id = $1 and g.resident_id = $2)
            select m.credential_id as "credential_id: CredentialId",

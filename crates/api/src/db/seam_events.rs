@@ -114,7 +114,8 @@ pub struct EventCredential {
 
 /// Locks the residents an event is about (by ACS credential, access code or ACS user: give
 /// one), before anything else of theirs: every transaction that changes a resident's access
-/// takes the resident's row first, so that none waits on another in a cycle.
+/// takes the resident's row first, so that none waits on another in a cycle. One branch per
+/// Seam id, each answered by its own index.
 pub async fn lock_residents(
     db: &mut TenantTx,
     acs_credential_id: Option<&str>,
@@ -125,11 +126,15 @@ pub async fn lock_residents(
     sqlx::query!(
         r#"select r.resident_id from residents r
            where r.tenant_id = $1 and r.resident_id in (
-               select g.resident_id from credentials c join grants g using (grant_id)
-               where c.tenant_id = $1
-                 and (c.seam_acs_credential_id = $2 or c.seam_access_code_id = $3
-                      or c.superseded_seam_acs_credential_id = $2)
-               union
+               select c.resident_id from credentials c
+               where c.tenant_id = $1 and c.seam_acs_credential_id = $2
+               union all
+               select c.resident_id from credentials c
+               where c.tenant_id = $1 and c.superseded_seam_acs_credential_id = $2
+               union all
+               select c.resident_id from credentials c
+               where c.tenant_id = $1 and c.seam_access_code_id = $3
+               union all
                select u.resident_id from resident_acs_users u
                where u.tenant_id = $1 and u.seam_acs_user_id = $4)
            order by r.resident_id

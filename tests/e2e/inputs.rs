@@ -383,8 +383,18 @@ async fn oversized_bodies_are_413_as_json_whether_announced_or_chunked() {
         .send()
         .await
         .unwrap();
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-        body.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    // Chunked, the server learns the size only by reading: it refuses once it has read past the
+    // 1 MiB limit and closes. The body goes just past the limit, so that what the server leaves
+    // unread fits in the sockets' buffers; a client still writing megabytes would instead see the
+    // connection closed under it (a broken pipe) before the answer, as with any server.
+    let just_over = serde_json::to_vec(
+        &json!({ "query": "{ viewer { role } }", "variables": { "pad": "x".repeat(1024 * 1024 + 16 * 1024) } }),
+    )
+    .unwrap();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = just_over
+        .chunks(16 * 1024)
+        .map(|c| Ok(c.to_vec()))
+        .collect();
     let chunked = client
         .post(format!("{}/graphql", app.address))
         .bearer_auth(app.manager_token())

@@ -50,10 +50,7 @@ async fn a_query_without_any_tenant_filter_sees_only_the_current_tenant() {
         "provisioning_runs",
         "provisioning_steps",
     ] {
-        let n: i64 = sqlx::query_scalar(&format!("select count(*) from {table}"))
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
+        let n = rows_in(&mut conn, table).await;
         assert_eq!(n, 0, "{table} leaked rows without a tenant");
     }
     // And the service's role can neither bypass nor switch off row-level security.
@@ -97,10 +94,7 @@ async fn neither_reset_role_nor_set_config_widens_what_the_service_sees() {
             "provisioning_runs",
             "resident_leases",
         ] {
-            let n: i64 = sqlx::query_scalar(&format!("select count(*) from {table}"))
-                .fetch_one(&mut *conn)
-                .await
-                .unwrap();
+            let n = rows_in(&mut conn, table).await;
             assert_eq!(n, 0, "scope {scope} widened {table}");
         }
     }
@@ -260,10 +254,7 @@ async fn a_callers_visibility_narrows_queries_that_filter_nothing() {
                 "provisioning_runs",
                 "provisioning_steps",
             ] {
-                let n: i64 = sqlx::query_scalar(&format!("select count(*) from {table}"))
-                    .fetch_one(tx.conn())
-                    .await
-                    .unwrap();
+                let n = rows_in(tx.conn(), table).await;
                 counts.push(n);
             }
             counts
@@ -361,10 +352,7 @@ async fn what_belongs_to_a_grant_keeps_its_grants_property_and_resident() {
             "grant_entrances",
             "provisioning_steps",
         ] {
-            let n: i64 = sqlx::query_scalar(&format!("select count(*) from {table}"))
-                .fetch_one(tx.conn())
-                .await
-                .unwrap();
+            let n = rows_in(tx.conn(), table).await;
             assert_eq!(n, 0, "{table}");
         }
     }
@@ -388,4 +376,13 @@ async fn what_belongs_to_a_grant_keeps_its_grants_property_and_resident() {
     assert_eq!(code.as_deref(), Some("23503"), "{refused}");
     drop(tx);
     app.assert_truth().await;
+}
+
+/// How many rows of `table` the connection's transaction sees: the counts these tests compare
+/// with what each caller may see (no `where` at all, so only the policies narrow them).
+async fn rows_in(conn: &mut sqlx::PgConnection, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("select count(*) from {table}"))
+        .fetch_one(conn)
+        .await
+        .unwrap()
 }

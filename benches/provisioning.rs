@@ -440,6 +440,7 @@ impl Bench {
                 .map_err(|e| e.to_string())?;
             grants.push(grant.as_uuid());
         }
+        let recorded = started.elapsed();
         loop {
             let done: i64 = sqlx::query_scalar(
                 "select count(*) from grants where grant_id = any($1) and status in ('ACTIVE', 'FAILED')",
@@ -476,6 +477,14 @@ impl Bench {
             .collect();
         let first = arrivals.iter().min().copied().unwrap_or_default();
         let last = arrivals.iter().max().copied().unwrap_or_default();
+        if std::env::var_os("BENCH_VERBOSE").is_some() {
+            println!(
+                "    {}: grants recorded in {} ms, first call at {first} ms, last at {last} ms, all settled at {} ms",
+                flow.name,
+                recorded.as_millis(),
+                elapsed.as_millis()
+            );
+        }
         Ok(Ran {
             calls: calls["total"].as_u64().unwrap_or(0),
             elapsed,

@@ -23,13 +23,20 @@ async fn claim(pool: &PgPool, holder: &str) -> Option<queue::ClaimedRun> {
         .unwrap()
 }
 
-/// Expires every resident lease, as if its holder had stalled past it.
+/// Expires every resident lease, as if its holder had stalled past it: the lease and the leased
+/// run's next attempt (which a claim and every heartbeat set to the lease's end) both passed.
 async fn expire_leases(app: &TestApp) {
     let mut db = app.db().await;
-    sqlx::query("update resident_leases set locked_until = now() - interval '1 second'")
-        .execute(&mut db)
-        .await
-        .unwrap();
+    sqlx::query(
+        "with expired as (
+             update resident_leases set locked_until = now() - interval '1 second'
+             returning run_id, locked_until)
+         update provisioning_runs r set next_attempt_at = least(r.next_attempt_at, e.locked_until)
+         from expired e where r.run_id = e.run_id",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -123,6 +130,20 @@ async fn a_reclaimed_run_refuses_every_write_of_the_old_claim() {
         "the newest claim still holds it"
     );
     tx.commit().await.unwrap();
+    // The run in hand is not due to anyone else: its next attempt is its lease's end, moved
+    // with the lease by the heartbeat, and no other claim takes it.
+    let (next_attempt, lease_end): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) =
+        sqlx::query_as(
+            "select r.next_attempt_at, l.locked_until
+             from provisioning_runs r join resident_leases l using (run_id) where r.run_id = $1",
+        )
+        .bind(second.fence.run_id.as_uuid())
+        .fetch_one(&mut owner)
+        .await
+        .unwrap();
+    assert_eq!(next_attempt, lease_end);
+    assert!(lease_end > chrono::Utc::now() + chrono::TimeDelta::seconds(50));
+    assert!(claim(&pool, "another-process").await.is_none());
     let _ = grant;
 }
 

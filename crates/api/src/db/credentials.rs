@@ -77,6 +77,33 @@ pub async fn insert_planned(
     replace_entrances(db, id, entrance_ids).await
 }
 
+/// The credentials of one grant, in slot order (the engine loads them at every claim). A statement
+/// of its own rather than [`of_grants`] with one id: PostgreSQL plans a statement with an array
+/// parameter afresh at every call.
+pub async fn of_grant(
+    db: &mut TenantTx,
+    grant: GrantId,
+) -> Result<Vec<CredentialRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        CredentialRow,
+        r#"select c.credential_id as "credential_id: _", c.grant_id as "grant_id: _", c.slot,
+                  c.access_method as "access_method: _", c.status as "status: _", c.status_reason,
+                  c.code_sealed, c.mechanism as "mechanism: _", c.seam_acs_credential_id,
+                  c.seam_access_code_id,
+                  c.requested_code_sealed, c.superseded_seam_acs_credential_id, c.issued_at,
+                  g.starts_at, g.ends_at,
+                  g.property_id as "property_id: _", c.created_at
+           from credentials c join grants g using (grant_id)
+           where c.tenant_id = $1 and c.grant_id = $2
+           order by c.slot"#,
+        tenant,
+        grant.as_uuid()
+    )
+    .fetch_all(db.conn())
+    .await
+}
+
 pub async fn of_grants(
     db: &mut TenantTx,
     grant_ids: &[GrantId],
@@ -223,12 +250,42 @@ async fn count_of_resident(db: &mut TenantTx, resident: ResidentId) -> Result<i6
 }
 
 /// The entrances of each credential, as (credential id, entrance).
+/// An entrance a credential opens.
+struct CredentialEntrance {
+    credential_id: CredentialId,
+    entrance_id: EntranceId,
+    property_id: PropertyId,
+    name: String,
+    seam_acs_entrance_id: Option<String>,
+    seam_device_id: Option<String>,
+    supports_access_codes: bool,
+    supported_code_lengths: Vec<i32>,
+}
+
+impl From<CredentialEntrance> for (CredentialId, EntranceRow) {
+    fn from(r: CredentialEntrance) -> Self {
+        (
+            r.credential_id,
+            EntranceRow {
+                entrance_id: r.entrance_id,
+                property_id: r.property_id,
+                name: r.name,
+                seam_acs_entrance_id: r.seam_acs_entrance_id,
+                seam_device_id: r.seam_device_id,
+                supports_access_codes: r.supports_access_codes,
+                supported_code_lengths: r.supported_code_lengths,
+            },
+        )
+    }
+}
+
 pub async fn entrances_of(
     db: &mut TenantTx,
     credential_ids: &[CredentialId],
 ) -> Result<Vec<(CredentialId, EntranceRow)>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        CredentialEntrance,
         r#"select ce.credential_id as "credential_id: CredentialId", e.entrance_id as "entrance_id: EntranceId",
                   e.property_id as "property_id: PropertyId", e.name, e.seam_acs_entrance_id,
                   e.seam_device_id, e.supports_access_codes, e.supported_code_lengths
@@ -240,23 +297,32 @@ pub async fn entrances_of(
     )
     .fetch_all(db.conn())
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                r.credential_id,
-                EntranceRow {
-                    entrance_id: r.entrance_id,
-                    property_id: r.property_id,
-                    name: r.name,
-                    seam_acs_entrance_id: r.seam_acs_entrance_id,
-                    seam_device_id: r.seam_device_id,
-                    supports_access_codes: r.supports_access_codes,
-                    supported_code_lengths: r.supported_code_lengths,
-                },
-            )
-        })
-        .collect())
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// The entrances each credential of one grant opens (the engine's per-claim read; see
+/// [`of_grant`] for why it is not [`entrances_of`]).
+pub async fn entrances_of_grant(
+    db: &mut TenantTx,
+    grant: GrantId,
+) -> Result<Vec<(CredentialId, EntranceRow)>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    let rows = sqlx::query_as!(
+        CredentialEntrance,
+        r#"select ce.credential_id as "credential_id: CredentialId", e.entrance_id as "entrance_id: EntranceId",
+                  e.property_id as "property_id: PropertyId", e.name, e.seam_acs_entrance_id,
+                  e.seam_device_id, e.supports_access_codes, e.supported_code_lengths
+           from credentials c
+           join credential_entrances ce on ce.credential_id = c.credential_id
+           join entrances e on e.entrance_id = ce.entrance_id
+           where c.tenant_id = $1 and c.grant_id = $2
+           order by e.name, e.entrance_id"#,
+        tenant,
+        grant.as_uuid()
+    )
+    .fetch_all(db.conn())
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 pub async fn replace_entrances(

@@ -310,6 +310,11 @@ pub async fn access_group_entrances(
     db: &mut TenantTx,
     group_ids: &[AccessGroupId],
 ) -> Result<Vec<(AccessGroupId, EntranceRow)>, sqlx::Error> {
+    if group_ids.is_empty() {
+        // Most grants name no access group; a statement with an array parameter is planned
+        // afresh at every call.
+        return Ok(Vec::new());
+    }
     let tenant = db.tenant().as_uuid();
     let rows = sqlx::query!(
         r#"select age.access_group_id as "access_group_id: AccessGroupId", e.entrance_id as "entrance_id: EntranceId",

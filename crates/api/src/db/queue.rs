@@ -74,8 +74,10 @@ pub async fn next_wake(pool: &PgPool) -> Result<Option<DateTime<Utc>>, sqlx::Err
         .await
 }
 
-/// Extends the resident's lease by `lease` from now, if `fence` still holds the run. Returns
-/// whether a cancellation was requested, or `None` when the run is lost.
+/// Extends the resident's lease by `lease` from now, if `fence` still holds the run, and the
+/// run's next attempt with it (a run in hand is next attempted only if its worker lets the lease
+/// run out; see the migration `claimed_runs_not_due`). Returns whether a cancellation was
+/// requested, or `None` when the run is lost.
 pub async fn heartbeat(
     db: &mut TenantTx,
     fence: Fence,
@@ -98,14 +100,23 @@ pub async fn heartbeat(
     )
     .execute(db.conn())
     .await?;
+    if extended.rows_affected() != 1 {
+        // The lease was given back meanwhile (the run deferred or ended): the next attempt
+        // written then stands.
+        return Ok(None);
+    }
     sqlx::query!(
-        "update provisioning_runs set heartbeat_at = now() where tenant_id = $1 and run_id = $2",
+        r#"update provisioning_runs
+           set heartbeat_at = now(),
+               next_attempt_at = greatest(next_attempt_at, now() + make_interval(secs => $3))
+           where tenant_id = $1 and run_id = $2"#,
         tenant,
-        fence.run_id.as_uuid()
+        fence.run_id.as_uuid(),
+        lease.as_secs_f64()
     )
     .execute(db.conn())
     .await?;
-    Ok((extended.rows_affected() == 1).then_some(cancel))
+    Ok(Some(cancel))
 }
 
 /// Gives the resident's lease back, if `fence` still holds it.

@@ -186,6 +186,25 @@ pub async fn unfinished_of_grant(
     .await
 }
 
+/// The steps of one run, in order: what the engine loads per claim (a statement of its own
+/// rather than [`steps_of`] with one id, which PostgreSQL would plan afresh at every call).
+pub async fn steps_of_run(db: &mut TenantTx, run: RunId) -> Result<Vec<StepRow>, sqlx::Error> {
+    let tenant = db.tenant().as_uuid();
+    sqlx::query_as!(
+        StepRow,
+        r#"select step_id as "step_id: _", run_id as "run_id: _", position, name as "kind: _",
+                  credential_id as "credential_id: _", access_group_id as "access_group_id: _",
+                  status as "status: _", attempts,
+                  last_error, seam_ids, not_before, uncertain
+           from provisioning_steps where tenant_id = $1 and run_id = $2
+           order by position"#,
+        tenant,
+        run.as_uuid()
+    )
+    .fetch_all(db.conn())
+    .await
+}
+
 pub async fn steps_of(db: &mut TenantTx, run_ids: &[RunId]) -> Result<Vec<StepRow>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_as!(
@@ -232,19 +251,20 @@ pub async fn claim_facts(db: &mut TenantTx, run: RunId) -> Result<Option<ClaimFa
     .await
 }
 
-/// Credentials among these that a create (in any run) may have made at Seam without its
+/// Credentials of the grant that a create (in any run) may have made at Seam without its
 /// answer being recorded.
 pub async fn uncertain_creates(
     db: &mut TenantTx,
-    credential_ids: &[CredentialId],
+    grant: GrantId,
 ) -> Result<Vec<CredentialId>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_scalar!(
-        r#"select distinct credential_id as "credential_id!: CredentialId" from provisioning_steps
-           where tenant_id = $1 and credential_id = any($2) and uncertain
-             and name in ('create_acs_credential', 'create_access_code', 'replace_acs_credential')"#,
+        r#"select distinct s.credential_id as "credential_id!: CredentialId"
+           from credentials c join provisioning_steps s on s.credential_id = c.credential_id
+           where c.tenant_id = $1 and c.grant_id = $2 and s.uncertain
+             and s.name in ('create_acs_credential', 'create_access_code', 'replace_acs_credential')"#,
         tenant,
-        credential_ids as _
+        grant.as_uuid()
     )
     .fetch_all(db.conn())
     .await
@@ -280,9 +300,9 @@ pub async fn insert_plan(
 pub async fn guard(db: &mut TenantTx, fence: Fence) -> Result<Option<bool>, sqlx::Error> {
     let tenant = db.tenant().as_uuid();
     sqlx::query_scalar!(
-        r#"update provisioning_runs set updated_at = now()
+        r#"select cancel_requested_at is not null as "cancel!" from provisioning_runs
            where tenant_id = $1 and run_id = $2 and fence = $3 and status = 'RUNNING'
-           returning cancel_requested_at is not null as "cancel!""#,
+           for no key update"#,
         tenant,
         fence.run_id.as_uuid(),
         fence.token
@@ -295,20 +315,20 @@ pub async fn guard(db: &mut TenantTx, fence: Fence) -> Result<Option<bool>, sqlx
 /// outcome is recorded, so that a crash in between leaves it so, and its next attempt looks
 /// first. (Steps that create nothing are not marked: their attempt is counted when recorded.)
 pub async fn start_steps(db: &mut TenantTx, steps: &[StepId]) -> Result<(), sqlx::Error> {
-    if steps.is_empty() {
-        return Ok(());
-    }
     let tenant = db.tenant().as_uuid();
-    let ids: Vec<Uuid> = steps.iter().map(StepId::as_uuid).collect();
-    sqlx::query!(
-        r#"update provisioning_steps
-           set status = 'RUNNING', attempts = attempts + 1, uncertain = true, updated_at = now()
-           where tenant_id = $1 and step_id = any($2)"#,
-        tenant,
-        &ids
-    )
-    .execute(db.conn())
-    .await?;
+    // One statement per step (a round has one to a few): a statement by key is planned once
+    // per connection, where `step_id = any($2)` is planned afresh at every call.
+    for step in steps {
+        sqlx::query!(
+            r#"update provisioning_steps
+               set status = 'RUNNING', attempts = attempts + 1, uncertain = true, updated_at = now()
+               where tenant_id = $1 and step_id = $2"#,
+            tenant,
+            step.as_uuid()
+        )
+        .execute(db.conn())
+        .await?;
+    }
     Ok(())
 }
 
@@ -641,29 +661,42 @@ pub async fn make_due_for_credential(
     credential: CredentialId,
 ) -> Result<(), sqlx::Error> {
     let tenant = db.tenant().as_uuid();
-    sqlx::query!(
-        r#"update provisioning_runs r set next_attempt_at = now(), updated_at = now()
-           where r.tenant_id = $1 and r.status in ('RUNNING', 'NEEDS_ATTENTION')
-             and r.next_attempt_at > now()
-             and exists (select 1 from provisioning_steps s
-                         where s.run_id = r.run_id and s.credential_id = $2 and s.status = 'RUNNING')"#,
+    // The runs first, by their waiting steps (no lock taken), then each run by its key before
+    // its steps: statements the planner cannot get wrong however stale its statistics, where a
+    // join from the tenant's waiting runs grew with the queue.
+    let runs = sqlx::query_scalar!(
+        r#"select distinct run_id from provisioning_steps
+           where tenant_id = $1 and credential_id = $2 and status = 'RUNNING'"#,
         tenant,
         credential.as_uuid()
     )
-    .execute(db.conn())
+    .fetch_all(db.conn())
     .await?;
-    // The step too, whether or not its run was waiting: a worker holding the run defers it by
-    // what the database says of its steps (see `defer`), so the wake-up is not lost.
-    sqlx::query!(
-        r#"update provisioning_steps s set not_before = null, updated_at = now()
-           from provisioning_runs r
-           where s.tenant_id = $1 and s.credential_id = $2 and r.run_id = s.run_id
-             and r.status in ('RUNNING', 'NEEDS_ATTENTION')
-             and s.status = 'RUNNING' and s.not_before > now()"#,
-        tenant,
-        credential.as_uuid()
-    )
-    .execute(db.conn())
-    .await?;
+    for run in runs {
+        sqlx::query!(
+            r#"update provisioning_runs set next_attempt_at = now(), updated_at = now()
+               where tenant_id = $1 and run_id = $2 and status in ('RUNNING', 'NEEDS_ATTENTION')
+                 and next_attempt_at > now()"#,
+            tenant,
+            run
+        )
+        .execute(db.conn())
+        .await?;
+        // The step too, whether or not its run was waiting: a worker holding the run defers it
+        // by what the database says of its steps (see `defer`), so the wake-up is not lost.
+        sqlx::query!(
+            r#"update provisioning_steps set not_before = null, updated_at = now()
+               where tenant_id = $1 and run_id = $2 and credential_id = $3 and status = 'RUNNING'
+                 and not_before > now()
+                 and exists (select 1 from provisioning_runs r
+                             where r.tenant_id = $1 and r.run_id = $2
+                               and r.status in ('RUNNING', 'NEEDS_ATTENTION'))"#,
+            tenant,
+            run,
+            credential.as_uuid()
+        )
+        .execute(db.conn())
+        .await?;
+    }
     Ok(())
 }

@@ -302,11 +302,11 @@ impl Engine {
         let property = db::properties::find(db, grant.property_id)
             .await?
             .ok_or_else(missing)?;
-        let credentials = db::credentials::of_grants(db, &[grant.grant_id]).await?;
-        let credential_ids: Vec<CredentialId> =
-            credentials.iter().map(|c| c.credential_id).collect();
+        let credentials = db::credentials::of_grant(db, grant.grant_id).await?;
         let mut credential_entrances: HashMap<CredentialId, Vec<EntranceRow>> = HashMap::new();
-        for (credential_id, entrance) in db::credentials::entrances_of(db, &credential_ids).await? {
+        for (credential_id, entrance) in
+            db::credentials::entrances_of_grant(db, grant.grant_id).await?
+        {
             credential_entrances
                 .entry(credential_id)
                 .or_default()
@@ -316,9 +316,9 @@ impl Engine {
             Some(system) => db::residents::acs_user(db, resident.resident_id, system).await?,
             None => None,
         };
-        let steps = db::runs::steps_of(db, &[run_id]).await?;
+        let steps = db::runs::steps_of_run(db, run_id).await?;
         let access_groups = db::grants::access_groups_of(db, grant.grant_id).await?;
-        let uncertain_creates = db::runs::uncertain_creates(db, &credential_ids)
+        let uncertain_creates = db::runs::uncertain_creates(db, grant.grant_id)
             .await?
             .into_iter()
             .collect();

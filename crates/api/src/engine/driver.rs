@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
 use super::context::{ContextError, RunContext};
+use super::finish::Ending;
 use super::lease::{Holder, Lease};
 use super::outcome::{Outcome, RetryCause};
 use super::record::Recorded;
@@ -31,6 +32,8 @@ enum Next {
     Failed { step: String, error: String },
     /// The claim no longer holds the run.
     Lost,
+    /// The round's last write ended the claim (the run finished, or waits in the queue).
+    Ended,
 }
 
 /// The step asks Seam to create something (so it is marked started before it does).
@@ -142,12 +145,11 @@ impl Engine {
             }
             let ready = ctx.ready_steps(Utc::now());
             if ready.is_empty() {
-                match ctx.next_due() {
-                    None => {
+                match self.ending(ctx, &attention) {
+                    Ending::Finish => {
                         self.finish(ctx).await?;
                     }
-                    Some(at) => {
-                        let attention = attention.clone().or_else(|| self.overdue(ctx));
+                    Ending::Defer { at, attention } => {
                         self.defer(ctx, at, attention.as_deref()).await?;
                     }
                 }
@@ -173,6 +175,7 @@ impl Engine {
                     tracing::warn!(%run_id, "lost the run before recording; stopping");
                     return Ok(());
                 }
+                Next::Ended => return Ok(()),
                 Next::Failed { step, error } => {
                     self.fail(ctx, &step, &error).await?;
                     return Ok(());
@@ -270,10 +273,11 @@ impl Engine {
                     done.push((step, outcome));
                     break;
                 }
-                match self.record(ctx, step, &outcome, started, &[]).await? {
+                match self.record(ctx, step, &outcome, started, &[], None).await? {
                     Recorded::Lost => return Ok(Next::Lost),
                     Recorded::Kept {
                         cancel_requested: c,
+                        ..
                     } => cancel_requested |= c,
                 }
                 done.push((step, outcome));
@@ -323,10 +327,21 @@ impl Engine {
                 .collect(),
         };
         let next_ids: Vec<_> = next.iter().map(|s| s.step_id).collect();
-        match self.record(ctx, last, &outcome, started, &next_ids).await? {
+        // Nothing left to attempt now: the same write ends the claim, as the next turn of
+        // `rounds` would have in a transaction of its own (unless a cancellation was asked for:
+        // then `rounds` cancels).
+        let ending =
+            (failure.is_none() && !cancel_requested && ctx.ready_steps(Utc::now()).is_empty())
+                .then(|| self.ending(ctx, attention));
+        match self
+            .record(ctx, last, &outcome, started, &next_ids, ending.as_ref())
+            .await?
+        {
             Recorded::Lost => return Ok(Next::Lost),
+            Recorded::Kept { ended: true, .. } => return Ok(Next::Ended),
             Recorded::Kept {
                 cancel_requested: c,
+                ended: false,
             } => cancel_requested |= c,
         }
         if let Some((step, error)) = failure {
@@ -361,6 +376,18 @@ impl Engine {
                 after: Some(self.retry_delay(step, cause, after)),
             },
             other => other,
+        }
+    }
+
+    /// How the claim ends when no step may be attempted now: finished, or deferred until the
+    /// next step is due.
+    fn ending(&self, ctx: &RunContext, attention: &Option<String>) -> Ending {
+        match ctx.next_due() {
+            None => Ending::Finish,
+            Some(at) => Ending::Defer {
+                at,
+                attention: attention.clone().or_else(|| self.overdue(ctx)),
+            },
         }
     }
 

@@ -17,31 +17,9 @@ impl Engine {
         let Some(Fenced { mut tx, .. }) = self.fenced(ctx).await? else {
             return Ok(false);
         };
-        let grant = ctx.grant_id();
-        match ctx.kind() {
-            // A grant revoked meanwhile stays REVOKING: the transition table refuses ACTIVE.
-            RunKind::Provision => {
-                db::grants::transition(&mut tx, grant, GrantStatus::Active, None).await?;
-            }
-            RunKind::Reschedule => {
-                for status in [GrantStatus::Active, GrantStatus::Provisioning] {
-                    db::grants::transition_from(&mut tx, grant, status, status, None).await?;
-                }
-            }
-            RunKind::Revoke | RunKind::Expire | RunKind::Compensate => {
-                let (status, reason) = ended(ctx.kind());
-                for credential in &ctx.credentials {
-                    let id = credential.credential_id;
-                    db::credentials::record_gone(&mut tx, id, status, reason).await?;
-                }
-                end_grant(&mut tx, ctx).await?;
-            }
-            // The resident's sessions are gone; their grants are the revocations' business.
-            RunKind::SignOut => {}
-        }
-        let done = db::runs::complete(&mut tx, ctx.claim.fence, RunStatus::Succeeded).await?;
+        let done = finish_in(&mut tx, ctx).await?;
         tx.commit().await?;
-        tracing::info!(run_id = %ctx.claim.fence.run_id, grant_id = %grant, kind = ctx.kind().as_str(), "run finished");
+        log_finished(ctx);
         Ok(done)
     }
 
@@ -180,14 +158,82 @@ impl Engine {
         let Some(Fenced { mut tx, .. }) = self.fenced(ctx).await? else {
             return Ok(false);
         };
-        let done = db::runs::defer(&mut tx, ctx.claim.fence, at, attention).await?;
-        if let (true, Some(attention), true) = (done, attention, ctx.kind() != RunKind::SignOut) {
-            // The portal shows it on the grant too: it is why the grant is not done.
-            db::grants::explain(&mut tx, ctx.grant_id(), attention).await?;
-        }
+        let done = defer_in(&mut tx, ctx, at, attention).await?;
         tx.commit().await?;
         Ok(done)
     }
+}
+
+/// How a claim of a run ends when no step is left to attempt now, decided before the round's
+/// last write so that the write ends it too (one transaction less per claim).
+#[derive(Debug, Clone)]
+pub(super) enum Ending {
+    /// Every step is finished.
+    Finish,
+    /// Back to the queue until `at`, needing an operator's attention when `attention` says why.
+    Defer {
+        at: DateTime<Utc>,
+        attention: Option<String>,
+    },
+}
+
+/// Ends the claim as `ending` says, in the caller's fenced transaction. `false`: the run was
+/// lost.
+pub(super) async fn end_in(
+    tx: &mut TenantTx,
+    ctx: &RunContext,
+    ending: &Ending,
+) -> Result<bool, sqlx::Error> {
+    match ending {
+        Ending::Finish => finish_in(tx, ctx).await,
+        Ending::Defer { at, attention } => defer_in(tx, ctx, *at, attention.as_deref()).await,
+    }
+}
+
+/// The grant becomes what the run's kind promises, and the run SUCCEEDED.
+async fn finish_in(tx: &mut TenantTx, ctx: &RunContext) -> Result<bool, sqlx::Error> {
+    let grant = ctx.grant_id();
+    match ctx.kind() {
+        // A grant revoked meanwhile stays REVOKING: the transition table refuses ACTIVE.
+        RunKind::Provision => {
+            db::grants::transition(tx, grant, GrantStatus::Active, None).await?;
+        }
+        RunKind::Reschedule => {
+            for status in [GrantStatus::Active, GrantStatus::Provisioning] {
+                db::grants::transition_from(tx, grant, status, status, None).await?;
+            }
+        }
+        RunKind::Revoke | RunKind::Expire | RunKind::Compensate => {
+            let (status, reason) = ended(ctx.kind());
+            for credential in &ctx.credentials {
+                let id = credential.credential_id;
+                db::credentials::record_gone(tx, id, status, reason).await?;
+            }
+            end_grant(tx, ctx).await?;
+        }
+        // The resident's sessions are gone; their grants are the revocations' business.
+        RunKind::SignOut => {}
+    }
+    db::runs::complete(tx, ctx.claim.fence, RunStatus::Succeeded).await
+}
+
+pub(super) fn log_finished(ctx: &RunContext) {
+    tracing::info!(run_id = %ctx.claim.fence.run_id, grant_id = %ctx.grant_id(), kind = ctx.kind().as_str(), "run finished");
+}
+
+/// The run goes back to the queue until `at` (or a step woken meanwhile).
+async fn defer_in(
+    tx: &mut TenantTx,
+    ctx: &RunContext,
+    at: DateTime<Utc>,
+    attention: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let done = db::runs::defer(tx, ctx.claim.fence, at, attention).await?;
+    if let (true, Some(attention), true) = (done, attention, ctx.kind() != RunKind::SignOut) {
+        // The portal shows it on the grant too: it is why the grant is not done.
+        db::grants::explain(tx, ctx.grant_id(), attention).await?;
+    }
+    Ok(done)
 }
 
 /// The grant of a finished removal: REVOKED or EXPIRED; a failed grant stays FAILED, saying

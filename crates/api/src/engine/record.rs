@@ -9,6 +9,7 @@ use doorway_domain::{CredentialId, CredentialStatus, RunKind, StepId, StepStatus
 use serde_json::json;
 
 use super::context::RunContext;
+use super::finish::{self, Ending};
 use super::outcome::{Outcome, Produced, RetryCause};
 use super::{backoff, steps, Engine};
 use crate::db::runs::{StepResult, StepRow};
@@ -20,15 +21,17 @@ const KEY_PAUSE: Duration = Duration::from_secs(300);
 /// Whether the write held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recorded {
-    /// Recorded; `true` when a cancellation was requested meanwhile.
-    Kept { cancel_requested: bool },
+    /// Recorded; `cancel_requested`: a cancellation was requested meanwhile; `ended`: the
+    /// claim's [`Ending`] was written too.
+    Kept { cancel_requested: bool, ended: bool },
     /// The claim no longer holds the run: nothing was written.
     Lost,
 }
 
 impl Engine {
-    /// Records `outcome` of an attempt of `step` that started at `started`, and marks `next`
-    /// (creating steps the outcome makes ready) started in the same transaction.
+    /// Records `outcome` of an attempt of `step` that started at `started`, and in the same
+    /// transaction marks `next` (creating steps the outcome makes ready) started, or ends the
+    /// claim as `ending` says, unless a cancellation was requested (the driver then cancels).
     pub(super) async fn record(
         &self,
         ctx: &RunContext,
@@ -36,6 +39,7 @@ impl Engine {
         outcome: &Outcome,
         started: DateTime<Utc>,
         next: &[StepId],
+        ending: Option<&Ending>,
     ) -> Result<Recorded, sqlx::Error> {
         let Some(super::Fenced {
             mut tx,
@@ -161,8 +165,18 @@ impl Engine {
             db::engine_state::resume(&mut tx).await?;
         }
         db::runs::start_steps(&mut tx, next).await?;
+        let ending = ending.filter(|_| !cancel_requested);
+        if let Some(ending) = ending {
+            finish::end_in(&mut tx, ctx, ending).await?;
+        }
         tx.commit().await?;
-        Ok(Recorded::Kept { cancel_requested })
+        if let Some(Ending::Finish) = ending {
+            finish::log_finished(ctx);
+        }
+        Ok(Recorded::Kept {
+            cancel_requested,
+            ended: ending.is_some(),
+        })
     }
 
     /// How long before a step is tried again. A `Retry-After` from Seam is honoured.

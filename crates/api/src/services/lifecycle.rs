@@ -112,7 +112,7 @@ impl Services {
             .await?
             .ok_or(ApiError::NotFound("property"))?;
         let provider = property.provider;
-        let credentials = db::credentials::of_grants(&mut db, &[grant.grant_id]).await?;
+        let credentials = db::credentials::of_grant(&mut db, grant.grant_id).await?;
         check_window_for(provider, to, now)?;
         let steps = compile_reschedule(provider, &db::credentials::planned(&credentials), from, to);
         db::grants::set_window(&mut db, id, to.starts_at(), to.ends_at()).await?;
@@ -209,7 +209,7 @@ pub(crate) async fn end_access(
     .await?;
     let property = db::properties::find(db, grant.property_id).await?;
     let provider = property.map_or(Provider::OtherAcs, |p| p.provider);
-    let credentials = db::credentials::of_grants(db, &[grant.grant_id]).await?;
+    let credentials = db::credentials::of_grant(db, grant.grant_id).await?;
     let groups: Vec<_> = db::grants::access_groups_of(db, id)
         .await?
         .into_iter()

@@ -22,7 +22,7 @@ impl Services {
     ) -> Result<Option<CredentialRow>, ApiError> {
         let mut db = db::begin(&self.pool, visibility).await?;
         let row = match db::grants::find(&mut db, grant).await? {
-            Some(g) if g.resident_id == resident => db::credentials::of_grants(&mut db, &[grant])
+            Some(g) if g.resident_id == resident => db::credentials::of_grant(&mut db, grant)
                 .await?
                 .into_iter()
                 .find(|c| c.credential_id == credential),
@@ -41,7 +41,7 @@ impl Services {
         let mut db = db::begin(&self.pool, visibility).await?;
         let found = match db::grants::find(&mut db, grant).await? {
             Some(row) => {
-                let credentials = db::credentials::of_grants(&mut db, &[grant]).await?;
+                let credentials = db::credentials::of_grant(&mut db, grant).await?;
                 Some((row, credentials))
             }
             None => None,

@@ -444,7 +444,8 @@ impl ProvisioningRun {
     async fn cancel_requested(&self) -> bool {
         self.run.cancel_requested_at.is_some()
     }
-    /// When the run is next worked on, if it is waiting.
+    /// When the run is next worked on, if it is waiting; while a worker holds it, when that
+    /// worker's lease ends (and another would take the run over).
     async fn next_attempt_at(&self) -> DateTime<Utc> {
         self.run.next_attempt_at
     }
